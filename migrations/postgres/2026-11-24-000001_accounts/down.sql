@@ -1,0 +1,13 @@
+DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log;
+DROP TABLE audit_log;
+DROP TABLE notifications;
+DROP TABLE mail_outbox;
+DROP TABLE login_failures;
+DROP TABLE user_tokens;
+DROP TABLE sessions;
+DROP TABLE org_flags;
+DROP TABLE users;
+DROP TABLE organizations;
+DROP TABLE files;
+DROP TABLE app_settings;
+DROP FUNCTION IF EXISTS audit_log_append_only();

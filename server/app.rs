@@ -1,0 +1,212 @@
+//! Building and starting the application: state, routes, middleware. Tests start it on port 0.
+
+use std::net::TcpListener;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_multipart::form::MultipartFormConfig;
+use actix_web::dev::Server;
+use actix_web::http::StatusCode;
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+use diesel::prelude::*;
+
+use crate::config::Config;
+use crate::db::{self, Pool};
+use crate::error::AppError;
+use crate::mail::{Delivery, Mailer};
+use crate::schema::app_settings;
+use crate::{accounts, audit, files, notifications, organizations, pages, web as w};
+
+pub struct AppState {
+    pub config: Config,
+    pub pool: Pool,
+    pub secret: Vec<u8>,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    stop: Arc<AtomicBool>,
+}
+
+/// The CSP forbids inline script and anything from elsewhere.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                       form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+
+/// The secret that signs CSRF tokens: SECRET_KEY when set, otherwise one generated once and kept
+/// in the database, so that every server process on the same database shares it.
+pub fn load_secret(pool: &Pool, configured: Option<&str>) -> Result<Vec<u8>, String> {
+    if let Some(k) = configured {
+        return Ok(k.as_bytes().to_vec());
+    }
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let candidate = crate::auth::random_token();
+    let existing: Option<String> = app_settings::table
+        .find("secret_key")
+        .select(app_settings::value)
+        .first(&mut *conn)
+        .optional()
+        .map_err(|e| e.to_string())?;
+    if let Some(v) = existing {
+        return Ok(v.into_bytes());
+    }
+    // Two processes may race here: the insert of the loser fails and it reads the winner's key.
+    let _ = diesel::insert_into(app_settings::table)
+        .values((app_settings::name.eq("secret_key"), app_settings::value.eq(&candidate)))
+        .execute(&mut *conn);
+    let v: String = app_settings::table
+        .find("secret_key")
+        .select(app_settings::value)
+        .first(&mut *conn)
+        .map_err(|e| e.to_string())?;
+    Ok(v.into_bytes())
+}
+
+impl Application {
+    /// Connects, migrates, starts the background workers and binds (port 0 picks a free port).
+    pub fn build(config: Config) -> Result<Application, String> {
+        crate::i18n::check().map_err(|e| format!("server/messages.toml: {e}"))?;
+        let pool = db::connect(&config.database_url, config.db_pool_size)?;
+        db::migrate(&pool)?;
+        let secret = load_secret(&pool, config.secret_key.as_deref())?;
+        let listener = TcpListener::bind(config.bind).map_err(|e| format!("BIND {}: {e}", config.bind))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let mut config = config;
+        if !config.base_url_configured {
+            // Links in mails point at the port really bound (BIND may ask for port 0).
+            config.base_url = format!("http://{}:{port}", config.bind.ip());
+        }
+
+        let stop = Arc::new(AtomicBool::new(false));
+        let mailer = Mailer {
+            delivery: match &config.smtp_url {
+                Some(url) => Delivery::Smtp { url: url.clone() },
+                None => Delivery::Files {
+                    dir: config.outbox_dir(),
+                },
+            },
+            from: config.mail_from.clone(),
+            retry_base_secs: config.mail_retry_base_secs,
+        };
+        crate::mail::spawn_worker(
+            mailer,
+            pool.clone(),
+            Duration::from_millis(config.mail_poll_ms),
+            stop.clone(),
+        );
+
+        let max_upload = config.max_upload_bytes;
+        let state = web::Data::new(AppState { config, pool, secret });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(
+                    MultipartFormConfig::default()
+                        .total_limit(max_upload + 256 * 1024)
+                        .memory_limit(max_upload + 256 * 1024)
+                        .error_handler(move |err, _req| {
+                            if format!("{err:?}").contains("Overflow") {
+                                AppError::PayloadTooLarge(format!("≤ {} MB", max_upload / (1024 * 1024))).into()
+                            } else {
+                                AppError::BadRequest(err.to_string()).into()
+                            }
+                        }),
+                )
+                .app_data(web::FormConfig::default().limit(256 * 1024))
+                .configure(routes)
+                .wrap(actix_web::middleware::from_fn(w::context_middleware))
+                .wrap(
+                    ErrorHandlers::new()
+                        .handler(StatusCode::BAD_REQUEST, w::error_page)
+                        .handler(StatusCode::FORBIDDEN, w::error_page)
+                        .handler(StatusCode::NOT_FOUND, w::error_page)
+                        .handler(StatusCode::PAYLOAD_TOO_LARGE, w::error_page)
+                        .handler(StatusCode::TOO_MANY_REQUESTS, w::error_page)
+                        .handler(StatusCode::INTERNAL_SERVER_ERROR, w::error_page)
+                        .handler(StatusCode::SERVICE_UNAVAILABLE, w::error_page),
+                )
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("Content-Security-Policy", CSP))
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("Referrer-Policy", "same-origin"))
+                        .add(("X-Frame-Options", "DENY")),
+                )
+                .wrap(actix_web::middleware::Logger::new("%r %s %Dms"))
+        })
+        .workers(2)
+        .listen(listener)
+        .map_err(|e| e.to_string())?
+        .run();
+        Ok(Application { port, server, stop })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let r = self.server.await;
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        r
+    }
+
+    /// A handle that stops the server and its workers (tests use it).
+    pub fn handle(&self) -> (actix_web::dev::ServerHandle, Arc<AtomicBool>) {
+        (self.server.handle(), self.stop.clone())
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(pages::home))
+        .route("/healthz", web::get().to(pages::healthz))
+        .route("/readyz", web::get().to(pages::readyz))
+        .route("/lang/{lang}", web::get().to(pages::set_lang))
+        .route("/static/{name}", web::get().to(pages::static_file))
+        .route("/signup", web::get().to(accounts::signup_choice))
+        .route("/signup/organization", web::get().to(accounts::signup_org_form))
+        .route("/signup/organization", web::post().to(accounts::signup_org))
+        .route("/signup/broker", web::get().to(accounts::signup_broker_form))
+        .route("/signup/broker", web::post().to(accounts::signup_broker))
+        .route("/login", web::get().to(accounts::login_form))
+        .route("/login", web::post().to(accounts::login))
+        .route("/logout", web::post().to(accounts::logout))
+        .route("/account", web::get().to(accounts::account))
+        .route("/account/password", web::post().to(accounts::change_password))
+        .route(
+            "/account/resend-verification",
+            web::post().to(accounts::resend_verification),
+        )
+        .route("/verify-email", web::get().to(accounts::verify_email_form))
+        .route("/verify-email", web::post().to(accounts::verify_email))
+        .route("/password/forgot", web::get().to(accounts::forgot_form))
+        .route("/password/forgot", web::post().to(accounts::forgot))
+        .route("/password/reset", web::get().to(accounts::reset_form))
+        .route("/password/reset", web::post().to(accounts::reset))
+        .route("/notifications", web::get().to(notifications::list))
+        .route("/notifications/read", web::post().to(notifications::mark_all_read))
+        .route("/org/members", web::get().to(organizations::members))
+        .route("/org/invitations", web::post().to(organizations::invite))
+        .route("/invitations/accept", web::get().to(organizations::accept_form))
+        .route("/invitations/accept", web::post().to(organizations::accept))
+        .route("/org/verification", web::get().to(organizations::verification))
+        .route("/org/licence", web::post().to(organizations::upload_licence))
+        .route("/org/flags", web::post().to(organizations::declare_flag))
+        .route("/files/{id}", web::get().to(files::download))
+        .route("/officer/organizations", web::get().to(organizations::queue))
+        .route("/officer/organizations/{id}", web::get().to(organizations::review))
+        .route(
+            "/officer/organizations/{id}/decision",
+            web::post().to(organizations::decide),
+        )
+        .route(
+            "/officer/flags/{id}/decision",
+            web::post().to(organizations::decide_flag),
+        )
+        .route("/officer/audit", web::get().to(audit::page))
+        .default_service(web::to(|| async {
+            Err::<actix_web::HttpResponse, AppError>(AppError::NotFound)
+        }));
+}

@@ -1,0 +1,161 @@
+//! Simplified Chinese by default, English on request. Messages live in `server/messages.toml` as
+//! `"key" = ["中文", "English"]`; a message may hold `{0}`, `{1}` … placeholders.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "zh" | "zh-CN" | "zh-Hans" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+    /// Picks English only when the browser prefers English over Chinese.
+    pub fn from_accept_language(header: &str) -> Lang {
+        for part in header.split(',') {
+            let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            if tag.starts_with("zh") {
+                return Lang::Zh;
+            }
+            if tag.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::Zh
+    }
+}
+
+const MESSAGES: &str = include_str!("messages.toml");
+
+fn catalog() -> &'static HashMap<String, [String; 2]> {
+    static CATALOG: OnceLock<HashMap<String, [String; 2]>> = OnceLock::new();
+    CATALOG.get_or_init(|| parse_catalog(MESSAGES).unwrap_or_else(|e| panic!("server/messages.toml: {e}")))
+}
+
+fn parse_catalog(text: &str) -> Result<HashMap<String, [String; 2]>, String> {
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
+    let mut out = HashMap::new();
+    for (k, v) in table {
+        let arr = v.as_array().ok_or_else(|| format!("{k}: expected [zh, en]"))?;
+        match arr.as_slice() {
+            [toml::Value::String(zh), toml::Value::String(en)] => {
+                out.insert(k, [zh.clone(), en.clone()]);
+            }
+            _ => return Err(format!("{k}: expected two strings [zh, en]")),
+        }
+    }
+    Ok(out)
+}
+
+/// Checks the catalogue at start-up so a broken file stops the server, not a page.
+pub fn check() -> Result<usize, String> {
+    parse_catalog(MESSAGES).map(|m| m.len())
+}
+
+pub fn has(key: &str) -> bool {
+    catalog().contains_key(key)
+}
+
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    match catalog().get(key) {
+        Some([zh, en]) => match lang {
+            Lang::Zh => zh.as_str(),
+            Lang::En => en.as_str(),
+        },
+        None => {
+            log::warn!("missing message key {key}");
+            // Leak-free fallback: the key itself is 'static only through the catalogue, so return a marker.
+            "⟨?⟩"
+        }
+    }
+}
+
+pub fn tf(lang: Lang, key: &str, args: &[&str]) -> String {
+    let mut s = t(lang, key).to_string();
+    for (i, a) in args.iter().enumerate() {
+        s = s.replace(&format!("{{{i}}}"), a);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_parses_and_every_used_key_exists() {
+        check().expect("catalogue parses");
+        // Every key used in templates and sources must exist: t("…") / tf("…" / key = "…".
+        let root = concat!(env!("CARGO_MANIFEST_DIR"));
+        let mut missing = Vec::new();
+        for dir in ["templates", "server"] {
+            let mut stack = vec![std::path::PathBuf::from(root).join(dir)];
+            while let Some(d) = stack.pop() {
+                for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
+                    let p = entry.path();
+                    if p.is_dir() {
+                        stack.push(p);
+                        continue;
+                    }
+                    let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+                    if ext != "html" && ext != "rs" {
+                        continue;
+                    }
+                    let text = std::fs::read_to_string(&p).expect("read file");
+                    for marker in ["t(\"", "tf(\"", "msg(\""] {
+                        let mut rest = text.as_str();
+                        while let Some(i) = rest.find(marker) {
+                            rest = &rest[i + marker.len()..];
+                            if let Some(end) = rest.find('"') {
+                                let key = &rest[..end];
+                                if key.contains('.') && !key.contains(' ') && !has(key) {
+                                    missing.push(format!("{}: {key}", p.display()));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "message keys missing from server/messages.toml:\n{}",
+            missing.join("\n")
+        );
+    }
+
+    #[test]
+    fn accept_language_prefers_the_first_known_tag() {
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,zh;q=0.8"), Lang::En);
+        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Lang::Zh);
+        assert_eq!(Lang::from_accept_language("fr"), Lang::Zh);
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            tf(Lang::En, "err.too_long", &["name", "100"]),
+            "name: at most 100 characters"
+        );
+    }
+}

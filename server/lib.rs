@@ -1,0 +1,22 @@
+//! techmarket: a technology transfer marketplace. Enterprises post what they need, universities and
+//! institutes list what they can transfer, brokers close deals, contracts are registered, and the
+//! rewards that regional policy attaches to them are computed and explained.
+
+pub mod accounts;
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod credit_code;
+pub mod db;
+pub mod error;
+pub mod files;
+pub mod i18n;
+pub mod mail;
+pub mod notifications;
+pub mod organizations;
+pub mod pages;
+pub mod regions;
+pub mod schema;
+pub mod web;

@@ -1,0 +1,268 @@
+//! Diesel table definitions, shared by the SQLite and PostgreSQL backends.
+//! Only portable column types are used: BigInt, Integer, Text, Bool, Binary.
+
+diesel::table! {
+    app_settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    files (id) {
+        id -> BigInt,
+        org_id -> Nullable<BigInt>,
+        uploaded_by -> Nullable<BigInt>,
+        purpose -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        data -> Binary,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    organizations (id) {
+        id -> BigInt,
+        kind -> Text,
+        name -> Text,
+        credit_code -> Nullable<Text>,
+        region_code -> Text,
+        broker_certificate -> Nullable<Text>,
+        agency_id -> Nullable<BigInt>,
+        aid_partnered -> Bool,
+        verification -> Text,
+        licence_file_id -> Nullable<BigInt>,
+        verification_note -> Nullable<Text>,
+        verified_at -> Nullable<BigInt>,
+        verified_by -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        email -> Text,
+        name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        is_admin -> Bool,
+        officer_region -> Nullable<Text>,
+        email_verified_at -> Nullable<BigInt>,
+        lang -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    org_flags (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        flag -> Text,
+        certificate_no -> Text,
+        valid_from -> Text,
+        valid_to -> Text,
+        file_id -> Nullable<BigInt>,
+        status -> Text,
+        checked_by -> Nullable<BigInt>,
+        checked_at -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    user_tokens (token_hash) {
+        token_hash -> Text,
+        purpose -> Text,
+        user_id -> Nullable<BigInt>,
+        org_id -> Nullable<BigInt>,
+        email -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        scope_key -> Text,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        to_addr -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> BigInt,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        sent_at -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        subject -> Text,
+        body -> Text,
+        link -> Nullable<Text>,
+        created_at -> BigInt,
+        read_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        actor_user_id -> BigInt,
+        actor_name -> Text,
+        action -> Text,
+        target_kind -> Text,
+        target_id -> BigInt,
+        region_code -> Nullable<Text>,
+        detail -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    demands (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        created_by -> BigInt,
+        title -> Text,
+        summary -> Text,
+        detail -> Text,
+        contact -> Text,
+        field_code -> Text,
+        keywords -> Text,
+        coop_modes -> Text,
+        budget_min_fen -> Nullable<BigInt>,
+        budget_max_fen -> Nullable<BigInt>,
+        negotiable -> Bool,
+        deadline -> Nullable<Text>,
+        region_code -> Text,
+        grade -> Nullable<Text>,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        is_challenge -> Bool,
+        bounty_fen -> Nullable<BigInt>,
+        goals -> Nullable<Text>,
+        indicators -> Nullable<Text>,
+        challenge_closes_on -> Nullable<Text>,
+        submitted_at -> Nullable<BigInt>,
+        published_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    achievements (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        created_by -> BigInt,
+        title -> Text,
+        summary -> Text,
+        detail -> Text,
+        contact -> Text,
+        field_code -> Text,
+        keywords -> Text,
+        trl -> Integer,
+        transfer_modes -> Text,
+        pricing_method -> Text,
+        price_fen -> Nullable<BigInt>,
+        negotiable -> Bool,
+        notice_from -> Nullable<Text>,
+        notice_to -> Nullable<Text>,
+        region_code -> Text,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        submitted_at -> Nullable<BigInt>,
+        published_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    ip_items (id) {
+        id -> BigInt,
+        achievement_id -> BigInt,
+        kind -> Text,
+        number -> Text,
+        status -> Text,
+    }
+}
+
+diesel::table! {
+    listing_events (id) {
+        id -> BigInt,
+        listing_kind -> Text,
+        listing_id -> BigInt,
+        actor_user_id -> BigInt,
+        action -> Text,
+        reason -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    nda_acceptances (id) {
+        id -> BigInt,
+        listing_kind -> Text,
+        listing_id -> BigInt,
+        user_id -> BigInt,
+        org_id -> BigInt,
+        accepted_at -> BigInt,
+    }
+}
+
+diesel::joinable!(users -> organizations (org_id));
+diesel::joinable!(org_flags -> organizations (org_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(demands -> organizations (org_id));
+diesel::joinable!(achievements -> organizations (org_id));
+diesel::joinable!(ip_items -> achievements (achievement_id));
+diesel::joinable!(nda_acceptances -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    app_settings,
+    files,
+    organizations,
+    users,
+    org_flags,
+    sessions,
+    user_tokens,
+    login_failures,
+    mail_outbox,
+    notifications,
+    audit_log,
+    demands,
+    achievements,
+    ip_items,
+    listing_events,
+    nda_acceptances,
+);

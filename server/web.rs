@@ -1,0 +1,341 @@
+//! What every page needs: the request context (language, signed-in user, CSRF token), the
+//! middleware that builds it and enforces CSRF on every state change, and rendering helpers.
+
+use std::collections::BTreeMap;
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::middleware::{ErrorHandlerResponse, Next};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use askama::Template;
+
+use crate::app::AppState;
+use crate::auth::{self, SessionUser};
+use crate::error::{AppError, AppResult, ErrorMessage};
+use crate::i18n::{self, Lang};
+
+pub const SESSION_COOKIE: &str = "tm_session";
+pub const ANON_COOKIE: &str = "tm_anon";
+pub const LANG_COOKIE: &str = "tm_lang";
+
+/// Per-request context, available to every handler and template.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub user: Option<SessionUser>,
+    pub csrf: String,
+    pub path: String,
+    pub notice: Option<String>,
+}
+
+impl Ctx {
+    pub fn t(&self, key: &str) -> &'static str {
+        i18n::t(self.lang, key)
+    }
+    pub fn tf(&self, key: &str, args: &[&str]) -> String {
+        i18n::tf(self.lang, key, args)
+    }
+    pub fn is_en(&self) -> bool {
+        self.lang == Lang::En
+    }
+    pub fn user(&self) -> AppResult<&SessionUser> {
+        self.user.as_ref().ok_or(AppError::LoginRequired)
+    }
+    pub fn signed_in(&self) -> bool {
+        self.user.is_some()
+    }
+    pub fn is_officer(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == auth::Role::Officer)
+    }
+    pub fn officer(&self) -> AppResult<&SessionUser> {
+        let u = self.user()?;
+        if u.role == auth::Role::Officer {
+            Ok(u)
+        } else {
+            Err(AppError::forbidden(self.t("err.officers_only")))
+        }
+    }
+    /// Publishing, signing and receiving awards need an organization an officer has verified.
+    pub fn verified_user(&self) -> AppResult<&SessionUser> {
+        let u = self.user()?;
+        if u.org_verified() {
+            Ok(u)
+        } else {
+            Err(AppError::forbidden(self.t("err.needs_verification")))
+        }
+    }
+    pub fn admin(&self) -> AppResult<&SessionUser> {
+        let u = self.user()?;
+        if u.is_admin {
+            Ok(u)
+        } else {
+            Err(AppError::forbidden(self.t("err.admins_only")))
+        }
+    }
+    pub fn other_lang(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "en",
+            Lang::En => "zh",
+        }
+    }
+    /// Formats a Unix timestamp as local date and time.
+    pub fn datetime(&self, ts: &i64) -> String {
+        fmt_ts(*ts)
+    }
+}
+
+pub fn fmt_ts(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|d| (d + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+impl FromRequest for Ctx {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Ctx, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(
+            req.extensions()
+                .get::<Ctx>()
+                .cloned()
+                .ok_or_else(|| AppError::internal("context middleware missing")),
+        )
+    }
+}
+
+fn cookie_value(req: &ServiceRequest, name: &str) -> Option<String> {
+    req.cookie(name)
+        .map(|c| c.value().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+pub fn make_cookie(name: &'static str, value: String, secure: bool, max_age_days: i64) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(actix_web::cookie::time::Duration::days(max_age_days))
+        .finish()
+}
+
+fn is_state_change(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(text).ok()?.into_inner();
+    pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+}
+
+/// Loads the session, picks the language, and refuses any state change without a valid CSRF token.
+pub async fn context_middleware(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<BoxBody>>, actix_web::Error> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::internal("state missing"))?;
+    let lang = cookie_value(&req, LANG_COOKIE)
+        .and_then(|v| Lang::parse(&v))
+        .or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|h| h.to_str().ok())
+                .map(Lang::from_accept_language)
+        })
+        .unwrap_or(Lang::Zh);
+
+    let session_token = cookie_value(&req, SESSION_COOKIE);
+    let user = match &session_token {
+        Some(tok) => {
+            let tok = tok.clone();
+            crate::db::run(&state.pool, move |conn| auth::load_session(conn, &tok)).await?
+        }
+        None => None,
+    };
+    let (binding, new_anon) = match (&user, &session_token) {
+        (Some(_), Some(tok)) => (tok.clone(), None),
+        _ => match cookie_value(&req, ANON_COOKIE) {
+            Some(a) if a.len() == 64 => (a, None),
+            _ => {
+                let a = auth::random_token();
+                (a.clone(), Some(a))
+            }
+        },
+    };
+    let csrf = auth::csrf_token(&state.secret, &binding);
+
+    if is_state_change(req.method()) {
+        let mut presented = req
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| {
+                web::Query::<BTreeMap<String, String>>::from_query(req.query_string())
+                    .ok()
+                    .and_then(|q| q.get("csrf").cloned())
+            });
+        let is_urlencoded = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        if presented.is_none() && is_urlencoded {
+            let body = req.extract::<web::Bytes>().await?;
+            presented = form_field(&body, "csrf");
+            req.set_payload(actix_web::dev::Payload::from(body));
+        }
+        let ok = presented.is_some_and(|p| auth::constant_time_eq(p.as_bytes(), csrf.as_bytes()));
+        if !ok {
+            let ctx = Ctx {
+                lang,
+                user,
+                csrf,
+                path: req.path().to_string(),
+                notice: None,
+            };
+            req.extensions_mut().insert(ctx);
+            let (http_req, _) = req.into_parts();
+            let resp = actix_web::ResponseError::error_response(&AppError::Csrf);
+            return Ok(ServiceResponse::new(http_req, resp).map_into_right_body());
+        }
+    }
+
+    let notice = web::Query::<BTreeMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get("notice").cloned())
+        .map(|n| format!("notice.{n}"))
+        .filter(|k| i18n::has(k));
+    let ctx = Ctx {
+        lang,
+        user,
+        csrf,
+        path: req.path().to_string(),
+        notice,
+    };
+    req.extensions_mut().insert(ctx);
+    let mut res = next.call(req).await?;
+    if let Some(a) = new_anon {
+        let cookie = make_cookie(ANON_COOKIE, a, state.config.cookie_secure, 30);
+        res.response_mut()
+            .add_cookie(&cookie)
+            .map_err(|e| AppError::internal(e.to_string()))?;
+    }
+    Ok(res.map_into_boxed_body().map_into_left_body())
+}
+
+/// Renders friendly 403 / 404 / 429 / 500 pages in the visitor's language.
+pub fn error_page<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let status = res.status();
+    let message = res
+        .response()
+        .extensions()
+        .get::<ErrorMessage>()
+        .map(|m| m.0.clone())
+        .unwrap_or_default();
+    let ctx = res.request().extensions().get::<Ctx>().cloned().unwrap_or(Ctx {
+        lang: Lang::Zh,
+        user: None,
+        csrf: String::new(),
+        path: res.request().path().to_string(),
+        notice: None,
+    });
+    let (title_key, text_key) = match status {
+        StatusCode::FORBIDDEN => ("error.403.title", "error.403.text"),
+        StatusCode::NOT_FOUND => ("error.404.title", "error.404.text"),
+        StatusCode::TOO_MANY_REQUESTS => ("error.429.title", "error.429.text"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("error.413.title", "error.413.text"),
+        StatusCode::BAD_REQUEST => ("error.400.title", "error.400.text"),
+        StatusCode::SERVICE_UNAVAILABLE => ("error.503.title", "error.503.text"),
+        _ => ("error.500.title", "error.500.text"),
+    };
+    let page = ErrorTemplate {
+        c: &ctx,
+        status: status.as_u16(),
+        title: ctx.t(title_key),
+        text: ctx.t(text_key),
+        message,
+    };
+    let html = page
+        .render()
+        .unwrap_or_else(|_| format!("{} {}", status.as_u16(), ctx.t(title_key)));
+    let (req, old) = res.into_parts();
+    let mut new = HttpResponse::build(status);
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.append_header((name.clone(), value.clone()));
+        }
+    }
+    let new = new.content_type("text/html; charset=utf-8").body(html);
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, new).map_into_right_body(),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate<'a> {
+    c: &'a Ctx,
+    status: u16,
+    title: &'a str,
+    text: &'a str,
+    message: String,
+}
+
+/// Renders a page with status 200.
+pub fn render<T: Template>(t: &T) -> AppResult<HttpResponse> {
+    render_status(t, StatusCode::OK)
+}
+
+/// Renders a page with a given status (422 for a rejected form).
+pub fn render_status<T: Template>(t: &T, status: StatusCode) -> AppResult<HttpResponse> {
+    let html = t.render()?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+/// After a successful POST: see other.
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_string()))
+        .finish()
+}
+
+/// Field errors of a rejected form, shown beside each field.
+#[derive(Clone, Debug, Default)]
+pub struct FieldErrors(pub BTreeMap<String, String>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn add(&mut self, field: &str, msg: impl Into<String>) {
+        self.0.entry(field.to_string()).or_insert_with(|| msg.into());
+    }
+    pub fn get(&self, field: &str) -> &str {
+        self.0.get(field).map(String::as_str).unwrap_or("")
+    }
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+pub fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}

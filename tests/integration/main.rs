@@ -1,0 +1,6 @@
+//! Integration tests: the real application on a random port with a fresh database, driven over
+//! HTTP. Every test runs on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL.
+
+mod accounts;
+mod helpers;
+mod organizations;
