@@ -45,6 +45,22 @@ pub enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Reward programs.
+    Rewards {
+        #[command(subcommand)]
+        command: RewardsCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RewardsCommand {
+    /// Evaluate a scenario file (JSON, see rewards.md) with the server's engine, without a database.
+    /// FILE `-` reads standard input. Exit codes: 0 awards on stdout; 2 a bad scenario (the message
+    /// names the field); 1 output could not be written; 3 the built-in catalogue is invalid.
+    Evaluate {
+        /// The scenario file, or - for standard input.
+        file: String,
+    },
 }
 
 fn load_config() -> Result<Config, i32> {
@@ -70,6 +86,14 @@ pub fn run(cli: Cli) -> i32 {
                     1
                 }
             }
+        }
+        Command::Rewards {
+            command: RewardsCommand::Evaluate { file },
+        } => {
+            let stdin = std::io::stdin();
+            let stdout = std::io::stdout();
+            let stderr = std::io::stderr();
+            crate::rewards::cli::evaluate_command(&file, &mut stdin.lock(), &mut stdout.lock(), &mut stderr.lock())
         }
         Command::CreateOfficer {
             email,

@@ -18,5 +18,6 @@ pub mod notifications;
 pub mod organizations;
 pub mod pages;
 pub mod regions;
+pub mod rewards;
 pub mod schema;
 pub mod web;

@@ -4,3 +4,4 @@
 mod accounts;
 mod helpers;
 mod organizations;
+mod rewards_cli;
