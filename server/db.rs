@@ -134,13 +134,30 @@ where
     .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
 }
 
-/// Like `run`, inside one transaction.
+/// Like `run`, inside one write transaction.
 pub async fn tx<F, T>(pool: &Pool, f: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    run(pool, move |conn| conn.transaction(f)).await
+    run(pool, move |conn| write_tx(conn, f)).await
+}
+
+/// A transaction that will write. On SQLite it takes the write lock first: a deferred transaction
+/// that reads and then writes fails at once with SQLITE_BUSY when another connection wrote in
+/// between, whereas a lock taken at the start waits (busy_timeout) for its turn.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        if let DbConn::Sqlite(_) = conn {
+            // A write statement, even one that changes no row, takes SQLite's RESERVED lock.
+            conn.batch_execute("UPDATE app_settings SET value = value WHERE 0")?;
+        }
+        f(conn)
+    })
 }
 
 pub fn now() -> i64 {

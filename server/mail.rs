@@ -155,7 +155,16 @@ impl Mailer {
 }
 
 fn claim_due(conn: &mut DbConn, limit: i64) -> diesel::QueryResult<Vec<Pending>> {
-    conn.transaction(|conn| {
+    // A plain read first, so an idle outbox costs no write lock.
+    let due: i64 = mail_outbox::table
+        .filter(mail_outbox::sent_at.is_null())
+        .filter(mail_outbox::next_attempt_at.le(now()))
+        .count()
+        .get_result(conn)?;
+    if due == 0 {
+        return Ok(Vec::new());
+    }
+    crate::db::write_tx(conn, |conn| {
         let t = now();
         let rows: Vec<(i64, String, String, String, i32)> = match conn {
             DbConn::Pg(pg) => mail_outbox::table
