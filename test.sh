@@ -73,7 +73,7 @@ cargo test --all-targets --locked
 if [ "$run_e2e" = 1 ]; then
   say "browser tests (Chromium through playwright-core)"
   export TECHMARKET_BIN="$PWD/target/debug/techmarket"
-  (cd tests/e2e && node --test run.mjs)
+  (cd tests/e2e && node --test --test-concurrency=1 run.mjs listings.mjs)
   echo "screenshots: tests/e2e/artifacts/"
 fi
 say "all tests passed"

@@ -218,7 +218,7 @@ pub async fn signup_org(c: Ctx, state: web::Data<AppState>, form: web::Form<OrgS
         let msg_email_taken = c.t("err.email_taken").to_string();
         let hash = auth::hash_password(&f.password)?;
         db::run(&state.pool, move |conn| {
-            let r = conn.transaction::<_, diesel::result::Error, _>(|conn| {
+            let r = db::write_tx::<_, diesel::result::Error, _>(conn, |conn| {
                 let mut errors = FieldErrors::new();
                 let taken: i64 = organizations::table
                     .filter(organizations::credit_code.eq(&code))
@@ -366,7 +366,7 @@ pub async fn signup_broker(
         let msg_email_taken = c.t("err.email_taken").to_string();
         let hash = auth::hash_password(&f.password)?;
         db::run(&state.pool, move |conn| {
-            let r = conn.transaction::<_, diesel::result::Error, _>(|conn| {
+            let r = db::write_tx::<_, diesel::result::Error, _>(conn, |conn| {
                 if users::table
                     .filter(users::email.eq(&email))
                     .count()
@@ -445,6 +445,13 @@ pub async fn signup_broker(
 pub struct LoginForm {
     pub email: String,
     pub password: String,
+    pub next: String,
+}
+
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct NextQuery {
+    pub next: String,
 }
 
 #[derive(Template)]
@@ -453,16 +460,23 @@ struct LoginPage<'a> {
     c: &'a Ctx,
     email: String,
     error: String,
+    next: String,
 }
 
-pub async fn login_form(c: Ctx) -> AppResult<HttpResponse> {
+pub async fn login_form(c: Ctx, q: web::Query<NextQuery>) -> AppResult<HttpResponse> {
     if c.signed_in() {
         return Ok(redirect("/account"));
     }
+    let next = if q.next.is_empty() {
+        String::new()
+    } else {
+        crate::web::safe_next(&q.next)
+    };
     render(&LoginPage {
         c: &c,
         email: String::new(),
         error: String::new(),
+        next,
     })
 }
 
@@ -506,7 +520,12 @@ pub async fn login(
     .await?;
     match outcome {
         LoginOutcome::Ok(token) => {
-            let mut resp = with_session(&state, token, "/account");
+            let to = if f.next.is_empty() {
+                "/account".to_string()
+            } else {
+                crate::web::safe_next(&f.next)
+            };
+            let mut resp = with_session(&state, token, &to);
             // A fresh session replaces the anonymous CSRF binding.
             let _ = resp.add_removal_cookie(&make_cookie(
                 crate::web::ANON_COOKIE,
@@ -522,6 +541,7 @@ pub async fn login(
                 c: &c,
                 email: f.email,
                 error: c.t("err.login_wrong").to_string(),
+                next: f.next,
             },
             StatusCode::UNAUTHORIZED,
         ),

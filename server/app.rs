@@ -15,6 +15,7 @@ use diesel::prelude::*;
 use crate::config::Config;
 use crate::db::{self, Pool};
 use crate::error::AppError;
+use crate::listings::{self, achievement, browse, demand, import, review};
 use crate::mail::{Delivery, Mailer};
 use crate::schema::app_settings;
 use crate::{accounts, audit, files, notifications, organizations, pages, web as w};
@@ -206,6 +207,36 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(organizations::decide_flag),
         )
         .route("/officer/audit", web::get().to(audit::page))
+        .route("/demands", web::get().to(browse::demands_page))
+        .route("/demands/new", web::get().to(demand::new_form))
+        .route("/demands/new", web::post().to(demand::create))
+        .route("/demands/{id}", web::get().to(demand::detail))
+        .route("/demands/{id}/edit", web::get().to(demand::edit_form))
+        .route("/demands/{id}/edit", web::post().to(demand::update))
+        .route("/achievements", web::get().to(browse::achievements_page))
+        .route("/achievements/new", web::get().to(achievement::new_form))
+        .route("/achievements/new", web::post().to(achievement::create))
+        .route("/achievements/import", web::get().to(import::form))
+        .route("/achievements/import", web::post().to(import::upload))
+        .route("/achievements/import/template.csv", web::get().to(import::template))
+        .route("/achievements/{id}", web::get().to(achievement::detail))
+        .route("/achievements/{id}/edit", web::get().to(achievement::edit_form))
+        .route("/achievements/{id}/edit", web::post().to(achievement::update))
+        .route(
+            "/{kind:demands|achievements}/{id}/terms",
+            web::post().to(listings::accept_terms),
+        )
+        .route(
+            "/{kind:demands|achievements}/{id}/{action:submit|withdraw|close}",
+            web::post().to(listings::owner_action),
+        )
+        .route("/my/listings", web::get().to(listings::mine))
+        .route("/my/listings.csv", web::get().to(listings::mine_csv))
+        .route("/officer/listings", web::get().to(review::queue))
+        .route(
+            "/officer/{kind:demands|achievements}/{id}/review",
+            web::post().to(review::decide),
+        )
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, AppError>(AppError::NotFound)
         }));

@@ -45,6 +45,9 @@ pub enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Fill an empty database with a demo market (organizations, needs, achievements) and print
+    /// sign-in accounts for each role.
+    SeedDemo,
     /// Reward programs.
     Rewards {
         #[command(subcommand)]
@@ -87,6 +90,7 @@ pub fn run(cli: Cli) -> i32 {
                 }
             }
         }
+        Command::SeedDemo => seed_demo(),
         Command::Rewards {
             command: RewardsCommand::Evaluate { file },
         } => {
@@ -102,6 +106,37 @@ pub fn run(cli: Cli) -> i32 {
             office,
             password_stdin,
         } => create_officer(&email, &name, &region, office, password_stdin),
+    }
+}
+
+fn seed_demo() -> i32 {
+    let Ok(config) = load_config() else { return 2 };
+    let pool = match db::connect(&config.database_url, 2).and_then(|p| db::migrate(&p).map(|_| p)) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    match crate::seed::seed_demo(&pool) {
+        Ok(s) => {
+            println!(
+                "demo market created: {} organizations and brokers, {} needs, {} achievements",
+                s.organizations, s.demands, s.achievements
+            );
+            println!(
+                "sign in at {} with these accounts (password for all: {}):",
+                config.base_url, s.password
+            );
+            for a in &s.accounts {
+                println!("  {:<20} {:<44} {}", a.role, a.email, a.org);
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
     }
 }
 
@@ -183,7 +218,7 @@ fn create_officer(email: &str, name: &str, region: &str, office: Option<String>,
         }
     };
     let result = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
-        conn.transaction::<_, diesel::result::Error, _>(|conn| {
+        db::write_tx::<_, diesel::result::Error, _>(&mut conn, |conn| {
             if users::table
                 .filter(users::email.eq(&email))
                 .count()

@@ -128,7 +128,12 @@ mod tests {
                             rest = &rest[i + marker.len()..];
                             if let Some(end) = rest.find('"') {
                                 let key = &rest[..end];
-                                if key.contains('.') && !key.contains(' ') && !has(key) {
+                                let looks_like_key = key.contains('.')
+                                    && key.starts_with(|c: char| c.is_ascii_lowercase())
+                                    && key
+                                        .chars()
+                                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+                                if looks_like_key && !has(key) {
                                     missing.push(format!("{}: {key}", p.display()));
                                 }
                             }

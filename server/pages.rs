@@ -90,11 +90,7 @@ pub async fn set_lang(
 ) -> AppResult<HttpResponse> {
     let lang = crate::i18n::Lang::parse(&path.into_inner()).ok_or(AppError::NotFound)?;
     // Only local paths: never an open redirect.
-    let next = if q.next.starts_with('/') && !q.next.starts_with("//") && !q.next.contains('\\') {
-        q.next.clone()
-    } else {
-        "/".to_string()
-    };
+    let next = crate::web::safe_next(&q.next);
     let mut resp = redirect(&next);
     let _ = resp.add_cookie(&make_cookie(
         LANG_COOKIE,

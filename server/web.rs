@@ -302,6 +302,15 @@ pub fn render_status<T: Template>(t: &T, status: StatusCode) -> AppResult<HttpRe
         .body(html))
 }
 
+/// A local path to return to (never another site: no scheme, no `//`, no backslash), or "/".
+pub fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
 /// After a successful POST: see other.
 pub fn redirect(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()

@@ -108,7 +108,7 @@ struct Window {
 
 impl Window {
     fn contains(&self, d: Date) -> bool {
-        d >= self.from && self.to.map_or(true, |t| d <= t)
+        d >= self.from && self.to.is_none_or(|t| d <= t)
     }
 
     fn describe(&self) -> String {
@@ -138,7 +138,7 @@ fn window(catalogue: &Catalogue, p: &Program, rule: &Rule) -> Window {
             .or_else(|| catalogue.document(&q.document).and_then(|d| d.effective_from));
         let Some(q_from) = q_from else { continue };
         let end = q_from.pred().unwrap_or(q_from);
-        if to.map_or(true, |t| end < t) {
+        if to.is_none_or(|t| end < t) {
             to = Some(end);
             note = Some(format!("自{q_from}起由{}({})取代", q.id, q.citation));
         }

@@ -806,7 +806,7 @@ fn effective_dates_day_before_on_and_after() {
             dates.extend([to.pred(), Some(to), to.succ()].into_iter().flatten());
         }
         for date in dates {
-            let inside = date >= from && rule.effective_to.map_or(true, |t| date <= t);
+            let inside = date >= from && rule.effective_to.is_none_or(|t| date <= t);
             let ev = evaluate(&qualifying(&p.id, date), &catalogue);
             let paid = ev.awards.iter().any(|a| a.program == p.id);
             assert_eq!(paid, inside, "{} on {date}", p.id);

@@ -60,6 +60,23 @@ both!(signup_verify_email_login_logout, |db| {
     r.assert_contains(&email); // what was typed is kept
     let c2 = login(&app, &email.to_uppercase(), PW);
     assert_eq!(c2.get("/account").status, 200);
+    // Log-in returns to the page the visitor came from, but never to another site.
+    let back = app.client();
+    back.get("/login?next=/demands")
+        .assert_contains("name=\"next\" value=\"/demands\"");
+    let r = back.post(
+        "/login?next=/demands",
+        "/login",
+        &[("email", &email), ("password", PW), ("next", "/demands")],
+    );
+    assert_eq!(r.location.as_deref(), Some("/demands"));
+    let evil = app.client();
+    let r = evil.post(
+        "/login",
+        "/login",
+        &[("email", &email), ("password", PW), ("next", "//evil.example/x")],
+    );
+    assert_eq!(r.location.as_deref(), Some("/"));
 });
 
 both!(bad_signup_input_gets_a_clear_message_and_stores_nothing, |db| {

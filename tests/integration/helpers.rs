@@ -101,6 +101,10 @@ impl TestApp {
     }
 
     pub fn start_with(db: Db, opts: Options) -> TestApp {
+        // Server logs (errors, warnings) go to the test's output, shown when a test fails.
+        let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
+            .is_test(true)
+            .try_init();
         let data_dir = std::env::temp_dir().join(unique("techmarket-test-"));
         std::fs::create_dir_all(&data_dir).expect("data dir");
         let (database_url, pg_admin) = match db {
@@ -230,7 +234,7 @@ impl TestApp {
         match self.db {
             Db::Sqlite => diesel::SqliteConnection::establish(&self.database_url)
                 .map_err(|e| e.to_string())?
-                .batch_execute(sql)
+                .batch_execute(&format!("PRAGMA busy_timeout = 10000; {sql}"))
                 .map_err(|e| e.to_string()),
             Db::Postgres => diesel::PgConnection::establish(&self.database_url)
                 .map_err(|e| e.to_string())?

@@ -3,5 +3,6 @@
 
 mod accounts;
 mod helpers;
+mod listings;
 mod organizations;
 mod rewards_cli;
