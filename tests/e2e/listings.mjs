@@ -1,77 +1,40 @@
 // Browser tests of techmarket's needs (demands) and achievements: two organizations post, an officer
 // publishes, an anonymous visitor browses and filters, another enterprise accepts the confidentiality
-// terms, and the pages fit a phone. Starts the real server on a free port with a fresh SQLite database,
-// like run.mjs (whose helpers are copied here, not imported).
+// terms, and the pages fit a phone. Starts the real server on a free port with a fresh database
+// (SQLite in a temporary DATA_DIR, or PostgreSQL with E2E_DATABASE_URL), like run.mjs; the helpers
+// both use are in support.mjs.
 //
 //   cd tests/e2e && node --test listings.mjs
+//   E2E_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node --test listings.mjs
 //
 // Environment: TECHMARKET_BIN (default <repo>/target/debug/techmarket), E2E_ARTIFACTS (default
-// tests/e2e/artifacts: full-page screenshots L01-name.png and listings-server.log), CHROMIUM (default
-// /usr/bin/chromium), E2E_KEEP_DATA=1 keeps the temporary DATA_DIR.
+// tests/e2e/artifacts: full-page screenshots L01-name.png and listings-server.log; on PostgreSQL in
+// its pg/ folder), CHROMIUM (default /usr/bin/chromium), E2E_KEEP_DATA=1 keeps the temporary DATA_DIR
+// (and database), E2E_DATABASE_URL (a PostgreSQL server URL: a database tm_e2e_<pid>_<random> is
+// created on it for this run and dropped afterwards), E2E_PATENT_BASE (see below).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  PHONE,
+  clickAndWait,
+  createSuite,
+  logout,
+  minimalPdf,
+  msg,
+  notice,
+  pathOf,
+  randomCreditCode,
+  runId,
+  sideScroll,
+  text,
+} from './support.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const REPO = resolve(HERE, '..', '..');
-const BIN = process.env.TECHMARKET_BIN || join(REPO, 'target', 'debug', 'techmarket');
-const ARTIFACTS = resolve(process.env.E2E_ARTIFACTS || join(HERE, 'artifacts'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 const TEST_TIMEOUT = 240_000;
-const SHOT_PREFIX = 'L';
-
-// ---------------------------------------------------------------------------------------------
-// Messages: the same catalogue as the server.
-
-const MESSAGES = (() => {
-  const out = new Map();
-  const text = readFileSync(join(REPO, 'server', 'messages.toml'), 'utf8');
-  for (const line of text.split('\n')) {
-    const m = line.match(/^"([^"]+)"\s*=\s*(\[.*\])\s*$/);
-    if (m) out.set(m[1], JSON.parse(m[2]));
-  }
-  return out;
-})();
-
-function msg(key, lang = 'zh') {
-  const v = MESSAGES.get(key);
-  if (!v) throw new Error(`message ${key} missing from server/messages.toml`);
-  return v[lang === 'en' ? 1 : 0];
-}
 
 // ---------------------------------------------------------------------------------------------
 // Test data.
-
-const CREDIT_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-const CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-
-function creditCheckChar(base17) {
-  let sum = 0;
-  for (let i = 0; i < 17; i++) {
-    const v = CREDIT_CHARSET.indexOf(base17[i]);
-    if (v < 0) throw new Error(`bad credit code character ${base17[i]}`);
-    sum += v * CREDIT_WEIGHTS[i];
-  }
-  return CREDIT_CHARSET[(31 - (sum % 31)) % 31];
-}
-
-/** A valid unified social credit code: `prefix` (2 characters), the region, a random subject id. */
-function randomCreditCode(prefix, region) {
-  let base = `${prefix}${region}MA`;
-  while (base.length < 17) base += CREDIT_CHARSET[randomInt(CREDIT_CHARSET.length)];
-  return base + creditCheckChar(base);
-}
 
 /** The check digit of a 12-digit Chinese patent application number (weights 2..9,2..5; mod 11; 10 → X). */
 function patentCheckDigit(digits12) {
@@ -82,29 +45,6 @@ function patentCheckDigit(digits12) {
   return r === 10 ? 'X' : String(r);
 }
 
-/** A minimal valid one-page PDF. */
-function minimalPdf() {
-  const content = 'BT /F1 24 Tf 72 760 Td (Business licence - e2e test) Tj ET';
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let pdf = '%PDF-1.4\n';
-  const offsets = [];
-  objects.forEach((body, i) => {
-    offsets.push(pdf.length);
-    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xref = pdf.length;
-  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const off of offsets) pdf += `${String(off).padStart(10, '0')} 00000 n \n`;
-  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(pdf, 'latin1');
-}
-
 /** A local date `days` from today as YYYY-MM-DD. */
 function dateIn(days) {
   const d = new Date();
@@ -113,7 +53,7 @@ function dateIn(days) {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
-const RUN = Date.now().toString(36) + randomInt(1000).toString();
+const RUN = runId();
 const TAG = RUN.slice(-4);
 const OFFICER = { email: `l-officer-${RUN}@example.test`, name: '赵审核', password: 'officer-pass-2026' };
 const ENTERPRISE = {
@@ -170,187 +110,24 @@ const ACHIEVEMENT = {
   patent: PATENT_NUMBER,
 };
 
-// ---------------------------------------------------------------------------------------------
-// The server.
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-const state = {
-  server: null,
-  serverLog: [],
-  dataDir: null,
-  base: null,
-  browser: null,
-  shotNo: 0,
-  passed: new Set(),
-  problems: [],
-  fieldCode: null, // the technical field used for both listings
-  demandId: null,
-  achievementId: null,
-  overflows: [],
-};
-
-function serverEnv(port) {
-  const env = { ...process.env };
-  for (const k of ['DATABASE_URL', 'SMTP_URL', 'BASE_URL', 'SECRET_KEY', 'TECHMARKET_CONFIG', 'COOKIE_SECURE']) delete env[k];
-  return { ...env, BIND: `127.0.0.1:${port}`, DATA_DIR: state.dataDir, MAIL_POLL_MS: '200', RUST_LOG: process.env.RUST_LOG || 'info' };
-}
-
-function serverLogText() {
-  return state.serverLog.join('');
-}
-
-async function waitForHealth(base, deadlineMs) {
-  const deadline = Date.now() + deadlineMs;
-  let lastErr = null;
-  while (Date.now() < deadline) {
-    if (state.server.exitCode !== null || state.server.signalCode !== null) {
-      throw new Error(`the server exited (${state.server.exitCode ?? state.server.signalCode}) before answering /healthz:\n${serverLogText()}`);
-    }
-    try {
-      const r = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (r.ok) return;
-      lastErr = new Error(`/healthz answered ${r.status}`);
-    } catch (e) {
-      lastErr = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the server did not answer /healthz within ${deadlineMs} ms (${lastErr?.message}):\n${serverLogText()}`);
-}
-
-function stopServer() {
-  const child = state.server;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((res) => {
-    const timer = setTimeout(() => {
-      try {
-        child.kill('SIGKILL');
-      } catch {}
-    }, 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      res();
-    });
-    try {
-      child.kill('SIGTERM');
-    } catch {
-      clearTimeout(timer);
-      res();
-    }
-  });
-}
-
-process.on('exit', () => {
-  if (state.server && state.server.exitCode === null && state.server.signalCode === null) {
-    try {
-      state.server.kill('SIGKILL');
-    } catch {}
-  }
+const suite = createSuite({
+  name: 'listings.mjs',
+  shotPrefix: 'L',
+  logName: 'listings-server.log',
+  dataDirPrefix: 'techmarket-e2e-listings-',
+  state: {
+    fieldCode: null, // the technical field used for both listings
+    demandId: null,
+    achievementId: null,
+    overflows: [],
+  },
 });
-
-// ---------------------------------------------------------------------------------------------
-// Browser helpers.
-
-async function newPage({ viewport = DESKTOP, phone = false } = {}) {
-  const context = await state.browser.newContext({ viewport, locale: 'zh-CN', isMobile: phone, hasTouch: phone, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  page.setDefaultNavigationTimeout(60_000);
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const text = m.text();
-    if (/^Failed to load resource: the server responded with a status of (401|422)/.test(text)) return;
-    state.problems.push(`console error on ${page.url()}: ${text}`);
-  });
-  page.on('pageerror', (e) => state.problems.push(`page error on ${page.url()}: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 500) state.problems.push(`${r.status()} for ${r.request().method()} ${r.url()}`);
-  });
-  return page;
-}
-
-async function shot(page, name) {
-  state.shotNo += 1;
-  const file = join(ARTIFACTS, `${SHOT_PREFIX}${String(state.shotNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  return file;
-}
-
-async function clickAndWait(page, locator) {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), locator.click()]);
-}
-
-async function goto(page, path) {
-  const resp = await page.goto(state.base + path, { waitUntil: 'load' });
-  assert.ok(resp, `no response for ${path}`);
-  assert.ok(resp.status() < 400, `${path} answered ${resp.status()}: ${(await page.locator('main').innerText().catch(() => '')).slice(0, 500)}`);
-  return resp;
-}
-
-function pathOf(page) {
-  return new URL(page.url()).pathname;
-}
-
-async function text(locator) {
-  return (await locator.innerText()).replace(/\s+/g, ' ').trim();
-}
-
-async function notice(page) {
-  const n = page.locator('.notice[role=status]');
-  return (await n.count()) ? text(n.first()) : '';
-}
-
-async function login(page, email, password) {
-  await goto(page, '/login');
-  await page.locator('#email').fill(email);
-  await page.locator('#password').fill(password);
-  await clickAndWait(page, page.locator('main form button[type=submit]'));
-  assert.equal(pathOf(page), '/account', `log-in as ${email} should land on /account, not ${page.url()}`);
-}
-
-async function logout(page) {
-  await clickAndWait(page, page.locator('header form[action="/logout"] button'));
-  assert.equal(pathOf(page), '/');
-  await page.locator('header a[href="/login"]').waitFor();
-}
-
-function needs(t, ...names) {
-  const missing = names.filter((n) => !state.passed.has(n));
-  if (missing.length) {
-    t.skip(`needs ${missing.join(', ')}`);
-    return false;
-  }
-  return true;
-}
+const { state, newPage, shot, goto, login, needs } = suite;
 
 /** Measures horizontal overflow of the current page; records it in state.overflows. */
 async function checkNoSideScroll(page, name) {
-  const m = await page.evaluate(() => {
-    const vw = window.innerWidth;
-    const wide = [];
-    for (const el of document.querySelectorAll('body *')) {
-      const r = el.getBoundingClientRect();
-      if (r.width > 0 && r.right > vw + 1) {
-        const id = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '');
-        wide.push(`${id} right=${Math.round(r.right)}`);
-      }
-    }
-    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: vw, wide: wide.slice(0, 8) };
-  });
-  if (m.scrollWidth > m.innerWidth + 1 || m.scrollWidth > PHONE.width + 1) {
-    state.overflows.push(`${pathOf(page)} (${name}): scrollWidth ${m.scrollWidth} > innerWidth ${m.innerWidth}; too wide: ${m.wide.join(', ')}`);
-  }
+  const wide = await sideScroll(page, `${pathOf(page)} (${name})`);
+  if (wide) state.overflows.push(wide);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -420,33 +197,7 @@ describe('techmarket needs and achievements in a browser', { concurrency: 1 }, (
   let inst;
 
   before(async () => {
-    assert.ok(existsSync(BIN), `${BIN} does not exist: build it (cargo build) or set TECHMARKET_BIN`);
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} does not exist, set CHROMIUM`);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    for (const f of readdirSync(ARTIFACTS)) if (new RegExp(`^${SHOT_PREFIX}\\d\\d-.*\\.png$`).test(f)) rmSync(join(ARTIFACTS, f));
-
-    state.dataDir = mkdtempSync(join(tmpdir(), 'techmarket-e2e-listings-'));
-    const port = await freePort();
-    state.base = `http://127.0.0.1:${port}`;
-    const env = serverEnv(port);
-    state.server = spawn(BIN, ['serve'], { cwd: state.dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    state.server.stdout.on('data', (d) => state.serverLog.push(d.toString()));
-    state.server.stderr.on('data', (d) => state.serverLog.push(d.toString()));
-    state.server.on('error', (e) => state.serverLog.push(`spawn error: ${e.message}\n`));
-    await waitForHealth(state.base, 60_000);
-
-    const created = spawnSync(
-      BIN,
-      ['create-officer', '--email', OFFICER.email, '--name', OFFICER.name, '--region', '630100', '--password-stdin'],
-      { cwd: state.dataDir, env, input: OFFICER.password + '\n', encoding: 'utf8', timeout: 120_000 },
-    );
-    assert.equal(created.status, 0, `create-officer failed (${created.status}): ${created.stderr}${created.stdout}`);
-
-    state.browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    await suite.start({ officer: OFFICER });
     officer = await newPage();
     ent = await newPage();
     inst = await newPage();
@@ -454,16 +205,7 @@ describe('techmarket needs and achievements in a browser', { concurrency: 1 }, (
   });
 
   after(async () => {
-    try {
-      if (state.browser) await state.browser.close();
-    } finally {
-      await stopServer();
-      try {
-        mkdirSync(ARTIFACTS, { recursive: true });
-        writeFileSync(join(ARTIFACTS, 'listings-server.log'), serverLogText());
-      } catch {}
-      if (state.dataDir && !process.env.E2E_KEEP_DATA) rmSync(state.dataDir, { recursive: true, force: true });
-    }
+    await suite.stop();
   });
 
   it('1. a verified enterprise posts a demand; the form keeps input and marks errors; then submits it', { timeout: TEST_TIMEOUT }, async () => {
