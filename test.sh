@@ -62,12 +62,17 @@ else
   echo "PostgreSQL tests: ${TEST_DATABASE_URL%%\?*}"
 fi
 
+if [ -z "${MEILI_URL:-}" ]; then
+  echo "Meilisearch tests: SKIPPED (set MEILI_URL and MEILI_MASTER_KEY to run the search tests on Meilisearch;"
+  echo "  MEILI_BIN, a Meilisearch binary, also runs the engine-comes-back test)"
+fi
+
 # --- Rust ---------------------------------------------------------------------------------------
 say "building (once)"
 cargo build --all-targets --locked
 
 say "unit and integration tests (SQLite$( [ -n "${TEST_DATABASE_URL:-}" ] && echo ' and PostgreSQL'))"
-cargo test --all-targets --locked
+cargo test --lib --bins --tests --locked
 
 # --- browser ------------------------------------------------------------------------------------
 if [ "$run_e2e" = 1 ]; then

@@ -24,6 +24,7 @@ pub struct AppState {
     pub config: Config,
     pub pool: Pool,
     pub secret: Vec<u8>,
+    pub search: std::sync::Arc<dyn crate::search::SearchEngine>,
 }
 
 pub struct Application {
@@ -98,8 +99,21 @@ impl Application {
             stop.clone(),
         );
 
+        let search = crate::search::open_engine(&config)?;
+        crate::search::spawn_worker(
+            search.clone(),
+            pool.clone(),
+            Duration::from_millis(config.search_poll_ms),
+            stop.clone(),
+        );
+
         let max_upload = config.max_upload_bytes;
-        let state = web::Data::new(AppState { config, pool, secret });
+        let state = web::Data::new(AppState {
+            config,
+            pool,
+            secret,
+            search,
+        });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -207,6 +221,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(organizations::decide_flag),
         )
         .route("/officer/audit", web::get().to(audit::page))
+        .route("/search", web::get().to(crate::search::page::search))
         .route("/demands", web::get().to(browse::demands_page))
         .route("/demands/new", web::get().to(demand::new_form))
         .route("/demands/new", web::post().to(demand::create))

@@ -45,6 +45,9 @@ pub enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Rebuild the search index from the database (the embedded index, or Meilisearch when MEILI_URL is
+    /// set). While a server holds the embedded index, every listing is queued for that server instead.
+    Reindex,
     /// Fill an empty database with a demo market (organizations, needs, achievements) and print
     /// sign-in accounts for each role.
     SeedDemo,
@@ -91,6 +94,7 @@ pub fn run(cli: Cli) -> i32 {
             }
         }
         Command::SeedDemo => seed_demo(),
+        Command::Reindex => reindex(),
         Command::Rewards {
             command: RewardsCommand::Evaluate { file },
         } => {
@@ -106,6 +110,47 @@ pub fn run(cli: Cli) -> i32 {
             office,
             password_stdin,
         } => create_officer(&email, &name, &region, office, password_stdin),
+    }
+}
+
+fn reindex() -> i32 {
+    let Ok(config) = load_config() else { return 2 };
+    let pool = match db::connect(&config.database_url, 2).and_then(|p| db::migrate(&p).map(|_| p)) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    match crate::search::open_engine(&config) {
+        Ok(engine) => match crate::search::rebuild(&pool, engine.as_ref()) {
+            Ok(n) => {
+                println!("search index rebuilt ({}): {n} published listings", engine.name());
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                1
+            }
+        },
+        Err(e) if config.meili_url.is_none() => {
+            // Another process (the running server) holds the embedded index: let it do the work.
+            match crate::search::enqueue_all(&pool) {
+                Ok(n) => {
+                    println!("the search index is in use ({e});");
+                    println!("queued {n} listings: the running server re-indexes them from its outbox");
+                    0
+                }
+                Err(e2) => {
+                    eprintln!("error: {e}; and queueing failed: {e2}");
+                    1
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
     }
 }
 

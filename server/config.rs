@@ -26,6 +26,13 @@ pub const SETTINGS: &[(&str, &str)] = &[
         "30: first retry delay of an undelivered mail, doubling each time up to an hour",
     ),
     ("MAIL_POLL_MS", "1000: how often the mail worker looks at the outbox"),
+    (
+        "MEILI_URL",
+        "unset: the embedded search index in DATA_DIR/search (one process)",
+    ),
+    ("MEILI_MASTER_KEY", "unset"),
+    ("MEILI_INDEX", "techmarket"),
+    ("SEARCH_POLL_MS", "500: how often the search worker looks at the outbox"),
 ];
 
 #[derive(Debug)]
@@ -71,6 +78,10 @@ pub struct Config {
     pub max_upload_bytes: usize,
     pub mail_retry_base_secs: i64,
     pub mail_poll_ms: u64,
+    pub meili_url: Option<String>,
+    pub meili_master_key: Option<String>,
+    pub meili_index: String,
+    pub search_poll_ms: u64,
 }
 
 impl Config {
@@ -165,6 +176,24 @@ impl Config {
         )?;
         let mail_retry_base_secs = parse_num(get("MAIL_RETRY_SECONDS"), "MAIL_RETRY_SECONDS", 30i64, 1, 3600)?;
         let mail_poll_ms = parse_num(get("MAIL_POLL_MS"), "MAIL_POLL_MS", 1000u64, 50, 600_000)?;
+        let meili_url = get("MEILI_URL").map(|u| u.trim_end_matches('/').to_string());
+        if let Some(u) = &meili_url {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                return Err(err("MEILI_URL", format!("'{u}' must start with http:// or https://")));
+            }
+        }
+        let meili_index = get("MEILI_INDEX").unwrap_or_else(|| "techmarket".into());
+        if !meili_index
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            || meili_index.len() > 100
+        {
+            return Err(err(
+                "MEILI_INDEX",
+                format!("'{meili_index}' may hold only letters, digits, - and _"),
+            ));
+        }
+        let search_poll_ms = parse_num(get("SEARCH_POLL_MS"), "SEARCH_POLL_MS", 500u64, 20, 600_000)?;
         Ok(Config {
             database_url,
             data_dir,
@@ -179,6 +208,10 @@ impl Config {
             max_upload_bytes,
             mail_retry_base_secs,
             mail_poll_ms,
+            meili_url,
+            meili_master_key: get("MEILI_MASTER_KEY"),
+            meili_index,
+            search_poll_ms,
         })
     }
 

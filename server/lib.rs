@@ -26,6 +26,7 @@ pub mod readiness;
 pub mod regions;
 pub mod rewards;
 pub mod schema;
+pub mod search;
 pub mod seed;
 pub mod tables;
 pub mod web;

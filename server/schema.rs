@@ -247,6 +247,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    search_outbox (id) {
+        id -> BigInt,
+        listing_kind -> Text,
+        listing_id -> BigInt,
+        created_at -> BigInt,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        done_at -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(users -> organizations (org_id));
 diesel::joinable!(org_flags -> organizations (org_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -273,4 +286,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     ip_items,
     listing_events,
     nda_acceptances,
+    search_outbox,
 );

@@ -349,6 +349,7 @@ pub fn insert(
         .returning(achievements::id)
         .get_result(conn)?;
     insert_ip(conn, id, ip)?;
+    crate::search::enqueue(conn, Kind::Achievement, id)?;
     Ok(id)
 }
 
@@ -398,6 +399,7 @@ pub fn save(conn: &mut DbConn, user: &SessionUser, existing: Option<i64>, v: &Va
             .execute(conn)?;
             diesel::delete(ip_items::table.filter(ip_items::achievement_id.eq(id))).execute(conn)?;
             insert_ip(conn, id, &ip)?;
+            crate::search::enqueue(conn, Kind::Achievement, id)?;
             Ok(id)
         }
     }

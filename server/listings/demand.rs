@@ -281,6 +281,7 @@ pub fn insert(
         ))
         .returning(demands::id)
         .get_result(conn)
+        .and_then(|id| crate::search::enqueue(conn, Kind::Demand, id).map(|_| id))
 }
 
 /// Writes a new demand (draft) or updates an editable one, which goes back to draft; returns its id.
@@ -300,6 +301,7 @@ pub fn save(conn: &mut DbConn, user: &SessionUser, existing: Option<i64>, v: &Va
             diesel::update(demands::table.find(id).filter(demands::status.eq_any(EDITABLE)))
                 .set((&content, demands::status.eq("draft"), demands::updated_at.eq(now())))
                 .execute(conn)?;
+            crate::search::enqueue(conn, Kind::Demand, id)?;
             Ok(id)
         }
     }

@@ -411,6 +411,9 @@ pub fn transition(
             }
         }
     };
+    if n == 1 {
+        crate::search::enqueue(conn, kind, id)?;
+    }
     Ok(n == 1)
 }
 

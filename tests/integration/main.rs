@@ -6,3 +6,4 @@ mod helpers;
 mod listings;
 mod organizations;
 mod rewards_cli;
+mod search;
