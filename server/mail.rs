@@ -120,11 +120,16 @@ impl Mailer {
     /// a transaction (with `FOR UPDATE SKIP LOCKED` on PostgreSQL), so several workers never send
     /// the same mail twice. Returns how many were sent.
     pub fn deliver_due(&self, pool: &Pool) -> Result<usize, String> {
-        let mut conn = pool.get().map_err(|e| e.to_string())?;
-        let claimed = claim_due(&mut conn, 20).map_err(|e| e.to_string())?;
+        let claimed = {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            claim_due(&mut conn, 20).map_err(|e| e.to_string())?
+        };
         let mut sent = 0;
         for p in claimed {
-            match self.send(&p) {
+            // No database connection is held while talking to the SMTP server.
+            let outcome = self.send(&p);
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            match outcome {
                 Ok(()) => {
                     diesel::update(mail_outbox::table.find(p.id))
                         .set((

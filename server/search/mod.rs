@@ -233,32 +233,38 @@ fn claim(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(i64, String, i64, i3
 
 /// Applies one batch of the outbox to the engine; returns how many rows were applied.
 pub fn apply_due(pool: &Pool, engine: &dyn SearchEngine) -> Result<usize, String> {
-    let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let rows = claim(&mut conn, 200).map_err(|e| e.to_string())?;
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    // The newest state of each listing is what counts; one document per listing.
-    let mut wanted: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
-    for (_, kind, id, _) in &rows {
-        wanted.entry(kind.as_str()).or_default().insert(*id);
-    }
-    let mut upserts = Vec::new();
-    let mut deletes = Vec::new();
-    for (kind, ids) in &wanted {
-        let Some(k) = Kind::parse(kind) else { continue };
-        let ids: Vec<i64> = ids.iter().copied().collect();
-        let docs = docs_for(&mut conn, k, &ids).map_err(|e| e.to_string())?;
-        let published: BTreeSet<i64> = docs.iter().map(|d| d.listing_id).collect();
-        deletes.extend(
-            ids.iter()
-                .filter(|i| !published.contains(i))
-                .map(|i| format!("{}-{i}", k.as_str())),
-        );
-        upserts.extend(docs);
-    }
+    // The connection goes back to the pool before the engine is called: a slow or stopped engine
+    // must not hold database connections that requests need.
+    let (rows, upserts, deletes) = {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        let rows = claim(&mut conn, 200).map_err(|e| e.to_string())?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        // The newest state of each listing is what counts; one document per listing.
+        let mut wanted: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
+        for (_, kind, id, _) in &rows {
+            wanted.entry(kind.as_str()).or_default().insert(*id);
+        }
+        let mut upserts = Vec::new();
+        let mut deletes = Vec::new();
+        for (kind, ids) in &wanted {
+            let Some(k) = Kind::parse(kind) else { continue };
+            let ids: Vec<i64> = ids.iter().copied().collect();
+            let docs = docs_for(&mut conn, k, &ids).map_err(|e| e.to_string())?;
+            let published: BTreeSet<i64> = docs.iter().map(|d| d.listing_id).collect();
+            deletes.extend(
+                ids.iter()
+                    .filter(|i| !published.contains(i))
+                    .map(|i| format!("{}-{i}", k.as_str())),
+            );
+            upserts.extend(docs);
+        }
+        (rows, upserts, deletes)
+    };
     let result = engine.upsert(&upserts).and_then(|_| engine.delete(&deletes));
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
     match result {
         Ok(()) => {
             diesel::update(search_outbox::table.filter(search_outbox::id.eq_any(&ids)))
