@@ -94,7 +94,7 @@ fn check_region(errors: &mut FieldErrors, c: &Ctx, value: &str) -> Option<String
     }
 }
 
-fn email_taken(conn: &mut DbConn, email: &str) -> AppResult<bool> {
+pub fn email_exists(conn: &mut DbConn, email: &str) -> AppResult<bool> {
     Ok(users::table
         .filter(users::email.eq(email))
         .count()
@@ -115,10 +115,6 @@ pub fn send_verification(conn: &mut DbConn, state: &AppState, lang: Lang, user_i
         &crate::i18n::tf(lang, "notice_text.verify", &[email]),
         Some("/account"),
     )
-}
-
-fn start_session(conn: &mut DbConn, user_id: i64) -> AppResult<String> {
-    auth::create_session(conn, user_id)
 }
 
 fn with_session(state: &AppState, token: String, to: &str) -> HttpResponse {
@@ -268,7 +264,7 @@ pub async fn signup_org(c: Ctx, state: web::Data<AppState>, form: web::Form<OrgS
             match r {
                 Ok(Ok((user_id, email))) => {
                     send_verification(conn, &st, lang, user_id, &email)?;
-                    Ok(Ok(start_session(conn, user_id)?))
+                    Ok(Ok(auth::create_session(conn, user_id)?))
                 }
                 Ok(Err(errors)) => Ok(Err(errors)),
                 Err(e) if unique_violation(&e) => {
@@ -407,7 +403,7 @@ pub async fn signup_broker(
             match r {
                 Ok(Ok(user_id)) => {
                     send_verification(conn, &st, lang, user_id, &email)?;
-                    Ok(Ok(start_session(conn, user_id)?))
+                    Ok(Ok(auth::create_session(conn, user_id)?))
                 }
                 Ok(Err(e)) => Ok(Err(e)),
                 Err(e) if unique_violation(&e) => {
@@ -867,8 +863,4 @@ pub async fn reset(c: Ctx, state: web::Data<AppState>, form: web::Form<ResetForm
             StatusCode::BAD_REQUEST,
         )
     }
-}
-
-pub fn email_exists(conn: &mut DbConn, email: &str) -> AppResult<bool> {
-    email_taken(conn, email)
 }

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use super::{
     date_field, field_code, join_modes, load_acceptances, load_events, money_field, parse_keywords, record_event,
-    region_levels, split_modes, text, visible_head, Acceptance, Access, Event, FormData, Kind, EDITABLE,
+    region_levels, split_list, text, visible_head, Acceptance, Access, Event, FormData, Kind, EDITABLE,
     PRICING_METHODS, TRANSFER_MODES,
 };
 use crate::app::AppState;
@@ -513,7 +513,7 @@ fn input_from_row(a: &Achievement) -> AchievementInput {
         field_code: a.field_code.clone(),
         keywords: a.keywords.replace(',', "，"),
         trl: a.trl.to_string(),
-        transfer_modes: split_modes(&a.transfer_modes),
+        transfer_modes: split_list(&a.transfer_modes),
         pricing_method: a.pricing_method.clone(),
         price: a.price_fen.map(money::format_plain).unwrap_or_default(),
         negotiable: a.negotiable,
@@ -589,14 +589,10 @@ pub struct Achievement {
 
 impl Achievement {
     pub fn keyword_list(&self) -> Vec<String> {
-        self.keywords
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect()
+        split_list(&self.keywords)
     }
     pub fn mode_list(&self) -> Vec<String> {
-        split_modes(&self.transfer_modes)
+        split_list(&self.transfer_modes)
     }
     pub fn price_text(&self, c: &Ctx) -> String {
         price_text(c, self.negotiable, self.price_fen)

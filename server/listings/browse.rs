@@ -7,7 +7,7 @@ use askama::Template;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::{split_modes, COOP_MODES, PRICING_METHODS, TRANSFER_MODES};
+use super::{split_list, COOP_MODES, PRICING_METHODS, TRANSFER_MODES};
 use crate::app::AppState;
 use crate::db;
 use crate::error::AppResult;
@@ -192,7 +192,7 @@ impl AchievementCard {
         super::achievement::trl_text(c, self.trl)
     }
     pub fn mode_list(&self) -> Vec<String> {
-        split_modes(&self.transfer_modes)
+        split_list(&self.transfer_modes)
     }
 }
 

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use super::{
     date_field, field_code, join_modes, load_acceptances, load_events, money_field, parse_keywords, record_event,
-    region_levels, split_modes, text, visible_head, Acceptance, Access, Event, FormData, Kind, COOP_MODES, EDITABLE,
+    region_levels, split_list, text, visible_head, Acceptance, Access, Event, FormData, Kind, COOP_MODES, EDITABLE,
 };
 use crate::app::AppState;
 use crate::auth::{Role, SessionUser};
@@ -384,7 +384,7 @@ fn input_from_row(d: &Demand) -> DemandInput {
         contact: d.contact.clone(),
         field_code: d.field_code.clone(),
         keywords: d.keywords.replace(',', "，"),
-        coop_modes: split_modes(&d.coop_modes),
+        coop_modes: split_list(&d.coop_modes),
         budget_min: d.budget_min_fen.map(money::format_plain).unwrap_or_default(),
         budget_max: d.budget_max_fen.map(money::format_plain).unwrap_or_default(),
         negotiable: d.negotiable,
@@ -476,14 +476,10 @@ pub struct Demand {
 
 impl Demand {
     pub fn keyword_list(&self) -> Vec<String> {
-        self.keywords
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect()
+        split_list(&self.keywords)
     }
     pub fn mode_list(&self) -> Vec<String> {
-        split_modes(&self.coop_modes)
+        split_list(&self.coop_modes)
     }
     pub fn budget_text(&self, c: &Ctx) -> String {
         budget_text(c, self.negotiable, self.budget_min_fen, self.budget_max_fen)

@@ -91,7 +91,8 @@ pub fn join_modes(modes: &[String]) -> String {
     }
 }
 
-pub fn split_modes(stored: &str) -> Vec<String> {
+/// Splits a stored comma list (modes ",a,b,", keywords "a,b") into its items.
+pub fn split_list(stored: &str) -> Vec<String> {
     stored
         .split(',')
         .filter(|s| !s.is_empty())

@@ -17,7 +17,7 @@ use diesel::prelude::*;
 
 use crate::db::{now, DbConn, Pool};
 use crate::error::AppResult;
-use crate::listings::{split_modes, Kind};
+use crate::listings::{split_list, Kind};
 use crate::schema::{achievements, demands, organizations, search_outbox};
 pub use engine::{Doc, Hit, Query, Results, SearchEngine, SearchError};
 
@@ -90,12 +90,6 @@ type AchievementDocRow = (
 
 /// Documents of the published listings among `ids`.
 pub fn docs_for(conn: &mut DbConn, kind: Kind, ids: &[i64]) -> QueryResult<Vec<Doc>> {
-    let keywords = |k: &str| {
-        k.split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect::<Vec<_>>()
-    };
     Ok(match kind {
         Kind::Demand => {
             let rows: Vec<DemandDocRow> = demands::table
@@ -128,7 +122,7 @@ pub fn docs_for(conn: &mut DbConn, kind: Kind, ids: &[i64]) -> QueryResult<Vec<D
                         listing_id: r.0,
                         title: r.1,
                         summary: r.2,
-                        keywords: keywords(&r.3),
+                        keywords: split_list(&r.3),
                         org_name: r.4,
                         field_code: r.5,
                         field_family: r.6,
@@ -136,7 +130,7 @@ pub fn docs_for(conn: &mut DbConn, kind: Kind, ids: &[i64]) -> QueryResult<Vec<D
                         region_province: r.8,
                         region_prefecture: r.9,
                         trl: None,
-                        modes: split_modes(&r.10),
+                        modes: split_list(&r.10),
                         price_fen: price,
                         price_band: engine::price_band(price).to_string(),
                         published_at: r.13.unwrap_or(0),
@@ -176,7 +170,7 @@ pub fn docs_for(conn: &mut DbConn, kind: Kind, ids: &[i64]) -> QueryResult<Vec<D
                         listing_id: r.0,
                         title: r.1,
                         summary: r.2,
-                        keywords: keywords(&r.3),
+                        keywords: split_list(&r.3),
                         org_name: r.4,
                         field_code: r.5,
                         field_family: r.6,
@@ -184,7 +178,7 @@ pub fn docs_for(conn: &mut DbConn, kind: Kind, ids: &[i64]) -> QueryResult<Vec<D
                         region_province: r.8,
                         region_prefecture: r.9,
                         trl: u8::try_from(r.10).ok(),
-                        modes: split_modes(&r.11),
+                        modes: split_list(&r.11),
                         price_fen: price,
                         price_band: engine::price_band(price).to_string(),
                         published_at: r.14.unwrap_or(0),
