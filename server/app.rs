@@ -104,6 +104,18 @@ impl Application {
             search.clone(),
             pool.clone(),
             Duration::from_millis(config.search_poll_ms),
+            config.match_notify_score,
+            stop.clone(),
+        );
+
+        crate::digest::spawn_worker(
+            pool.clone(),
+            crate::digest::Settings {
+                base_url: config.base_url.clone(),
+                interval_secs: config.digest_interval_secs,
+                secret: secret.clone(),
+            },
+            Duration::from_millis(config.mail_poll_ms.max(1000)),
             stop.clone(),
         );
 
@@ -222,6 +234,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/officer/audit", web::get().to(audit::page))
         .route("/search", web::get().to(crate::search::page::search))
+        .route("/digest", web::get().to(crate::digest::page))
+        .route("/digest/settings", web::post().to(crate::digest::set_enabled))
+        .route("/digest/off", web::get().to(crate::digest::off_page))
+        .route("/digest/off", web::post().to(crate::digest::off))
+        .route("/saved-searches", web::post().to(crate::digest::save_search))
+        .route(
+            "/saved-searches/{id}/delete",
+            web::post().to(crate::digest::delete_search),
+        )
         .route("/demands", web::get().to(browse::demands_page))
         .route("/demands/new", web::get().to(demand::new_form))
         .route("/demands/new", web::post().to(demand::create))

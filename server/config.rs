@@ -33,6 +33,14 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("MEILI_MASTER_KEY", "unset"),
     ("MEILI_INDEX", "techmarket"),
     ("SEARCH_POLL_MS", "500: how often the search worker looks at the outbox"),
+    (
+        "MATCH_NOTIFY_SCORE",
+        "600: the match score (0-1000) from which owners are told of a new match",
+    ),
+    (
+        "DIGEST_INTERVAL_SECONDS",
+        "86400: the least time between two digest mails to one user",
+    ),
 ];
 
 #[derive(Debug)]
@@ -82,6 +90,8 @@ pub struct Config {
     pub meili_master_key: Option<String>,
     pub meili_index: String,
     pub search_poll_ms: u64,
+    pub match_notify_score: u16,
+    pub digest_interval_secs: i64,
 }
 
 impl Config {
@@ -194,6 +204,14 @@ impl Config {
             ));
         }
         let search_poll_ms = parse_num(get("SEARCH_POLL_MS"), "SEARCH_POLL_MS", 500u64, 20, 600_000)?;
+        let match_notify_score = parse_num(get("MATCH_NOTIFY_SCORE"), "MATCH_NOTIFY_SCORE", 600u16, 0, 1000)?;
+        let digest_interval_secs = parse_num(
+            get("DIGEST_INTERVAL_SECONDS"),
+            "DIGEST_INTERVAL_SECONDS",
+            86_400i64,
+            1,
+            31 * 86_400,
+        )?;
         Ok(Config {
             database_url,
             data_dir,
@@ -212,6 +230,8 @@ impl Config {
             meili_master_key: get("MEILI_MASTER_KEY"),
             meili_index,
             search_poll_ms,
+            match_notify_score,
+            digest_interval_secs,
         })
     }
 

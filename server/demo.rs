@@ -73,6 +73,20 @@ pub struct DemoDemand {
     pub published_days_ago: u32,
 }
 
+/// The readiness stage a demo need asks for, read from what it asks: development work wants a
+/// laboratory or engineering result, a purchase or licence a proven one, advice any stage.
+pub fn wanted_stage(d: &DemoDemand) -> Option<crate::readiness::Stage> {
+    use crate::readiness::Stage;
+    let has = |m: &str| d.coop_modes.contains(&m);
+    if has("transfer") || has("licence") || has("equity") {
+        Some(Stage::Industrial)
+    } else if has("joint_development") || has("commissioned_development") {
+        Some(Stage::Engineering)
+    } else {
+        None
+    }
+}
+
 /// An open challenge (揭榜挂帅) attached to a demand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoChallenge {

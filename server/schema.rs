@@ -55,6 +55,8 @@ diesel::table! {
         email_verified_at -> Nullable<BigInt>,
         lang -> Nullable<Text>,
         created_at -> BigInt,
+        digest_enabled -> Bool,
+        last_digest_at -> Nullable<BigInt>,
     }
 }
 
@@ -179,6 +181,7 @@ diesel::table! {
         published_at -> Nullable<BigInt>,
         created_at -> BigInt,
         updated_at -> BigInt,
+        wanted_stage -> Text,
     }
 }
 
@@ -257,10 +260,54 @@ diesel::table! {
         next_attempt_at -> BigInt,
         done_at -> Nullable<BigInt>,
         last_error -> Nullable<Text>,
+        stage -> Text,
+    }
+}
+
+diesel::table! {
+    matches (demand_id, achievement_id) {
+        demand_id -> BigInt,
+        achievement_id -> BigInt,
+        score -> Integer,
+        reasons -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    saved_searches (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        query -> Text,
+        filters -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    digest_items (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        dedupe_key -> Text,
+        listing_kind -> Text,
+        listing_id -> BigInt,
+        own_kind -> Nullable<Text>,
+        own_id -> Nullable<BigInt>,
+        saved_search_id -> Nullable<BigInt>,
+        score -> Nullable<Integer>,
+        created_at -> BigInt,
+        sent_at -> Nullable<BigInt>,
     }
 }
 
 diesel::joinable!(users -> organizations (org_id));
+diesel::joinable!(matches -> demands (demand_id));
+diesel::joinable!(matches -> achievements (achievement_id));
+diesel::joinable!(saved_searches -> users (user_id));
+diesel::joinable!(digest_items -> users (user_id));
 diesel::joinable!(org_flags -> organizations (org_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(notifications -> users (user_id));
@@ -287,4 +334,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     listing_events,
     nda_acceptances,
     search_outbox,
+    matches,
+    saved_searches,
+    digest_items,
 );

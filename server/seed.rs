@@ -248,6 +248,7 @@ pub fn demand_content(d: &demo::DemoDemand) -> DemandContent {
         &d.field_code,
         &d.keywords,
         &modes,
+        crate::demo::wanted_stage(d),
         (d.budget_min_fen, d.budget_max_fen, d.negotiable),
         &d.deadline,
         d.challenge.as_ref().map(|c| {

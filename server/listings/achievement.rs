@@ -735,12 +735,13 @@ struct DetailPage<'a> {
     events: Vec<Event>,
     acceptances: Vec<Acceptance>,
     editable: bool,
+    matches: crate::matching::page::Section,
 }
 
 pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let user = c.user.clone();
-    let (a, acc, events, acceptances) = db::run(&state.pool, move |conn| {
+    let (a, acc, events, acceptances, matches) = db::run(&state.pool, move |conn| {
         let (_, acc) = visible_head(conn, user.as_ref(), Kind::Achievement, id)?;
         let a = load(conn, id)?;
         let (events, acceptances) = if acc.owner || acc.officer {
@@ -751,7 +752,9 @@ pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) ->
         } else {
             (Vec::new(), Vec::new())
         };
-        Ok((a, acc, events, acceptances))
+        let published = a.status == "published";
+        let matches = crate::matching::page::Section::load(conn, Kind::Achievement, id, published)?;
+        Ok((a, acc, events, acceptances, matches))
     })
     .await?;
     let editable = acc.owner && EDITABLE.contains(&a.status.as_str());
@@ -762,5 +765,6 @@ pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) ->
         events,
         acceptances,
         editable,
+        matches,
     })
 }

@@ -15,6 +15,7 @@ use crate::app::AppState;
 use crate::auth::{Role, SessionUser};
 use crate::db::{self, now, today, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::readiness::Stage;
 use crate::schema::{demands, organizations};
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
 use crate::{fields, money};
@@ -33,6 +34,7 @@ pub struct DemandInput {
     pub field_code: String,
     pub keywords: String,
     pub coop_modes: Vec<String>,
+    pub wanted_stage: String,
     pub budget_min: String,
     pub budget_max: String,
     pub negotiable: bool,
@@ -54,6 +56,7 @@ impl DemandInput {
             field_code: f.get("field_code"),
             keywords: f.get("keywords"),
             coop_modes: f.all("coop_modes"),
+            wanted_stage: f.get("wanted_stage"),
             budget_min: f.get("budget_min"),
             budget_max: f.get("budget_max"),
             negotiable: f.checked("negotiable"),
@@ -80,6 +83,8 @@ pub struct ValidDemand {
     pub field_code: String,
     pub keywords: Vec<String>,
     pub coop_modes: Vec<String>,
+    /// The readiness stage wanted; None for any.
+    pub wanted_stage: Option<Stage>,
     pub budget_min_fen: Option<i64>,
     pub budget_max_fen: Option<i64>,
     pub negotiable: bool,
@@ -112,6 +117,16 @@ pub fn validate(c: &Ctx, i: &DemandInput, is_officer: bool) -> Result<ValidDeman
     if modes.is_empty() && !e.has("coop_modes") {
         e.add("coop_modes", c.t("err.choose_mode"));
     }
+    let wanted_stage = match i.wanted_stage.trim() {
+        "" | "any" => None,
+        code => {
+            let s = Stage::parse(code);
+            if s.is_none() {
+                e.add("wanted_stage", c.tf("err.stage_unknown", &[code]));
+            }
+            s
+        }
+    };
     let (mut min, mut max) = (None, None);
     if !i.negotiable {
         min = money_field(&mut e, c, "budget_min", &i.budget_min);
@@ -158,6 +173,7 @@ pub fn validate(c: &Ctx, i: &DemandInput, is_officer: bool) -> Result<ValidDeman
         field_code: i.field_code.clone(),
         keywords,
         coop_modes: modes,
+        wanted_stage,
         budget_min_fen: min,
         budget_max_fen: max,
         negotiable: i.negotiable,
@@ -178,6 +194,8 @@ pub struct DemandContent {
     pub field_family: String,
     pub keywords: String,
     pub coop_modes: String,
+    /// lab | engineering | industrial | any
+    pub wanted_stage: String,
     pub budget_min_fen: Option<i64>,
     pub budget_max_fen: Option<i64>,
     pub negotiable: bool,
@@ -201,6 +219,7 @@ impl DemandContent {
         field_code: &str,
         keywords: &[String],
         coop_modes: &[String],
+        wanted_stage: Option<Stage>,
         budget: (Option<i64>, Option<i64>, bool),
         deadline: &str,
         challenge: Option<(i64, &str, &str, &str)>,
@@ -215,6 +234,7 @@ impl DemandContent {
             field_family: fields::family(field_code).to_string(),
             keywords: keywords.join(","),
             coop_modes: join_modes(coop_modes),
+            wanted_stage: wanted_stage.map(Stage::code).unwrap_or("any").to_string(),
             budget_min_fen,
             budget_max_fen,
             negotiable,
@@ -244,6 +264,7 @@ impl ValidDemand {
             &self.field_code,
             &self.keywords,
             &self.coop_modes,
+            self.wanted_stage,
             (self.budget_min_fen, self.budget_max_fen, self.negotiable),
             &self.deadline.to_string(),
             self.challenge
@@ -319,6 +340,19 @@ struct FormPage<'a> {
     officer: bool,
 }
 
+impl FormPage<'_> {
+    fn stage_options(&self) -> Vec<(String, String)> {
+        let en = self.c.is_en();
+        std::iter::once(("any".to_string(), self.c.t("stage.any").to_string()))
+            .chain(
+                Stage::ALL
+                    .iter()
+                    .map(|s| (s.code().to_string(), s.name(en).to_string())),
+            )
+            .collect()
+    }
+}
+
 fn form_page(
     c: &Ctx,
     id: Option<i64>,
@@ -385,6 +419,7 @@ fn input_from_row(d: &Demand) -> DemandInput {
         field_code: d.field_code.clone(),
         keywords: d.keywords.replace(',', "，"),
         coop_modes: split_list(&d.coop_modes),
+        wanted_stage: d.wanted_stage.clone(),
         budget_min: d.budget_min_fen.map(money::format_plain).unwrap_or_default(),
         budget_max: d.budget_max_fen.map(money::format_plain).unwrap_or_default(),
         negotiable: d.negotiable,
@@ -457,6 +492,7 @@ pub struct Demand {
     pub field_code: String,
     pub keywords: String,
     pub coop_modes: String,
+    pub wanted_stage: String,
     pub budget_min_fen: Option<i64>,
     pub budget_max_fen: Option<i64>,
     pub negotiable: bool,
@@ -480,6 +516,12 @@ impl Demand {
     }
     pub fn mode_list(&self) -> Vec<String> {
         split_list(&self.coop_modes)
+    }
+    pub fn stage_name(&self, c: &Ctx) -> String {
+        match Stage::parse(&self.wanted_stage) {
+            Some(s) => s.name(c.is_en()).to_string(),
+            None => c.t("stage.any").to_string(),
+        }
     }
     pub fn budget_text(&self, c: &Ctx) -> String {
         budget_text(c, self.negotiable, self.budget_min_fen, self.budget_max_fen)
@@ -549,6 +591,7 @@ pub fn load(conn: &mut DbConn, id: i64) -> AppResult<Demand> {
                 demands::challenge_closes_on,
                 demands::published_at,
                 demands::updated_at,
+                demands::wanted_stage,
             ),
         ))
         .first::<(
@@ -580,6 +623,7 @@ pub fn load(conn: &mut DbConn, id: i64) -> AppResult<Demand> {
                 Option<String>,
                 Option<i64>,
                 i64,
+                String,
             ),
         )>(conn)
         .map(|(a, b)| Demand {
@@ -608,6 +652,7 @@ pub fn load(conn: &mut DbConn, id: i64) -> AppResult<Demand> {
             challenge_closes_on: b.6,
             published_at: b.7,
             updated_at: b.8,
+            wanted_stage: b.9,
         })?)
 }
 
@@ -620,12 +665,13 @@ struct DetailPage<'a> {
     events: Vec<Event>,
     acceptances: Vec<Acceptance>,
     editable: bool,
+    matches: crate::matching::page::Section,
 }
 
 pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let user = c.user.clone();
-    let (d, acc, events, acceptances) = db::run(&state.pool, move |conn| {
+    let (d, acc, events, acceptances, matches) = db::run(&state.pool, move |conn| {
         let (_, acc) = visible_head(conn, user.as_ref(), Kind::Demand, id)?;
         let d = load(conn, id)?;
         let (events, acceptances) = if acc.owner || acc.officer {
@@ -636,7 +682,9 @@ pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) ->
         } else {
             (Vec::new(), Vec::new())
         };
-        Ok((d, acc, events, acceptances))
+        let published = d.status == "published";
+        let matches = crate::matching::page::Section::load(conn, Kind::Demand, id, published)?;
+        Ok((d, acc, events, acceptances, matches))
     })
     .await?;
     let editable = acc.owner && EDITABLE.contains(&d.status.as_str());
@@ -647,5 +695,6 @@ pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) ->
         events,
         acceptances,
         editable,
+        matches,
     })
 }

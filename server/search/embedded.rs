@@ -33,7 +33,8 @@ use tantivy::{
 };
 
 use super::engine::{
-    excerpt, highlight, mark_terms, query_terms, terms, Doc, Hit, Query, Results, SearchEngine, SearchError, FACETS,
+    doc_facet_values, excerpt, highlight, mark_terms, query_terms, terms, Doc, Hit, Query, Results, SearchEngine,
+    SearchError, FACETS,
 };
 
 /// The tokenizer of the pre-tokenized fields: split on whitespace, drop absurdly long tokens.
@@ -141,19 +142,10 @@ fn clean(value: &str) -> String {
     value.chars().filter(|c| *c != FACET_SEP && *c != VALUE_SEP).collect()
 }
 
-/// A document's values for one facet: none, one, or (modes) several distinct ones, sorted.
+/// A document's values for one facet as indexed: cleaned, without empty ones.
 fn facet_values(doc: &Doc, name: &str) -> Vec<String> {
-    let mut values: Vec<String> = match name {
-        "kind" => vec![clean(&doc.kind)],
-        "field_family" => vec![clean(&doc.field_family)],
-        "region_province" => vec![clean(&doc.region_province)],
-        "trl" => doc.trl.map(|t| t.to_string()).into_iter().collect(),
-        "modes" => doc.modes.iter().map(|m| clean(m)).collect(),
-        "price_band" => vec![clean(&doc.price_band)],
-        _ => vec![],
-    };
+    let mut values: Vec<String> = doc_facet_values(doc, name).iter().map(|v| clean(v)).collect();
     values.retain(|v| !v.is_empty());
-    values.sort();
     values.dedup();
     values
 }
@@ -287,10 +279,26 @@ impl EmbeddedEngine {
         &self,
         words: &[String],
         filters: &BTreeMap<String, String>,
+        any: bool,
     ) -> Result<Box<dyn TantivyQuery>, SearchError> {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
-        for w in words {
+        if any && !words.is_empty() {
+            // Any of the terms, the more the better: one required group of optional terms.
+            let group: Vec<(Occur, Box<dyn TantivyQuery>)> = words
+                .iter()
+                .flat_map(|w| {
+                    let all = TermQuery::new(Term::from_field_text(f.all_terms, w), IndexRecordOption::WithFreqs);
+                    let title = TermQuery::new(Term::from_field_text(f.title_terms, w), IndexRecordOption::WithFreqs);
+                    [
+                        (Occur::Should, Box::new(all) as Box<dyn TantivyQuery>),
+                        (Occur::Should, Box::new(BoostQuery::new(Box::new(title), TITLE_BOOST))),
+                    ]
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(group))));
+        }
+        for w in words.iter().filter(|_| !any) {
             let all = TermQuery::new(Term::from_field_text(f.all_terms, w), IndexRecordOption::WithFreqs);
             clauses.push((Occur::Must, Box::new(all)));
             let title = TermQuery::new(Term::from_field_text(f.title_terms, w), IndexRecordOption::WithFreqs);
@@ -315,12 +323,13 @@ impl EmbeddedEngine {
         Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
+    /// A hit; without marks (for match candidates) its title and summary are left empty.
     fn hit(
         &self,
         searcher: &tantivy::Searcher,
         addr: DocAddress,
         score: Score,
-        marks: &[String],
+        marks: Option<&[String]>,
     ) -> Result<Hit, SearchError> {
         let f = &self.fields;
         let d: TantivyDocument = searcher
@@ -332,14 +341,19 @@ impl EmbeddedEngine {
                 .unwrap_or_default()
                 .to_string()
         };
-        let title = text(f.title);
-        let summary = text(f.summary);
+        let (title_html, summary_html) = match marks {
+            Some(marks) => (
+                highlight(&text(f.title), marks),
+                highlight(&excerpt(&text(f.summary), marks), marks),
+            ),
+            None => (String::new(), String::new()),
+        };
         Ok(Hit {
             id: text(f.id),
             kind: text(f.kind),
             listing_id: d.get_first(f.listing_id).and_then(|v| v.as_i64()).unwrap_or_default(),
-            title_html: highlight(&title, marks),
-            summary_html: highlight(&excerpt(&summary, marks), marks),
+            title_html,
+            summary_html,
             score,
         })
     }
@@ -689,8 +703,26 @@ impl SearchEngine for EmbeddedEngine {
 
     fn search(&self, q: &Query) -> Result<Results, SearchError> {
         let words = search_words(&q.text);
-        let query = self.build_query(&words, &q.filters)?;
+        let query = self.build_query(&words, &q.filters, q.candidates)?;
         let searcher = self.reader.searcher();
+        if q.candidates {
+            // Relevance only, so that the top documents are found without visiting every match.
+            let top = searcher
+                .search(
+                    &query,
+                    &TopDocs::with_limit(q.limit.clamp(1, MAX_LIMIT)).order_by_score(),
+                )
+                .map_err(|e| failed("search failed", e))?;
+            let hits = top
+                .into_iter()
+                .map(|(score, addr)| self.hit(&searcher, addr, score, None))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(Results {
+                total: hits.len(),
+                hits,
+                facets: BTreeMap::new(),
+            });
+        }
         let facets = FacetCounter {
             columns: &self.facet_specs,
         };
@@ -722,7 +754,7 @@ impl SearchEngine for EmbeddedEngine {
         let marks = mark_terms(&q.text, words.clone());
         let hits = hits
             .into_iter()
-            .map(|(score, addr)| self.hit(&searcher, addr, score, &marks))
+            .map(|(score, addr)| self.hit(&searcher, addr, score, Some(&marks)))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Results {
             hits,

@@ -64,6 +64,46 @@ pub fn price_band(price_fen: Option<i64>) -> &'static str {
 /// The facets every engine counts, with the Doc attribute each one reads.
 pub const FACETS: &[&str] = &["kind", "field_family", "region_province", "trl", "modes", "price_band"];
 
+/// A document's values for one facet: none, one, or (modes) several distinct ones, sorted.
+pub fn doc_facet_values(doc: &Doc, name: &str) -> Vec<String> {
+    let mut values: Vec<String> = match name {
+        "kind" => vec![doc.kind.clone()],
+        "field_family" => vec![doc.field_family.clone()],
+        "region_province" => vec![doc.region_province.clone()],
+        "trl" => doc.trl.map(|t| t.to_string()).into_iter().collect(),
+        "modes" => doc.modes.clone(),
+        "price_band" => vec![doc.price_band.clone()],
+        _ => vec![],
+    };
+    values.sort();
+    values.dedup();
+    values
+}
+
+/// Whether a document is among the results of a query (text and filters), as every engine
+/// answers it: each query term occurs in the document and each filter value is one of its values.
+/// Saved searches are checked against new listings with it.
+pub fn fits(doc: &Doc, text: &str, filters: &BTreeMap<String, String>) -> bool {
+    let filters_hold = filters
+        .iter()
+        .all(|(name, value)| doc_facet_values(doc, name).iter().any(|v| v == value));
+    if !filters_hold {
+        return false;
+    }
+    let wanted = query_terms(text);
+    if wanted.is_empty() {
+        return true;
+    }
+    let mut have: HashSet<String> = HashSet::new();
+    for t in std::iter::once(&doc.title)
+        .chain(doc.keywords.iter())
+        .chain([&doc.summary, &doc.org_name])
+    {
+        have.extend(terms(t));
+    }
+    wanted.iter().all(|w| have.contains(w))
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Query {
     /// Free text, Chinese or English; empty means every document.
@@ -72,6 +112,9 @@ pub struct Query {
     pub filters: BTreeMap<String, String>,
     pub offset: usize,
     pub limit: usize,
+    /// Looking for match candidates: a document need hold only some of the terms (ranked by
+    /// relevance), and no facets, totals or highlights are computed.
+    pub candidates: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -463,7 +463,7 @@ impl SearchEngine for MeiliEngine {
     fn search(&self, q: &Query) -> Result<Results, SearchError> {
         let text = meili_query(&q.text);
         let filter = filter_expr(&q.filters);
-        let (offset, limit) = (q.offset, q.limit);
+        let (offset, limit, candidates) = (q.offset, q.limit, q.candidates);
         let raw = self.run(move |_, index| {
             let (text, filter) = (text.clone(), filter.clone());
             async move {
@@ -471,11 +471,18 @@ impl SearchEngine for MeiliEngine {
                 search
                     .with_offset(offset)
                     .with_limit(limit)
-                    .with_facets(Selectors::Some(FACETS))
                     .with_attributes_to_retrieve(Selectors::Some(RETRIEVED))
                     .with_show_ranking_score(true);
+                if !candidates {
+                    search.with_facets(Selectors::Some(FACETS));
+                }
                 if text.is_empty() {
                     search.with_sort(NEWEST_FIRST);
+                } else if candidates {
+                    // Some of the terms will do; the rarest are kept longest.
+                    search
+                        .with_query(&text)
+                        .with_matching_strategy(MatchingStrategies::FREQUENCY);
                 } else {
                     search.with_query(&text).with_matching_strategy(MatchingStrategies::ALL);
                 }

@@ -189,11 +189,13 @@ pub fn docs_for(conn: &mut DbConn, kind: Kind, ids: &[i64]) -> QueryResult<Vec<D
     })
 }
 
-/// Claims due outbox rows: their next attempt is pushed a minute ahead inside a transaction (with
-/// FOR UPDATE SKIP LOCKED on PostgreSQL), so two workers on one database never apply the same row.
-fn claim(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(i64, String, i64, i32)>> {
+/// Claims due outbox rows of one stage ("index" or "match"): their next attempt is pushed a
+/// minute ahead inside a transaction (with FOR UPDATE SKIP LOCKED on PostgreSQL), so two workers on
+/// one database never work on the same row.
+pub(crate) fn claim(conn: &mut DbConn, stage: &str, limit: i64) -> QueryResult<Vec<(i64, String, i64, i32)>> {
     let t = now();
     let due: i64 = search_outbox::table
+        .filter(search_outbox::stage.eq(stage))
         .filter(search_outbox::done_at.is_null())
         .filter(search_outbox::next_attempt_at.le(t))
         .count()
@@ -203,6 +205,7 @@ fn claim(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(i64, String, i64, i3
     }
     crate::db::write_tx(conn, |conn| {
         let q = search_outbox::table
+            .filter(search_outbox::stage.eq(stage))
             .filter(search_outbox::done_at.is_null())
             .filter(search_outbox::next_attempt_at.le(t))
             .order(search_outbox::id)
@@ -225,13 +228,54 @@ fn claim(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(i64, String, i64, i3
     })
 }
 
-/// Applies one batch of the outbox to the engine; returns how many rows were applied.
+/// Records the outcome of claimed rows: on success they move on to `next_stage`, or are done when
+/// there is none; on failure they are retried with a back-off of up to a minute.
+pub(crate) fn settle(
+    conn: &mut DbConn,
+    ids: &[i64],
+    rows: &[(i64, String, i64, i32)],
+    next_stage: Option<&str>,
+    failure: Option<&str>,
+) -> QueryResult<()> {
+    let target = search_outbox::table.filter(search_outbox::id.eq_any(ids));
+    match (failure, next_stage) {
+        (None, Some(stage)) => diesel::update(target)
+            .set((
+                search_outbox::stage.eq(stage),
+                search_outbox::attempts.eq(0),
+                search_outbox::next_attempt_at.eq(now()),
+                search_outbox::last_error.eq(None::<String>),
+            ))
+            .execute(conn),
+        (None, None) => diesel::update(target)
+            .set((
+                search_outbox::done_at.eq(Some(now())),
+                search_outbox::last_error.eq(None::<String>),
+            ))
+            .execute(conn),
+        (Some(e), _) => {
+            let attempts = rows.iter().map(|r| r.3).max().unwrap_or(0) + 1;
+            let delay = (1i64 << attempts.min(6)).min(60);
+            diesel::update(target)
+                .set((
+                    search_outbox::attempts.eq(attempts),
+                    search_outbox::next_attempt_at.eq(now() + delay),
+                    search_outbox::last_error.eq(Some(e.to_string())),
+                ))
+                .execute(conn)
+        }
+    }
+    .map(|_| ())
+}
+
+/// Applies one batch of the outbox to the engine; returns how many rows were applied. Applied
+/// rows move on to the `match` stage (see `matching`).
 pub fn apply_due(pool: &Pool, engine: &dyn SearchEngine) -> Result<usize, String> {
     // The connection goes back to the pool before the engine is called: a slow or stopped engine
     // must not hold database connections that requests need.
     let (rows, upserts, deletes) = {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
-        let rows = claim(&mut conn, 200).map_err(|e| e.to_string())?;
+        let rows = claim(&mut conn, "index", 200).map_err(|e| e.to_string())?;
         if rows.is_empty() {
             return Ok(0);
         }
@@ -257,40 +301,26 @@ pub fn apply_due(pool: &Pool, engine: &dyn SearchEngine) -> Result<usize, String
         (rows, upserts, deletes)
     };
     let result = engine.upsert(&upserts).and_then(|_| engine.delete(&deletes));
+    let failure = result.as_ref().err().map(|e| e.to_string());
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let mut conn = pool.get().map_err(|e| e.to_string())?;
-    match result {
-        Ok(()) => {
-            diesel::update(search_outbox::table.filter(search_outbox::id.eq_any(&ids)))
-                .set((
-                    search_outbox::done_at.eq(Some(now())),
-                    search_outbox::last_error.eq(None::<String>),
-                ))
-                .execute(&mut *conn)
-                .map_err(|e| e.to_string())?;
+    settle(&mut conn, &ids, &rows, Some("match"), failure.as_deref()).map_err(|e| e.to_string())?;
+    match failure {
+        None => {
+            crate::digest::add_saved_search_hits(&mut conn, &upserts).map_err(|e| e.to_string())?;
             Ok(rows.len())
         }
-        Err(e) => {
-            let attempts = rows.iter().map(|r| r.3).max().unwrap_or(0) + 1;
-            let delay = (1i64 << attempts.min(6)).min(60);
-            diesel::update(search_outbox::table.filter(search_outbox::id.eq_any(&ids)))
-                .set((
-                    search_outbox::attempts.eq(attempts),
-                    search_outbox::next_attempt_at.eq(now() + delay),
-                    search_outbox::last_error.eq(Some(e.to_string())),
-                ))
-                .execute(&mut *conn)
-                .map_err(|e| e.to_string())?;
-            Err(e.to_string())
-        }
+        Some(e) => Err(e),
     }
 }
 
-/// Applies everything due now (tests and `reindex` use it).
-pub fn drain(pool: &Pool, engine: &dyn SearchEngine) -> Result<usize, String> {
+/// Applies everything due now, to the index and then to the matches (tests and `reindex` use
+/// it); returns how many rows were applied to the index.
+pub fn drain(pool: &Pool, engine: &dyn SearchEngine, notify: u16) -> Result<usize, String> {
     let mut total = 0;
     loop {
         let n = apply_due(pool, engine)?;
+        while crate::matching::apply_due(pool, engine, notify)? > 0 {}
         if n == 0 {
             return Ok(total);
         }
@@ -301,10 +331,12 @@ pub fn drain(pool: &Pool, engine: &dyn SearchEngine) -> Result<usize, String> {
 /// Rows waiting to be applied, and the age in seconds of the oldest.
 pub fn backlog(conn: &mut DbConn) -> AppResult<(i64, i64)> {
     let n: i64 = search_outbox::table
+        .filter(search_outbox::stage.eq("index"))
         .filter(search_outbox::done_at.is_null())
         .count()
         .get_result(conn)?;
     let oldest: Option<i64> = search_outbox::table
+        .filter(search_outbox::stage.eq("index"))
         .filter(search_outbox::done_at.is_null())
         .select(diesel::dsl::min(search_outbox::created_at))
         .first(conn)?;
@@ -345,12 +377,17 @@ pub fn rebuild(pool: &Pool, engine: &dyn SearchEngine) -> Result<usize, String> 
             after = last;
         }
     }
+    // Their listings' matches are still recomputed.
     diesel::update(
         search_outbox::table
+            .filter(search_outbox::stage.eq("index"))
             .filter(search_outbox::done_at.is_null())
             .filter(search_outbox::created_at.lt(started)),
     )
-    .set(search_outbox::done_at.eq(Some(now())))
+    .set((
+        search_outbox::stage.eq("match"),
+        search_outbox::next_attempt_at.eq(now()),
+    ))
     .execute(&mut *conn)
     .map_err(|e| e.to_string())?;
     Ok(total)
@@ -375,13 +412,21 @@ pub fn enqueue_all(pool: &Pool) -> Result<usize, String> {
 }
 
 /// Applies the outbox in the background until the process ends.
-pub fn spawn_worker(engine: Arc<dyn SearchEngine>, pool: Pool, interval: Duration, stop: Arc<AtomicBool>) {
+/// Applies the outbox in the background until the process ends: first to the index, then to the
+/// matches of the listings it changed.
+pub fn spawn_worker(engine: Arc<dyn SearchEngine>, pool: Pool, interval: Duration, notify: u16, stop: Arc<AtomicBool>) {
     let spawned = std::thread::Builder::new().name("search-outbox".into()).spawn(move || {
         while !stop.load(Ordering::Relaxed) {
-            match apply_due(&pool, engine.as_ref()) {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(e) => log::warn!("search outbox: {e}"),
+            let indexed = apply_due(&pool, engine.as_ref()).unwrap_or_else(|e| {
+                log::warn!("search outbox: {e}");
+                0
+            });
+            let matched = crate::matching::apply_due(&pool, engine.as_ref(), notify).unwrap_or_else(|e| {
+                log::warn!("matching: {e}");
+                0
+            });
+            if indexed + matched > 0 {
+                continue;
             }
             std::thread::sleep(interval);
         }

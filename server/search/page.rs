@@ -49,6 +49,12 @@ impl Params {
             .filter(|p| (1..=500).contains(p))
             .unwrap_or(1)
     }
+    pub fn filters_empty(&self) -> bool {
+        self.filters().is_empty()
+    }
+    pub fn filter_pairs(&self) -> Vec<(String, String)> {
+        self.filters().into_iter().collect()
+    }
     fn filters(&self) -> BTreeMap<String, String> {
         FACETS
             .iter()
@@ -83,7 +89,7 @@ impl Params {
     }
 }
 
-fn encode(pairs: &[(String, String)]) -> String {
+pub fn encode(pairs: &[(String, String)]) -> String {
     pairs
         .iter()
         .filter(|(_, v)| !v.is_empty())
@@ -268,6 +274,7 @@ pub async fn search(c: Ctx, state: web::Data<AppState>, q: web::Query<Params>) -
         filters: p.filters(),
         offset: (page - 1) * PER_PAGE,
         limit: PER_PAGE,
+        candidates: false,
     };
     let engine = state.search.clone();
     let engine_name = engine.name();

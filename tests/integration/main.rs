@@ -4,6 +4,7 @@
 mod accounts;
 mod helpers;
 mod listings;
+mod matching;
 mod organizations;
 mod rewards_cli;
 mod search;

@@ -69,6 +69,7 @@ fn publish(app: &TestApp, items: &[(&str, &str, &str)]) -> Vec<(String, i64)> {
                 "lithium.brine",
                 &[],
                 &["transfer".to_string()],
+                None,
                 (None, Some(300_000_000), false),
                 "2030-01-01",
                 None,
@@ -296,7 +297,7 @@ both!(two_workers_apply_each_outbox_row_once, |db| {
         .iter()
         .map(|e| {
             let (e, pool) = (e.clone(), pool.clone());
-            std::thread::spawn(move || techmarket::search::drain(&pool, e.as_ref()).expect("drain"))
+            std::thread::spawn(move || techmarket::search::drain(&pool, e.as_ref(), 600).expect("drain"))
         })
         .collect();
     let applied: usize = handles.into_iter().map(|h| h.join().expect("worker")).sum();
