@@ -7,14 +7,13 @@ use crate::helpers::*;
 use crate::listings::{demand_fields, verified_org};
 use techmarket::listings::achievement::{self, AchievementContent};
 
+/// The search engine of the search tests (Meilisearch when MEILI_URL is set), a real SMTP port,
+/// and a digest interval of seconds.
 fn options(smtp_port: u16) -> Options {
-    Options {
-        smtp_port: Some(smtp_port),
-        extra: vec![
-            ("SEARCH_POLL_MS", "100".to_string()),
-            ("DIGEST_INTERVAL_SECONDS", "4".to_string()),
-        ],
-    }
+    let mut o = crate::search::engine_options();
+    o.smtp_port = Some(smtp_port);
+    o.extra.push(("DIGEST_INTERVAL_SECONDS", "4".to_string()));
+    o
 }
 
 /// The ids of the user and organization behind an e-mail address; the address is marked verified

@@ -8,7 +8,7 @@ use crate::helpers::*;
 use techmarket::listings::achievement::{self, AchievementContent};
 use techmarket::listings::demand::{self, DemandContent};
 
-fn engine_options() -> Options {
+pub fn engine_options() -> Options {
     let mut extra = vec![("SEARCH_POLL_MS", "100".to_string())];
     match std::env::var("MEILI_URL") {
         Ok(url) => {
