@@ -8,8 +8,10 @@
 //! 2. N achievements (the demo market's texts recombined) go into an embedded index, and new needs
 //!    are matched against them: candidates plus scoring, timed per need.
 //!
-//!     cargo bench --bench matching                          # 100,000 achievements
-//!     cargo bench --bench matching -- --achievements 1000000
+//! ```text
+//! cargo bench --bench matching                          # 100,000 achievements
+//! cargo bench --bench matching -- --achievements 1000000
+//! ```
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -205,7 +207,7 @@ fn synthetic(base: &[Profile], i: usize) -> Profile {
         title: format!("{cut_a}{cut_b}"),
         summary: base[(i * 31) % base.len()].summary.clone(),
         keywords: a.keywords.iter().chain(b.keywords.iter().take(1)).cloned().collect(),
-        field_code: if i % 2 == 0 {
+        field_code: if i.is_multiple_of(2) {
             a.field_code.clone()
         } else {
             b.field_code.clone()
@@ -213,7 +215,7 @@ fn synthetic(base: &[Profile], i: usize) -> Profile {
         trl: Some((i % 9) as u8 + 1),
         wanted_stage: None,
         modes: vec![["transfer", "licence", "equity", "joint_development"][i % 4].to_string()],
-        amount_fen: (i % 7 != 0).then(|| ((i % 500) as i64 + 1) * 1_000_000),
+        amount_fen: (!i.is_multiple_of(7)).then(|| ((i % 500) as i64 + 1) * 1_000_000),
     }
 }
 
@@ -255,10 +257,7 @@ fn at_scale(n: usize) {
             let t = Instant::now();
             let found = matching::candidates(&engine, Kind::Demand, &p).expect("candidates");
             // The server reads the candidates' profiles by primary key; here they are rebuilt.
-            let others: Vec<Profile> = found
-                .iter()
-                .map(|id| synthetic(&base, (*id - 1) as usize))
-                .collect();
+            let others: Vec<Profile> = found.iter().map(|id| synthetic(&base, (*id - 1) as usize)).collect();
             let ranked = matching::rank(Kind::Demand, &p, &others);
             let elapsed = t.elapsed();
             // The first round warms the page cache; the second is measured.

@@ -3492,12 +3492,109 @@ pub fn market(seed: u64, today: (i32, u32, u32)) -> DemoMarket {
         .map(|_| gen.achievement(&achievement_weights))
         .collect();
 
+    let (mut demands, mut achievements) = (demands, achievements);
+    let (en_demands, en_achievements) = english_listings(gen.today);
+    demands.extend(en_demands);
+    achievements.extend(en_achievements);
+
     DemoMarket {
         orgs,
         brokers,
         demands,
         achievements,
     }
+}
+
+/// The key of the organization with this e-mail local part.
+fn org_key(email: &str) -> String {
+    let i = ORGS.iter().position(|o| o.email == email).unwrap_or(0);
+    format!("org-{}", i + 1)
+}
+
+/// A few listings written in English, as joint labs and international teams post them, so that the
+/// demo market answers English queries too. Fixed texts: they draw nothing from the generator.
+fn english_listings(today: i64) -> (Vec<DemoDemand>, Vec<DemoAchievement>) {
+    let a = |org: &str,
+             title: &str,
+             summary: &str,
+             field: &str,
+             keywords: &[&str],
+             trl: u8,
+             modes,
+             price: Option<i64>,
+             days: u32| {
+        DemoAchievement {
+            org_key: org_key(org),
+            title: title.to_string(),
+            summary: summary.to_string(),
+            detail: format!("{summary} Technical data, test reports and licence terms are shared after the confidentiality terms are accepted."),
+            contact: "International Technology Transfer Office, +86 532 6678 0000".to_string(),
+            field_code: field.to_string(),
+            keywords: keywords.iter().map(|k| k.to_string()).collect(),
+            trl,
+            transfer_modes: modes,
+            pricing_method: "agreement",
+            price_fen: price,
+            negotiable: price.is_none(),
+            notice: None,
+            ip: Vec::new(),
+            published_days_ago: days,
+        }
+    };
+    let achievements = vec![
+        a("ouc", "Seawater desalination membrane with anti-fouling coating",
+          "A graphene-oxide coated reverse-osmosis membrane that keeps 95% of its flux after 2,000 hours on raw seawater; pilot module running at a Qingdao desalination plant.",
+          "marine.engineering", &["desalination", "membrane", "anti-fouling"], 7, vec!["licence", "transfer"], Some(180_000_000), 12),
+        a("ouc", "Autonomous ocean observation buoy for aquaculture waters",
+          "Solar-powered buoy measuring dissolved oxygen, temperature and chlorophyll every ten minutes, with 4G and BeiDou links; deployed in three offshore fish farms.",
+          "marine.aquaculture", &["ocean observation", "buoy", "aquaculture"], 8, vec!["transfer", "licence", "use_first_pay_later"], Some(60_000_000), 30),
+        a("qust", "Direct lithium extraction adsorbent for high-magnesium brine",
+          "Aluminium-based lithium adsorbent for brines with a Mg/Li ratio above 50; lithium recovery above 85% in a 500-tonne pilot on Qaidam brine.",
+          "lithium.brine", &["lithium extraction", "adsorbent", "brine"], 6, vec!["licence", "joint_development"], None, 45),
+        a("qust", "Low-temperature electrolyte for lithium-ion batteries",
+          "Electrolyte additive package that keeps 80% of capacity at minus 30 degrees Celsius, for storage stations on the plateau.",
+          "new_materials.battery_materials", &["electrolyte", "lithium-ion battery", "low temperature"], 5, vec!["licence", "equity"], Some(250_000_000), 60),
+        a("qhu", "PEM electrolyser stack for wind and solar hydrogen",
+          "A 250 kW proton-exchange-membrane electrolyser stack that follows fluctuating wind and solar power, tested for 3,000 hours at 2,200 m altitude.",
+          "hydrogen.electrolysis", &["hydrogen", "electrolyser", "PEM"], 7, vec!["transfer", "joint_development"], Some(500_000_000), 20),
+    ];
+    let deadline = iso(today + 150);
+    let d = |org: &str,
+             title: &str,
+             summary: &str,
+             field: &str,
+             keywords: &[&str],
+             modes,
+             budget: Option<i64>,
+             days: u32| DemoDemand {
+        org_key: org_key(org),
+        title: title.to_string(),
+        summary: summary.to_string(),
+        detail: format!("{summary} We can host trials at our site and share operating data."),
+        contact: "Project office, +86 532 8899 0000".to_string(),
+        field_code: field.to_string(),
+        keywords: keywords.iter().map(|k| k.to_string()).collect(),
+        coop_modes: modes,
+        budget_min_fen: budget,
+        budget_max_fen: budget,
+        negotiable: budget.is_none(),
+        deadline: deadline.clone(),
+        grade: "general",
+        challenge: None,
+        published_days_ago: days,
+    };
+    let demands = vec![
+        d("qdhyxx", "Seeking anti-fouling sensors for long-term ocean monitoring",
+          "Our buoys lose sensor accuracy within weeks because of biofouling; we seek an anti-fouling coating or cleaning method for optical dissolved-oxygen sensors.",
+          "marine.aquaculture", &["ocean monitoring", "anti-fouling", "sensor"], vec!["licence", "joint_development"], Some(80_000_000), 10),
+        d("qdhgzb", "Need a desalination unit for offshore platforms",
+          "A compact seawater desalination unit of 50 tonnes a day for offshore platforms, with membranes that resist fouling and a low energy use per tonne.",
+          "marine.engineering", &["desalination", "membrane", "offshore"], vec!["transfer", "licence"], Some(300_000_000), 25),
+        d("qdxwdz", "Battery electrolyte for cold-climate energy storage",
+          "We build storage cabinets for sites at minus 30 degrees and need a lithium-ion electrolyte that keeps capacity in the cold.",
+          "new_materials.battery_materials", &["electrolyte", "low temperature", "energy storage"], vec!["licence"], Some(200_000_000), 5),
+    ];
+    (demands, achievements)
 }
 
 #[cfg(test)]
@@ -3555,8 +3652,8 @@ mod tests {
             let m = market(seed, TODAY);
             assert!((55..=70).contains(&m.orgs.len()), "{}", m.orgs.len());
             assert!((10..=15).contains(&m.brokers.len()));
-            assert!((240..=260).contains(&m.demands.len()), "{}", m.demands.len());
-            assert!((290..=310).contains(&m.achievements.len()), "{}", m.achievements.len());
+            assert!((243..=263).contains(&m.demands.len()), "{}", m.demands.len());
+            assert!((295..=315).contains(&m.achievements.len()), "{}", m.achievements.len());
             let challenges = m.demands.iter().filter(|d| d.challenge.is_some()).count();
             assert!((10..=45).contains(&challenges), "{challenges}");
             assert!(m.achievements.iter().any(|a| a.notice.is_some()));
@@ -3704,14 +3801,15 @@ mod tests {
                     .chain(m.achievements.iter().map(|a| &a.title)),
             );
             assert!(d >= 0.95 && a >= 0.95 && all >= 0.95, "{d} {a} {all}");
-            for t in m
+            // Every title is Chinese but those of the few English listings.
+            let english = m
                 .demands
                 .iter()
                 .map(|d| &d.title)
                 .chain(m.achievements.iter().map(|a| &a.title))
-            {
-                assert!(!t.is_ascii(), "{t}");
-            }
+                .filter(|t| t.is_ascii())
+                .count();
+            assert_eq!(english, 8);
         }
     }
 
@@ -3737,6 +3835,9 @@ mod tests {
         for d in &m.demands {
             assert!(codes.contains(d.field_code.as_str()));
             assert!(!d.keywords.is_empty() && !d.coop_modes.is_empty());
+            if d.title.is_ascii() {
+                continue;
+            }
             assert!((2..=4).contains(&d.summary.matches('。').count()), "{}", d.summary);
             assert!((2..=4).contains(&d.detail.matches('。').count()), "{}", d.detail);
             assert!(valid_date(&d.deadline).unwrap() > today);
@@ -3744,6 +3845,9 @@ mod tests {
         for a in &m.achievements {
             assert!(codes.contains(a.field_code.as_str()));
             assert!((3..=9).contains(&a.trl));
+            if a.title.is_ascii() {
+                continue;
+            }
             let text = format!("{}{}", a.summary, a.detail);
             if text.contains("中试") {
                 assert!((5..=6).contains(&a.trl), "{} {}", a.trl, a.summary);
