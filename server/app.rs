@@ -148,6 +148,7 @@ impl Application {
                     ErrorHandlers::new()
                         .handler(StatusCode::BAD_REQUEST, w::error_page)
                         .handler(StatusCode::FORBIDDEN, w::error_page)
+                        .handler(StatusCode::CONFLICT, w::error_page)
                         .handler(StatusCode::NOT_FOUND, w::error_page)
                         .handler(StatusCode::PAYLOAD_TOO_LARGE, w::error_page)
                         .handler(StatusCode::TOO_MANY_REQUESTS, w::error_page)
@@ -234,6 +235,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/officer/audit", web::get().to(audit::page))
         .route("/search", web::get().to(crate::search::page::search))
+        .route("/deals", web::get().to(crate::deals::list))
+        .route("/deals", web::post().to(crate::deals::create))
+        .route("/deals/new", web::get().to(crate::deals::new_form))
+        .route("/deals/{id}", web::get().to(crate::deals::room))
+        .route("/deals/{id}/respond", web::post().to(crate::deals::respond))
+        .route("/deals/{id}/messages", web::post().to(crate::deals::post_message))
+        .route("/deals/{id}/offers", web::post().to(crate::deals::post_offer))
+        .route(
+            "/deals/{id}/offers/{offer}/accept",
+            web::post().to(crate::deals::accept_offer),
+        )
+        .route("/deals/{id}/withdraw", web::post().to(crate::deals::withdraw))
+        .route("/deals/{id}/files/{file}", web::get().to(crate::deals::attachment))
         .route("/digest", web::get().to(crate::digest::page))
         .route("/digest/settings", web::post().to(crate::digest::set_enabled))
         .route("/digest/off", web::get().to(crate::digest::off_page))

@@ -13,6 +13,8 @@ pub enum AppError {
     NotFound,
     /// A form or request that cannot be accepted, with a message naming what is wrong.
     BadRequest(String),
+    /// The thing changed since the user saw it (another user acted first), with what to do now.
+    Conflict(String),
     Csrf,
     TooManyRequests(String),
     PayloadTooLarge(String),
@@ -39,6 +41,7 @@ impl fmt::Display for AppError {
             AppError::Forbidden(w) => write!(f, "forbidden: {w}"),
             AppError::NotFound => write!(f, "not found"),
             AppError::BadRequest(w) => write!(f, "bad request: {w}"),
+            AppError::Conflict(w) => write!(f, "conflict: {w}"),
             AppError::Csrf => write!(f, "missing or invalid CSRF token"),
             AppError::TooManyRequests(w) => write!(f, "too many requests: {w}"),
             AppError::PayloadTooLarge(w) => write!(f, "too large: {w}"),
@@ -70,6 +73,7 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -89,6 +93,7 @@ impl ResponseError for AppError {
         let public = match self {
             AppError::Forbidden(w)
             | AppError::BadRequest(w)
+            | AppError::Conflict(w)
             | AppError::TooManyRequests(w)
             | AppError::PayloadTooLarge(w) => w.clone(),
             _ => String::new(),

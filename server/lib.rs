@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod credit_code;
 pub mod db;
+pub mod deals;
 pub mod demo;
 pub mod digest;
 pub mod error;

@@ -303,7 +303,69 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    deals (id) {
+        id -> BigInt,
+        demand_id -> BigInt,
+        achievement_id -> BigInt,
+        buyer_org_id -> BigInt,
+        seller_org_id -> BigInt,
+        buyer_user_id -> BigInt,
+        seller_user_id -> BigInt,
+        opened_by -> Text,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        agreed_offer_id -> Nullable<BigInt>,
+        version -> Integer,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    deal_events (id) {
+        id -> BigInt,
+        deal_id -> BigInt,
+        user_id -> BigInt,
+        action -> Text,
+        status -> Text,
+        reason -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    deal_messages (id) {
+        id -> BigInt,
+        deal_id -> BigInt,
+        user_id -> BigInt,
+        side -> Text,
+        body -> Text,
+        file_id -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    deal_offers (id) {
+        id -> BigInt,
+        deal_id -> BigInt,
+        user_id -> BigInt,
+        side -> Text,
+        price_fen -> BigInt,
+        coop_mode -> Text,
+        payment_terms -> Text,
+        licence_scope -> Text,
+        note -> Text,
+        status -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> organizations (org_id));
+diesel::joinable!(deal_events -> users (user_id));
+diesel::joinable!(deal_messages -> users (user_id));
+diesel::joinable!(deal_offers -> users (user_id));
 diesel::joinable!(matches -> demands (demand_id));
 diesel::joinable!(matches -> achievements (achievement_id));
 diesel::joinable!(saved_searches -> users (user_id));
@@ -337,4 +399,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     matches,
     saved_searches,
     digest_items,
+    deals,
+    deal_events,
+    deal_messages,
+    deal_offers,
 );

@@ -253,6 +253,7 @@ pub fn error_page<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_we
         StatusCode::TOO_MANY_REQUESTS => ("error.429.title", "error.429.text"),
         StatusCode::PAYLOAD_TOO_LARGE => ("error.413.title", "error.413.text"),
         StatusCode::BAD_REQUEST => ("error.400.title", "error.400.text"),
+        StatusCode::CONFLICT => ("error.409.title", "error.409.text"),
         StatusCode::SERVICE_UNAVAILABLE => ("error.503.title", "error.503.text"),
         _ => ("error.500.title", "error.500.text"),
     };

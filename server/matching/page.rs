@@ -15,6 +15,8 @@ pub const SHOWN: i64 = 10;
 pub struct MatchView {
     /// "/demands/3" or "/achievements/5".
     pub href: String,
+    /// Where the listing's owner opens a deal on this match.
+    pub deal_href: String,
     pub title: String,
     pub org_name: String,
     /// 0-1000.
@@ -68,6 +70,10 @@ pub fn for_listing(conn: &mut DbConn, kind: Kind, id: i64) -> QueryResult<Vec<Ma
         .into_iter()
         .map(|(oid, title, org_name, score, reasons)| MatchView {
             href: format!("{other_base}/{oid}"),
+            deal_href: match kind {
+                Kind::Demand => format!("/deals/new?demand={id}&achievement={oid}"),
+                Kind::Achievement => format!("/deals/new?demand={oid}&achievement={id}"),
+            },
             title,
             org_name,
             score,

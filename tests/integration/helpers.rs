@@ -391,6 +391,7 @@ pub fn extract_csrf(body: &str) -> Option<String> {
 }
 
 /// A cookie-keeping HTTP client that does not follow redirects.
+#[derive(Clone)]
 pub struct Client {
     base: String,
     agent: ureq::Agent,

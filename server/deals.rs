@@ -1,0 +1,1199 @@
+//! Deals: a need and an achievement worked into an agreement between their two organizations.
+//!
+//! One side opens a deal from a match (`proposed`); the deal room opens when the other side
+//! accepts (`contacted`); offers and counter-offers put it in `negotiating`; it is `agreed` when one
+//! side accepts the other's latest offer. The invited side may decline, and either side may
+//! withdraw an open deal, each with a reason the other side sees. Every change of state is a
+//! conditional update on the deal's `version`, taken from the page the user acted on, so of two
+//! people acting at once (one accepting an offer while the other withdraws) exactly one succeeds and
+//! the other is told the deal changed. Only the two organizations and the officers of their
+//! regions see a deal; to anyone else it does not exist.
+
+use actix_multipart::form::{bytes::Bytes as UploadBytes, text::Text, MultipartForm};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::SessionUser;
+use crate::db::{self, now, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::files::{self, Kind as FileKind};
+use crate::i18n::{self, Lang};
+use crate::listings::{money_field, text, COOP_MODES, TRANSFER_MODES};
+use crate::schema::{
+    achievements, deal_events, deal_messages, deal_offers, deals, demands, files as files_t, organizations, users,
+};
+use crate::web::{redirect, render_status, Ctx, FieldErrors};
+
+/// States in which a deal is still open.
+pub const OPEN: &[&str] = &["proposed", "contacted", "negotiating"];
+/// States in which the deal room takes messages and offers.
+pub const ROOM_OPEN: &[&str] = &["contacted", "negotiating"];
+/// No technology deal on this market is worth more than 50亿元; a larger offer is a typing error.
+pub const MAX_OFFER_FEN: i64 = 5_000_000_000 * 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Buyer,
+    Seller,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Buyer => "buyer",
+            Side::Seller => "seller",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Side> {
+        match s {
+            "buyer" => Some(Side::Buyer),
+            "seller" => Some(Side::Seller),
+            _ => None,
+        }
+    }
+    pub fn other(self) -> Side {
+        match self {
+            Side::Buyer => Side::Seller,
+            Side::Seller => Side::Buyer,
+        }
+    }
+}
+
+#[derive(Queryable, Debug, Clone)]
+pub struct Deal {
+    pub id: i64,
+    pub demand_id: i64,
+    pub achievement_id: i64,
+    pub buyer_org_id: i64,
+    pub seller_org_id: i64,
+    pub buyer_user_id: i64,
+    pub seller_user_id: i64,
+    pub opened_by: String,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub agreed_offer_id: Option<i64>,
+    pub version: i32,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Deal {
+    pub fn side_of(&self, u: &SessionUser) -> Option<Side> {
+        if u.org_id == self.buyer_org_id {
+            Some(Side::Buyer)
+        } else if u.org_id == self.seller_org_id {
+            Some(Side::Seller)
+        } else {
+            None
+        }
+    }
+    fn user_of(&self, side: Side) -> i64 {
+        match side {
+            Side::Buyer => self.buyer_user_id,
+            Side::Seller => self.seller_user_id,
+        }
+    }
+    pub fn opener(&self) -> Side {
+        Side::parse(&self.opened_by).unwrap_or(Side::Buyer)
+    }
+    pub fn is_open(&self) -> bool {
+        OPEN.contains(&self.status.as_str())
+    }
+    pub fn room_open(&self) -> bool {
+        ROOM_OPEN.contains(&self.status.as_str())
+    }
+    pub fn status_key(&self) -> String {
+        format!("deal.status.{}", self.status)
+    }
+}
+
+fn load(conn: &mut DbConn, id: i64) -> AppResult<Deal> {
+    deals::table.find(id).first(conn).optional()?.ok_or(AppError::NotFound)
+}
+
+fn org_region(conn: &mut DbConn, org: i64) -> AppResult<String> {
+    Ok(organizations::table
+        .find(org)
+        .select(organizations::region_code)
+        .first(conn)?)
+}
+
+/// The deal and the user's side in it, for its parties and the officers of either party's region;
+/// to everyone else the deal does not exist.
+fn visible(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<(Deal, Option<Side>)> {
+    let deal = load(conn, id)?;
+    if let Some(side) = deal.side_of(user) {
+        return Ok((deal, Some(side)));
+    }
+    if user.role == crate::auth::Role::Officer {
+        for org in [deal.buyer_org_id, deal.seller_org_id] {
+            if user.oversees(&org_region(conn, org)?) {
+                return Ok((deal, None));
+            }
+        }
+    }
+    Err(AppError::NotFound)
+}
+
+/// Like `visible`, for the parties only (officers read, they do not negotiate).
+fn party(conn: &mut DbConn, user: &SessionUser, id: i64, no: &str) -> AppResult<(Deal, Side)> {
+    match visible(conn, user, id)? {
+        (deal, Some(side)) => Ok((deal, side)),
+        _ => Err(AppError::forbidden(no)),
+    }
+}
+
+/// Moves the deal from one of `from` to `to`, if nobody changed it since the user saw `version`.
+#[allow(clippy::too_many_arguments)]
+fn change(
+    conn: &mut DbConn,
+    deal: &Deal,
+    version: i32,
+    from: &[&str],
+    to: &str,
+    reason: Option<&str>,
+    actor: i64,
+    action: &str,
+    changed: &str,
+) -> AppResult<()> {
+    let t = now();
+    let n = diesel::update(
+        deals::table
+            .filter(deals::id.eq(deal.id))
+            .filter(deals::version.eq(version))
+            .filter(deals::status.eq_any(from)),
+    )
+    .set((
+        deals::status.eq(to),
+        deals::status_reason.eq(reason),
+        deals::version.eq(version + 1),
+        deals::updated_at.eq(t),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::Conflict(changed.to_string()));
+    }
+    record(conn, deal.id, actor, action, to, reason)
+}
+
+fn record(conn: &mut DbConn, deal: i64, actor: i64, action: &str, status: &str, reason: Option<&str>) -> AppResult<()> {
+    diesel::insert_into(deal_events::table)
+        .values((
+            deal_events::deal_id.eq(deal),
+            deal_events::user_id.eq(actor),
+            deal_events::action.eq(action),
+            deal_events::status.eq(status),
+            deal_events::reason.eq(reason),
+            deal_events::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn titles(conn: &mut DbConn, deal: &Deal) -> AppResult<(String, String)> {
+    let d: String = demands::table.find(deal.demand_id).select(demands::title).first(conn)?;
+    let a: String = achievements::table
+        .find(deal.achievement_id)
+        .select(achievements::title)
+        .first(conn)?;
+    Ok((d, a))
+}
+
+/// Mails the contact person of one side (in that person's language) about the deal.
+fn notify(conn: &mut DbConn, base: &str, deal: &Deal, to: Side, what: &str, detail: &str) -> AppResult<()> {
+    let uid = deal.user_of(to);
+    let (email, lang): (String, Option<String>) =
+        users::table.find(uid).select((users::email, users::lang)).first(conn)?;
+    let lang = lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh);
+    let (d, a) = titles(conn, deal)?;
+    let link = format!("/deals/{}", deal.id);
+    let subject = i18n::tf(lang, &format!("mail.deal_{what}.subject"), &[&d, &a]);
+    let url = format!("{base}{link}");
+    let body = i18n::tf(lang, &format!("mail.deal_{what}.body"), &[&d, &a, detail, &url]);
+    crate::mail::enqueue(conn, Some(uid), &email, &subject, &body, Some(&link))
+}
+
+// ---- opening a deal ----------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+pub struct PairQuery {
+    #[serde(default)]
+    pub demand: String,
+    #[serde(default)]
+    pub achievement: String,
+}
+
+/// What a deal is opened on: two published listings, one of them the user's organization's.
+struct Pair {
+    demand_id: i64,
+    achievement_id: i64,
+    demand_title: String,
+    achievement_title: String,
+    buyer_org: i64,
+    seller_org: i64,
+    buyer_author: i64,
+    seller_author: i64,
+    side: Side,
+}
+
+fn pair(conn: &mut DbConn, c: &Ctx, user: &SessionUser, demand: &str, achievement: &str) -> AppResult<Pair> {
+    let (Ok(d), Ok(a)) = (demand.trim().parse::<i64>(), achievement.trim().parse::<i64>()) else {
+        return Err(AppError::NotFound);
+    };
+    let dem: Option<(String, i64, i64)> = demands::table
+        .find(d)
+        .filter(demands::status.eq("published"))
+        .select((demands::title, demands::org_id, demands::created_by))
+        .first(conn)
+        .optional()?;
+    let ach: Option<(String, i64, i64)> = achievements::table
+        .find(a)
+        .filter(achievements::status.eq("published"))
+        .select((achievements::title, achievements::org_id, achievements::created_by))
+        .first(conn)
+        .optional()?;
+    let (Some(dem), Some(ach)) = (dem, ach) else {
+        return Err(AppError::NotFound);
+    };
+    let side = if user.org_id == dem.1 {
+        Side::Buyer
+    } else if user.org_id == ach.1 {
+        Side::Seller
+    } else {
+        return Err(AppError::forbidden(c.t("err.deal_not_yours")));
+    };
+    if dem.1 == ach.1 {
+        return Err(AppError::bad_request(c.t("err.deal_same_org")));
+    }
+    if !user.org_verified() {
+        return Err(AppError::forbidden(c.t("err.needs_verification")));
+    }
+    Ok(Pair {
+        demand_id: d,
+        achievement_id: a,
+        demand_title: dem.0,
+        achievement_title: ach.0,
+        buyer_org: dem.1,
+        seller_org: ach.1,
+        buyer_author: dem.2,
+        seller_author: ach.2,
+        side,
+    })
+}
+
+fn open_deal_of(conn: &mut DbConn, demand: i64, achievement: i64) -> AppResult<Option<i64>> {
+    Ok(deals::table
+        .filter(deals::demand_id.eq(demand))
+        .filter(deals::achievement_id.eq(achievement))
+        .filter(deals::status.eq_any(OPEN))
+        .select(deals::id)
+        .first(conn)
+        .optional()?)
+}
+
+#[derive(Template)]
+#[template(path = "deals/new.html")]
+struct NewPage<'a> {
+    c: &'a Ctx,
+    demand_id: i64,
+    achievement_id: i64,
+    demand_title: String,
+    achievement_title: String,
+    reasons: Vec<String>,
+    message: String,
+    errors: FieldErrors,
+}
+
+async fn new_page(
+    c: &Ctx,
+    state: &AppState,
+    q: PairQuery,
+    message: String,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let cc = c.clone();
+    let (p, reasons) = db::run(&state.pool, move |conn| {
+        let p = pair(conn, &cc, &user, &q.demand, &q.achievement)?;
+        let stored: Option<String> = crate::schema::matches::table
+            .filter(crate::schema::matches::demand_id.eq(p.demand_id))
+            .filter(crate::schema::matches::achievement_id.eq(p.achievement_id))
+            .select(crate::schema::matches::reasons)
+            .first(conn)
+            .optional()?;
+        let reasons: Vec<crate::matching::Reason> =
+            stored.and_then(|r| serde_json::from_str(&r).ok()).unwrap_or_default();
+        Ok((p, reasons))
+    })
+    .await?;
+    render_status(
+        &NewPage {
+            c,
+            demand_id: p.demand_id,
+            achievement_id: p.achievement_id,
+            demand_title: p.demand_title,
+            achievement_title: p.achievement_title,
+            reasons: reasons
+                .iter()
+                .map(|r| crate::matching::page::reason_text(c, r))
+                .collect(),
+            message,
+            errors,
+        },
+        status,
+    )
+}
+
+pub async fn new_form(c: Ctx, state: web::Data<AppState>, q: web::Query<PairQuery>) -> AppResult<HttpResponse> {
+    new_page(
+        &c,
+        &state,
+        q.into_inner(),
+        String::new(),
+        FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct OpenForm {
+    #[serde(default)]
+    pub demand: String,
+    #[serde(default)]
+    pub achievement: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+pub async fn create(c: Ctx, state: web::Data<AppState>, form: web::Form<OpenForm>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let f = form.into_inner();
+    let mut errors = FieldErrors::new();
+    text(&mut errors, &c, "message", f.message.trim(), 10, 2000);
+    let q = PairQuery {
+        demand: f.demand.clone(),
+        achievement: f.achievement.clone(),
+    };
+    if errors.any() {
+        return new_page(&c, &state, q, f.message, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let cc = c.clone();
+    let message = f.message.trim().to_string();
+    let base = state.config.base_url.clone();
+    let id = db::tx(&state.pool, move |conn| {
+        let p = pair(conn, &cc, &user, &q.demand, &q.achievement)?;
+        // One open deal per pair: a second opener joins the first.
+        if let Some(existing) = open_deal_of(conn, p.demand_id, p.achievement_id)? {
+            return Ok(existing);
+        }
+        let t = now();
+        let (buyer_user, seller_user) = match p.side {
+            Side::Buyer => (user.id, p.seller_author),
+            Side::Seller => (p.buyer_author, user.id),
+        };
+        let id: i64 = diesel::insert_into(deals::table)
+            .values((
+                deals::demand_id.eq(p.demand_id),
+                deals::achievement_id.eq(p.achievement_id),
+                deals::buyer_org_id.eq(p.buyer_org),
+                deals::seller_org_id.eq(p.seller_org),
+                deals::buyer_user_id.eq(buyer_user),
+                deals::seller_user_id.eq(seller_user),
+                deals::opened_by.eq(p.side.as_str()),
+                deals::status.eq("proposed"),
+                deals::version.eq(0),
+                deals::created_at.eq(t),
+                deals::updated_at.eq(t),
+            ))
+            .returning(deals::id)
+            .get_result(conn)?;
+        record(conn, id, user.id, "opened", "proposed", None)?;
+        add_message(conn, id, user.id, p.side, &message, None)?;
+        let deal = load(conn, id)?;
+        notify(conn, &base, &deal, p.side.other(), "proposed", &message)?;
+        Ok(id)
+    })
+    .await?;
+    Ok(redirect(&format!("/deals/{id}")))
+}
+
+fn add_message(conn: &mut DbConn, deal: i64, user: i64, side: Side, body: &str, file: Option<i64>) -> AppResult<()> {
+    diesel::insert_into(deal_messages::table)
+        .values((
+            deal_messages::deal_id.eq(deal),
+            deal_messages::user_id.eq(user),
+            deal_messages::side.eq(side.as_str()),
+            deal_messages::body.eq(body),
+            deal_messages::file_id.eq(file),
+            deal_messages::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+// ---- the deal room -----------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct EventView {
+    pub at: i64,
+    pub who: String,
+    pub action: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MessageView {
+    pub at: i64,
+    pub who: String,
+    pub side: String,
+    pub body: String,
+    pub file: Option<(i64, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OfferView {
+    pub id: i64,
+    pub at: i64,
+    pub who: String,
+    pub side: String,
+    pub price_fen: i64,
+    pub coop_mode: String,
+    pub payment_terms: String,
+    pub licence_scope: String,
+    pub note: String,
+    pub status: String,
+}
+
+/// What the user typed in the room's forms, kept when one is refused.
+#[derive(Debug, Clone, Default)]
+pub struct RoomInput {
+    pub message: String,
+    pub price: String,
+    pub coop_mode: String,
+    pub payment_terms: String,
+    pub licence_scope: String,
+    pub note: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "deals/room.html")]
+struct RoomPage<'a> {
+    c: &'a Ctx,
+    deal: Deal,
+    side: Option<Side>,
+    demand_title: String,
+    achievement_title: String,
+    buyer_name: String,
+    seller_name: String,
+    events: Vec<EventView>,
+    messages: Vec<MessageView>,
+    offers: Vec<OfferView>,
+    input: RoomInput,
+    errors: FieldErrors,
+    modes: Vec<&'static str>,
+}
+
+impl RoomPage<'_> {
+    fn is_party(&self) -> bool {
+        self.side.is_some()
+    }
+    fn side_name(&self, side: &str) -> String {
+        match Side::parse(side) {
+            Some(Side::Buyer) => self.buyer_name.clone(),
+            _ => self.seller_name.clone(),
+        }
+    }
+    fn mine(&self, side: &str) -> bool {
+        self.side.map(|s| s.as_str()) == Some(side)
+    }
+    /// The invited side may answer a proposed deal.
+    fn may_respond(&self) -> bool {
+        self.deal.status == "proposed" && self.side.is_some_and(|s| s != self.deal.opener())
+    }
+    /// The latest open offer, when it is the other side's: the user may accept it.
+    fn acceptable_offer(&self) -> Option<&OfferView> {
+        let o = self.offers.iter().rev().find(|o| o.status == "open")?;
+        (self.deal.status == "negotiating" && self.side.is_some() && !self.mine(&o.side)).then_some(o)
+    }
+    fn money(&self, fen: &i64) -> String {
+        crate::money::format_human(*fen, self.c.is_en())
+    }
+    fn waiting_on(&self) -> String {
+        waiting_text(self.c, &self.deal, &self.offers, &self.buyer_name, &self.seller_name)
+    }
+}
+
+/// Whom the deal waits on, in words.
+fn waiting_text(c: &Ctx, deal: &Deal, offers: &[OfferView], buyer: &str, seller: &str) -> String {
+    let name = |s: Side| if s == Side::Buyer { buyer } else { seller };
+    match deal.status.as_str() {
+        "proposed" => c.tf("deal.waits_answer", &[name(deal.opener().other())]),
+        "contacted" => c.t("deal.waits_offer").to_string(),
+        "negotiating" => match offers.iter().rev().find(|o| o.status == "open") {
+            Some(o) => {
+                let maker = Side::parse(&o.side).unwrap_or(Side::Buyer);
+                c.tf("deal.waits_reply", &[name(maker.other())])
+            }
+            None => c.t("deal.waits_offer").to_string(),
+        },
+        _ => String::new(),
+    }
+}
+
+type OfferRow = (i64, i64, String, String, i64, String, String, String, String, String);
+
+fn load_offers(conn: &mut DbConn, deal: i64) -> AppResult<Vec<OfferView>> {
+    let rows: Vec<OfferRow> = deal_offers::table
+        .inner_join(users::table)
+        .filter(deal_offers::deal_id.eq(deal))
+        .order(deal_offers::id)
+        .select((
+            deal_offers::id,
+            deal_offers::created_at,
+            users::name,
+            deal_offers::side,
+            deal_offers::price_fen,
+            deal_offers::coop_mode,
+            deal_offers::payment_terms,
+            deal_offers::licence_scope,
+            deal_offers::note,
+            deal_offers::status,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| OfferView {
+            id: r.0,
+            at: r.1,
+            who: r.2,
+            side: r.3,
+            price_fen: r.4,
+            coop_mode: r.5,
+            payment_terms: r.6,
+            licence_scope: r.7,
+            note: r.8,
+            status: r.9,
+        })
+        .collect())
+}
+
+async fn room_page(
+    c: &Ctx,
+    state: &AppState,
+    id: i64,
+    input: RoomInput,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let page = db::run(&state.pool, move |conn| {
+        let (deal, side) = visible(conn, &user, id)?;
+        let (d, a) = titles(conn, &deal)?;
+        let name = |conn: &mut DbConn, org: i64| -> AppResult<String> {
+            Ok(organizations::table.find(org).select(organizations::name).first(conn)?)
+        };
+        let buyer = name(conn, deal.buyer_org_id)?;
+        let seller = name(conn, deal.seller_org_id)?;
+        let events: Vec<(i64, String, String, Option<String>)> = deal_events::table
+            .inner_join(users::table)
+            .filter(deal_events::deal_id.eq(id))
+            .order(deal_events::id)
+            .select((
+                deal_events::created_at,
+                users::name,
+                deal_events::action,
+                deal_events::reason,
+            ))
+            .load(conn)?;
+        let messages: Vec<(i64, String, String, String, Option<i64>)> = deal_messages::table
+            .inner_join(users::table)
+            .filter(deal_messages::deal_id.eq(id))
+            .order(deal_messages::id)
+            .select((
+                deal_messages::created_at,
+                users::name,
+                deal_messages::side,
+                deal_messages::body,
+                deal_messages::file_id,
+            ))
+            .load(conn)?;
+        let mut views = Vec::new();
+        for (at, who, side, body, file) in messages {
+            let file = match file {
+                Some(f) => {
+                    let n: String = files_t::table.find(f).select(files_t::filename).first(conn)?;
+                    Some((f, n))
+                }
+                None => None,
+            };
+            views.push(MessageView {
+                at,
+                who,
+                side,
+                body,
+                file,
+            });
+        }
+        let offers = load_offers(conn, id)?;
+        Ok((deal, side, d, a, buyer, seller, events, views, offers))
+    })
+    .await?;
+    let (deal, side, d, a, buyer, seller, events, messages, offers) = page;
+    render_status(
+        &RoomPage {
+            c,
+            deal,
+            side,
+            demand_title: d,
+            achievement_title: a,
+            buyer_name: buyer,
+            seller_name: seller,
+            events: events
+                .into_iter()
+                .map(|(at, who, action, reason)| EventView {
+                    at,
+                    who,
+                    action,
+                    reason,
+                })
+                .collect(),
+            messages,
+            offers,
+            input,
+            errors,
+            modes: offer_modes(),
+        },
+        status,
+    )
+}
+
+/// Cooperation modes an offer may name: those a need asks for and those an achievement offers.
+fn offer_modes() -> Vec<&'static str> {
+    let mut m: Vec<&'static str> = COOP_MODES.to_vec();
+    for t in TRANSFER_MODES {
+        if !m.contains(t) {
+            m.push(t);
+        }
+    }
+    m
+}
+
+pub async fn room(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    room_page(
+        &c,
+        &state,
+        path.into_inner(),
+        RoomInput::default(),
+        FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn parse_version(v: &str) -> i32 {
+    v.trim().parse().unwrap_or(-1)
+}
+
+#[derive(Deserialize)]
+pub struct RespondForm {
+    #[serde(default)]
+    pub decision: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub version: String,
+}
+
+pub async fn respond(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<RespondForm>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let f = form.into_inner();
+    let reason = f.reason.trim().to_string();
+    if f.decision == "decline" && reason.is_empty() {
+        let mut errors = FieldErrors::new();
+        errors.add("reason", c.t("err.reason_required"));
+        let input = RoomInput {
+            reason,
+            ..Default::default()
+        };
+        return room_page(&c, &state, id, input, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    if f.decision != "accept" && f.decision != "decline" {
+        return Err(AppError::bad_request(c.t("err.choose_decision")));
+    }
+    let (no, changed) = (
+        c.t("err.deal_not_party").to_string(),
+        c.t("err.deal_changed").to_string(),
+    );
+    let not_yours = c.t("err.deal_not_invited").to_string();
+    let version = parse_version(&f.version);
+    let base = state.config.base_url.clone();
+    db::tx(&state.pool, move |conn| {
+        let (deal, side) = party(conn, &user, id, &no)?;
+        if side == deal.opener() {
+            return Err(AppError::forbidden(not_yours));
+        }
+        if f.decision == "accept" {
+            change(
+                conn,
+                &deal,
+                version,
+                &["proposed"],
+                "contacted",
+                None,
+                user.id,
+                "accepted",
+                &changed,
+            )?;
+            // Whoever answers is the contact person of that side from now on.
+            let col = match side {
+                Side::Buyer => diesel::update(deals::table.find(id))
+                    .set(deals::buyer_user_id.eq(user.id))
+                    .execute(conn),
+                Side::Seller => diesel::update(deals::table.find(id))
+                    .set(deals::seller_user_id.eq(user.id))
+                    .execute(conn),
+            };
+            col?;
+            notify(conn, &base, &deal, side.other(), "accepted", "")
+        } else {
+            change(
+                conn,
+                &deal,
+                version,
+                &["proposed"],
+                "declined",
+                Some(&reason),
+                user.id,
+                "declined",
+                &changed,
+            )?;
+            notify(conn, &base, &deal, side.other(), "declined", &reason)
+        }
+    })
+    .await?;
+    Ok(redirect(&format!("/deals/{id}")))
+}
+
+#[derive(MultipartForm)]
+pub struct MessageUpload {
+    pub body: Option<Text<String>>,
+    pub attachment: Option<UploadBytes>,
+}
+
+pub async fn post_message(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: MultipartForm<MessageUpload>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let body = form.body.map(|b| b.into_inner()).unwrap_or_default();
+    let body = body.trim().to_string();
+    let mut errors = FieldErrors::new();
+    text(&mut errors, &c, "message", &body, 1, 5000);
+    let max = state.config.max_upload_bytes;
+    let file = match &form.attachment {
+        Some(b) if !b.data.is_empty() => {
+            match files::check_upload(&b.data, max, &[FileKind::Pdf, FileKind::Png, FileKind::Jpeg]) {
+                Ok(k) => Some((b.data.to_vec(), b.file_name.clone().unwrap_or_default(), k)),
+                Err(key) => {
+                    errors.add("attachment", c.tf(key, &[&(max / (1024 * 1024)).to_string()]));
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let (no, closed) = (
+        c.t("err.deal_not_party").to_string(),
+        c.t("err.deal_closed").to_string(),
+    );
+    // A closed deal takes no messages, whatever else is wrong.
+    let user2 = user.clone();
+    let open = db::run(&state.pool, move |conn| {
+        let (deal, _) = party(conn, &user2, id, &no)?;
+        Ok(deal.room_open())
+    })
+    .await?;
+    if !open {
+        errors.add("message", closed);
+    }
+    if errors.any() {
+        let input = RoomInput {
+            message: body,
+            ..Default::default()
+        };
+        return room_page(&c, &state, id, input, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let (no, closed) = (
+        c.t("err.deal_not_party").to_string(),
+        c.t("err.deal_closed").to_string(),
+    );
+    let base = state.config.base_url.clone();
+    db::tx(&state.pool, move |conn| {
+        let (deal, side) = party(conn, &user, id, &no)?;
+        if !deal.room_open() {
+            return Err(AppError::Conflict(closed));
+        }
+        let file_id = match file {
+            Some((data, name, kind)) => Some(files::store(
+                conn,
+                Some(user.org_id),
+                Some(user.id),
+                "deal",
+                &name,
+                kind,
+                &data,
+            )?),
+            None => None,
+        };
+        add_message(conn, id, user.id, side, &body, file_id)?;
+        diesel::update(deals::table.find(id))
+            .set(deals::updated_at.eq(now()))
+            .execute(conn)?;
+        notify(conn, &base, &deal, side.other(), "message", &body)
+    })
+    .await?;
+    Ok(redirect(&format!("/deals/{id}#messages")))
+}
+
+#[derive(Deserialize)]
+pub struct OfferForm {
+    #[serde(default)]
+    pub price: String,
+    #[serde(default)]
+    pub coop_mode: String,
+    #[serde(default)]
+    pub payment_terms: String,
+    #[serde(default)]
+    pub licence_scope: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub version: String,
+}
+
+pub async fn post_offer(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<OfferForm>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let f = form.into_inner();
+    let input = RoomInput {
+        price: f.price.trim().to_string(),
+        coop_mode: f.coop_mode.trim().to_string(),
+        payment_terms: f.payment_terms.trim().to_string(),
+        licence_scope: f.licence_scope.trim().to_string(),
+        note: f.note.trim().to_string(),
+        ..Default::default()
+    };
+    let mut errors = FieldErrors::new();
+    let price = money_field(&mut errors, &c, "price", &input.price);
+    if input.price.is_empty() {
+        errors.add("price", c.t("err.required"));
+    }
+    if let Some(p) = price {
+        if p < 0 {
+            errors.add("price", c.t("err.money_negative"));
+        } else if p > MAX_OFFER_FEN {
+            errors.add(
+                "price",
+                c.tf(
+                    "err.offer_too_large",
+                    &[&crate::money::format_human(MAX_OFFER_FEN, c.is_en())],
+                ),
+            );
+        }
+    }
+    if !offer_modes().contains(&input.coop_mode.as_str()) {
+        errors.add("coop_mode", c.t("err.choose_mode"));
+    }
+    text(&mut errors, &c, "payment_terms", &input.payment_terms, 2, 500);
+    text(&mut errors, &c, "licence_scope", &input.licence_scope, 0, 500);
+    text(&mut errors, &c, "note", &input.note, 0, 1000);
+    if errors.any() {
+        return room_page(&c, &state, id, input, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let price = price.unwrap_or_default();
+    let (no, changed) = (
+        c.t("err.deal_not_party").to_string(),
+        c.t("err.deal_changed").to_string(),
+    );
+    let version = parse_version(&f.version);
+    let amount = crate::money::format_human(price, false);
+    let base = state.config.base_url.clone();
+    db::tx(&state.pool, move |conn| {
+        let (deal, side) = party(conn, &user, id, &no)?;
+        change(
+            conn,
+            &deal,
+            version,
+            ROOM_OPEN,
+            "negotiating",
+            None,
+            user.id,
+            "offered",
+            &changed,
+        )?;
+        diesel::update(
+            deal_offers::table
+                .filter(deal_offers::deal_id.eq(id))
+                .filter(deal_offers::status.eq("open")),
+        )
+        .set(deal_offers::status.eq("superseded"))
+        .execute(conn)?;
+        diesel::insert_into(deal_offers::table)
+            .values((
+                deal_offers::deal_id.eq(id),
+                deal_offers::user_id.eq(user.id),
+                deal_offers::side.eq(side.as_str()),
+                deal_offers::price_fen.eq(price),
+                deal_offers::coop_mode.eq(&input.coop_mode),
+                deal_offers::payment_terms.eq(&input.payment_terms),
+                deal_offers::licence_scope.eq(&input.licence_scope),
+                deal_offers::note.eq(&input.note),
+                deal_offers::status.eq("open"),
+                deal_offers::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+        notify(conn, &base, &deal, side.other(), "offer", &amount)
+    })
+    .await?;
+    Ok(redirect(&format!("/deals/{id}#offers")))
+}
+
+#[derive(Deserialize)]
+pub struct VersionForm {
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub async fn accept_offer(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<VersionForm>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let (id, offer) = path.into_inner();
+    let (no, changed) = (
+        c.t("err.deal_not_party").to_string(),
+        c.t("err.deal_changed").to_string(),
+    );
+    let own = c.t("err.offer_own").to_string();
+    let version = parse_version(&form.version);
+    let base = state.config.base_url.clone();
+    db::tx(&state.pool, move |conn| {
+        let (deal, side) = party(conn, &user, id, &no)?;
+        let latest: Option<(i64, String, String)> = deal_offers::table
+            .filter(deal_offers::deal_id.eq(id))
+            .order(deal_offers::id.desc())
+            .select((deal_offers::id, deal_offers::side, deal_offers::status))
+            .first(conn)
+            .optional()?;
+        match latest {
+            Some((oid, _, st)) if oid != offer || st != "open" => return Err(AppError::Conflict(changed)),
+            Some((_, s, _)) if s == side.as_str() => return Err(AppError::forbidden(own)),
+            None => return Err(AppError::NotFound),
+            _ => {}
+        }
+        change(
+            conn,
+            &deal,
+            version,
+            &["negotiating"],
+            "agreed",
+            None,
+            user.id,
+            "agreed",
+            &changed,
+        )?;
+        diesel::update(deals::table.find(id))
+            .set(deals::agreed_offer_id.eq(Some(offer)))
+            .execute(conn)?;
+        diesel::update(deal_offers::table.find(offer))
+            .set(deal_offers::status.eq("accepted"))
+            .execute(conn)?;
+        notify(conn, &base, &deal, side.other(), "agreed", "")
+    })
+    .await?;
+    Ok(redirect(&format!("/deals/{id}")))
+}
+
+pub async fn withdraw(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<VersionForm>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let reason = form.reason.trim().to_string();
+    if reason.is_empty() {
+        let mut errors = FieldErrors::new();
+        errors.add("withdraw_reason", c.t("err.reason_required"));
+        return room_page(
+            &c,
+            &state,
+            id,
+            RoomInput::default(),
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let (no, changed) = (
+        c.t("err.deal_not_party").to_string(),
+        c.t("err.deal_changed").to_string(),
+    );
+    let version = parse_version(&form.version);
+    let base = state.config.base_url.clone();
+    db::tx(&state.pool, move |conn| {
+        let (deal, side) = party(conn, &user, id, &no)?;
+        change(
+            conn,
+            &deal,
+            version,
+            OPEN,
+            "withdrawn",
+            Some(&reason),
+            user.id,
+            "withdrawn",
+            &changed,
+        )?;
+        notify(conn, &base, &deal, side.other(), "withdrawn", &reason)
+    })
+    .await?;
+    Ok(redirect(&format!("/deals/{id}")))
+}
+
+/// An attachment of one of the deal's messages, for those who see the deal.
+pub async fn attachment(c: Ctx, state: web::Data<AppState>, path: web::Path<(i64, i64)>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let (id, file) = path.into_inner();
+    let (name, mime, data) = db::run(&state.pool, move |conn| {
+        visible(conn, &user, id)?;
+        let attached: i64 = deal_messages::table
+            .filter(deal_messages::deal_id.eq(id))
+            .filter(deal_messages::file_id.eq(file))
+            .count()
+            .get_result(conn)?;
+        if attached == 0 {
+            return Err(AppError::NotFound);
+        }
+        let row: (String, String, Vec<u8>) = files_t::table
+            .find(file)
+            .select((files_t::filename, files_t::content_type, files_t::data))
+            .first(conn)?;
+        Ok(row)
+    })
+    .await?;
+    let ascii: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
+        .collect();
+    Ok(HttpResponse::Ok()
+        .content_type(mime)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"{}\"",
+                if ascii.is_empty() { "attachment" } else { &ascii }
+            ),
+        ))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(data))
+}
+
+// ---- my deals ----------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct DealRow {
+    pub id: i64,
+    pub demand_title: String,
+    pub achievement_title: String,
+    pub counterpart: String,
+    pub status: String,
+    pub updated_at: i64,
+    pub mine_to_act: bool,
+}
+
+#[derive(Template)]
+#[template(path = "deals/list.html")]
+struct ListPage<'a> {
+    c: &'a Ctx,
+    rows: Vec<DealRow>,
+}
+
+pub async fn list(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let rows = db::run(&state.pool, move |conn| {
+        let ds: Vec<Deal> = deals::table
+            .filter(
+                deals::buyer_org_id
+                    .eq(user.org_id)
+                    .or(deals::seller_org_id.eq(user.org_id)),
+            )
+            .order(deals::updated_at.desc())
+            .limit(200)
+            .load(conn)?;
+        let mut rows = Vec::new();
+        for d in ds {
+            let side = d.side_of(&user).unwrap_or(Side::Buyer);
+            let (dt, at) = titles(conn, &d)?;
+            let other = match side {
+                Side::Buyer => d.seller_org_id,
+                Side::Seller => d.buyer_org_id,
+            };
+            let counterpart: String = organizations::table
+                .find(other)
+                .select(organizations::name)
+                .first(conn)?;
+            let latest: Option<String> = deal_offers::table
+                .filter(deal_offers::deal_id.eq(d.id))
+                .filter(deal_offers::status.eq("open"))
+                .order(deal_offers::id.desc())
+                .select(deal_offers::side)
+                .first(conn)
+                .optional()?;
+            let mine_to_act = match d.status.as_str() {
+                "proposed" => side != d.opener(),
+                "contacted" => true,
+                "negotiating" => latest.is_some_and(|s| s != side.as_str()),
+                _ => false,
+            };
+            rows.push(DealRow {
+                id: d.id,
+                demand_title: dt,
+                achievement_title: at,
+                counterpart,
+                status: d.status.clone(),
+                updated_at: d.updated_at,
+                mine_to_act,
+            });
+        }
+        Ok(rows)
+    })
+    .await?;
+    render_status(&ListPage { c: &c, rows }, StatusCode::OK)
+}
