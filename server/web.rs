@@ -213,11 +213,17 @@ pub async fn context_middleware(
         .and_then(|q| q.get("notice").cloned())
         .map(|n| format!("notice.{n}"))
         .filter(|k| i18n::has(k));
+    // The path with its query, so that the language switch returns to the same search or filter.
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| req.path().to_string());
     let ctx = Ctx {
         lang,
         user,
         csrf,
-        path: req.path().to_string(),
+        path,
         notice,
     };
     req.extensions_mut().insert(ctx);

@@ -107,7 +107,7 @@ const STOP_PAIRS: &[&str] = &[
     "我们", "公司", "项目", "合作", "成果", "方法", "方案", "能力", "目前", "现有", "通过", "以及", "一种", "主要", "可以", "能够", "希望",
     "寻求", "开展", "利用", "形成", "完成", "已经", "具备", "拥有", "工作", "领域", "行业", "发展", "建设", "推广", "服务", "支持", "有限",
     "责任", "大学", "学院", "研究所", "中心", "实验", "验证", "规模", "效果", "水平", "关键", "核心", "重点", "先进", "国内", "国际", "中国",
-    "青海", "工艺", "提供", "要求", "达到", "以上", "以下", "左右", "年产", "万元", "转让", "许可", "用于", "适用", "对于", "基于",
+    "青海", "工艺", "提供", "要求", "面向", "科研", "科技", "院所", "高校", "征集", "降低", "条件", "达到", "以上", "以下", "左右", "年产", "万元", "转让", "许可", "用于", "适用", "对于", "基于",
 ];
 
 /// English words that say nothing about the technology.
@@ -182,6 +182,14 @@ fn shared_phrases(from: &Profile, other: &HashSet<String>) -> Vec<String> {
                         end += 1;
                     } else {
                         break;
+                    }
+                }
+                // A run that stops just before a stop pair keeps its last character out:
+                // 提锂工艺 gives 提锂, not 提锂工.
+                if end > start + 1 && end + 1 < chars.len() {
+                    let next: String = [chars[end], chars[end + 1]].iter().collect();
+                    if is_stop(&next) {
+                        end -= 1;
                     }
                 }
                 if end > start {
