@@ -79,13 +79,17 @@ pub struct Deal {
     pub version: i32,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The broker organization commissioned by each side, when one works the deal for it.
+    pub buyer_broker_org_id: Option<i64>,
+    pub seller_broker_org_id: Option<i64>,
 }
 
 impl Deal {
+    /// The side a user acts for: as a member of the party, or of the broker it commissioned.
     pub fn side_of(&self, u: &SessionUser) -> Option<Side> {
-        if u.org_id == self.buyer_org_id {
+        if u.org_id == self.buyer_org_id || Some(u.org_id) == self.buyer_broker_org_id {
             Some(Side::Buyer)
-        } else if u.org_id == self.seller_org_id {
+        } else if u.org_id == self.seller_org_id || Some(u.org_id) == self.seller_broker_org_id {
             Some(Side::Seller)
         } else {
             None
@@ -194,7 +198,8 @@ fn record(conn: &mut DbConn, deal: i64, actor: i64, action: &str, status: &str, 
     Ok(())
 }
 
-fn titles(conn: &mut DbConn, deal: &Deal) -> AppResult<(String, String)> {
+/// The titles of the deal's need and achievement.
+pub fn titles(conn: &mut DbConn, deal: &Deal) -> AppResult<(String, String)> {
     let d: String = demands::table.find(deal.demand_id).select(demands::title).first(conn)?;
     let a: String = achievements::table
         .find(deal.achievement_id)
@@ -238,6 +243,8 @@ struct Pair {
     buyer_author: i64,
     seller_author: i64,
     side: Side,
+    /// The broker organization opening the deal for `side`, if a broker opens it.
+    broker: Option<i64>,
 }
 
 fn pair(conn: &mut DbConn, c: &Ctx, user: &SessionUser, demand: &str, achievement: &str) -> AppResult<Pair> {
@@ -259,10 +266,15 @@ fn pair(conn: &mut DbConn, c: &Ctx, user: &SessionUser, demand: &str, achievemen
     let (Some(dem), Some(ach)) = (dem, ach) else {
         return Err(AppError::NotFound);
     };
-    let side = if user.org_id == dem.1 {
-        Side::Buyer
+    // The owner of either listing, or a broker that owner commissioned, acts for that side.
+    let (side, broker) = if user.org_id == dem.1 {
+        (Side::Buyer, None)
     } else if user.org_id == ach.1 {
-        Side::Seller
+        (Side::Seller, None)
+    } else if crate::brokers::commissioned(conn, user.org_id, "demand", d)? {
+        (Side::Buyer, Some(user.org_id))
+    } else if crate::brokers::commissioned(conn, user.org_id, "achievement", a)? {
+        (Side::Seller, Some(user.org_id))
     } else {
         return Err(AppError::forbidden(c.t("err.deal_not_yours")));
     };
@@ -282,6 +294,7 @@ fn pair(conn: &mut DbConn, c: &Ctx, user: &SessionUser, demand: &str, achievemen
         buyer_author: dem.2,
         seller_author: ach.2,
         side,
+        broker,
     })
 }
 
@@ -393,9 +406,15 @@ pub async fn create(c: Ctx, state: web::Data<AppState>, form: web::Form<OpenForm
             return Ok(existing);
         }
         let t = now();
-        let (buyer_user, seller_user) = match p.side {
-            Side::Buyer => (user.id, p.seller_author),
-            Side::Seller => (p.buyer_author, user.id),
+        // A broker's principal stays the contact person of that side.
+        let (buyer_user, seller_user) = match (p.side, p.broker) {
+            (_, Some(_)) => (p.buyer_author, p.seller_author),
+            (Side::Buyer, None) => (user.id, p.seller_author),
+            (Side::Seller, None) => (p.buyer_author, user.id),
+        };
+        let (buyer_broker, seller_broker) = match p.side {
+            Side::Buyer => (p.broker, None),
+            Side::Seller => (None, p.broker),
         };
         let id: i64 = diesel::insert_into(deals::table)
             .values((
@@ -406,6 +425,8 @@ pub async fn create(c: Ctx, state: web::Data<AppState>, form: web::Form<OpenForm
                 deals::buyer_user_id.eq(buyer_user),
                 deals::seller_user_id.eq(seller_user),
                 deals::opened_by.eq(p.side.as_str()),
+                deals::buyer_broker_org_id.eq(buyer_broker),
+                deals::seller_broker_org_id.eq(seller_broker),
                 deals::status.eq("proposed"),
                 deals::version.eq(0),
                 deals::created_at.eq(t),
@@ -528,6 +549,16 @@ impl RoomPage<'_> {
     fn waiting_on(&self) -> String {
         waiting_text(self.c, &self.deal, &self.offers, &self.buyer_name, &self.seller_name)
     }
+}
+
+/// Whom an open deal waits on, in words (empty for a closed deal).
+pub fn waits_on(conn: &mut DbConn, c: &Ctx, deal: &Deal) -> AppResult<String> {
+    let name = |conn: &mut DbConn, org: i64| -> AppResult<String> {
+        Ok(organizations::table.find(org).select(organizations::name).first(conn)?)
+    };
+    let (buyer, seller) = (name(conn, deal.buyer_org_id)?, name(conn, deal.seller_org_id)?);
+    let offers = load_offers(conn, deal.id)?;
+    Ok(waiting_text(c, deal, &offers, &buyer, &seller))
 }
 
 /// Whom the deal waits on, in words.
@@ -1152,7 +1183,9 @@ pub async fn list(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse>
             .filter(
                 deals::buyer_org_id
                     .eq(user.org_id)
-                    .or(deals::seller_org_id.eq(user.org_id)),
+                    .or(deals::seller_org_id.eq(user.org_id))
+                    .or(deals::buyer_broker_org_id.eq(user.org_id))
+                    .or(deals::seller_broker_org_id.eq(user.org_id)),
             )
             .order(deals::updated_at.desc())
             .limit(200)

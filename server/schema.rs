@@ -319,6 +319,33 @@ diesel::table! {
         version -> Integer,
         created_at -> BigInt,
         updated_at -> BigInt,
+        buyer_broker_org_id -> Nullable<BigInt>,
+        seller_broker_org_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    broker_profiles (org_id) {
+        org_id -> BigInt,
+        fields -> Text,
+        regions -> Text,
+        intro -> Text,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    commissions (id) {
+        id -> BigInt,
+        listing_kind -> Text,
+        listing_id -> BigInt,
+        owner_org_id -> BigInt,
+        broker_org_id -> BigInt,
+        created_by -> BigInt,
+        status -> Text,
+        reason -> Nullable<Text>,
+        created_at -> BigInt,
+        decided_at -> Nullable<BigInt>,
     }
 }
 
@@ -403,4 +430,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     deal_events,
     deal_messages,
     deal_offers,
+    broker_profiles,
+    commissions,
 );

@@ -736,12 +736,13 @@ struct DetailPage<'a> {
     acceptances: Vec<Acceptance>,
     editable: bool,
     matches: crate::matching::page::Section,
+    commissions: crate::brokers::Panel,
 }
 
 pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let user = c.user.clone();
-    let (a, acc, events, acceptances, matches) = db::run(&state.pool, move |conn| {
+    let (a, acc, events, acceptances, matches, commissions) = db::run(&state.pool, move |conn| {
         let (_, acc) = visible_head(conn, user.as_ref(), Kind::Achievement, id)?;
         let a = load(conn, id)?;
         let (events, acceptances) = if acc.owner || acc.officer {
@@ -753,8 +754,16 @@ pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) ->
             (Vec::new(), Vec::new())
         };
         let published = a.status == "published";
-        let matches = crate::matching::page::Section::load(conn, Kind::Achievement, id, published)?;
-        Ok((a, acc, events, acceptances, matches))
+        let matches = crate::matching::page::Section::for_viewer(
+            conn,
+            Kind::Achievement,
+            id,
+            published,
+            user.as_ref(),
+            acc.owner,
+        )?;
+        let commissions = crate::brokers::Panel::load(conn, Kind::Achievement, id, acc.owner)?;
+        Ok((a, acc, events, acceptances, matches, commissions))
     })
     .await?;
     let editable = acc.owner && EDITABLE.contains(&a.status.as_str());
@@ -766,5 +775,6 @@ pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) ->
         acceptances,
         editable,
         matches,
+        commissions,
     })
 }

@@ -666,12 +666,13 @@ struct DetailPage<'a> {
     acceptances: Vec<Acceptance>,
     editable: bool,
     matches: crate::matching::page::Section,
+    commissions: crate::brokers::Panel,
 }
 
 pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let user = c.user.clone();
-    let (d, acc, events, acceptances, matches) = db::run(&state.pool, move |conn| {
+    let (d, acc, events, acceptances, matches, commissions) = db::run(&state.pool, move |conn| {
         let (_, acc) = visible_head(conn, user.as_ref(), Kind::Demand, id)?;
         let d = load(conn, id)?;
         let (events, acceptances) = if acc.owner || acc.officer {
@@ -683,8 +684,10 @@ pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) ->
             (Vec::new(), Vec::new())
         };
         let published = d.status == "published";
-        let matches = crate::matching::page::Section::load(conn, Kind::Demand, id, published)?;
-        Ok((d, acc, events, acceptances, matches))
+        let matches =
+            crate::matching::page::Section::for_viewer(conn, Kind::Demand, id, published, user.as_ref(), acc.owner)?;
+        let commissions = crate::brokers::Panel::load(conn, Kind::Demand, id, acc.owner)?;
+        Ok((d, acc, events, acceptances, matches, commissions))
     })
     .await?;
     let editable = acc.owner && EDITABLE.contains(&d.status.as_str());
@@ -696,5 +699,6 @@ pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) ->
         acceptances,
         editable,
         matches,
+        commissions,
     })
 }

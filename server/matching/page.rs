@@ -132,9 +132,32 @@ pub struct Section {
     pub unpublished: bool,
     /// A change is still on its way through the index and the matcher.
     pub pending: bool,
+    /// The viewer may open deals on these matches: the listing's owner, or a broker it commissioned.
+    pub can_deal: bool,
 }
 
 impl Section {
+    /// The section as `viewer` sees it (`owner`: the viewer's organization posted the listing).
+    pub fn for_viewer(
+        conn: &mut DbConn,
+        kind: Kind,
+        id: i64,
+        published: bool,
+        viewer: Option<&crate::auth::SessionUser>,
+        owner: bool,
+    ) -> QueryResult<Section> {
+        let mut s = Section::load(conn, kind, id, published)?;
+        s.can_deal = published
+            && (owner
+                || match viewer {
+                    Some(u) if u.org_kind == "broker" => {
+                        crate::brokers::commissioned(conn, u.org_id, kind.as_str(), id)?
+                    }
+                    _ => false,
+                });
+        Ok(s)
+    }
+
     pub fn load(conn: &mut DbConn, kind: Kind, id: i64, published: bool) -> QueryResult<Section> {
         let heading_key = match kind {
             Kind::Demand => "match.for_demand",
@@ -146,6 +169,7 @@ impl Section {
                 items: Vec::new(),
                 unpublished: true,
                 pending: false,
+                can_deal: false,
             });
         }
         Ok(Section {
@@ -153,6 +177,7 @@ impl Section {
             items: for_listing(conn, kind, id)?,
             unpublished: false,
             pending: super::pending(conn, kind, id)?,
+            can_deal: false,
         })
     }
     pub fn reason(&self, c: &Ctx, r: &Reason) -> String {
