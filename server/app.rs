@@ -269,6 +269,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/demands/new", web::get().to(demand::new_form))
         .route("/demands/new", web::post().to(demand::create))
         .route("/demands/{id}", web::get().to(demand::detail))
+        .route("/demands/{id}/proposals", web::get().to(crate::challenges::list))
+        .route("/demands/{id}/proposals", web::post().to(crate::challenges::submit))
+        .route(
+            "/demands/{id}/proposals/new",
+            web::get().to(crate::challenges::new_form),
+        )
+        .route("/proposals/{id}", web::get().to(crate::challenges::show))
+        .route("/proposals/{id}/questions", web::post().to(crate::challenges::ask))
+        .route("/proposals/{id}/decide", web::post().to(crate::challenges::decide))
         .route("/demands/{id}/edit", web::get().to(demand::edit_form))
         .route("/demands/{id}/edit", web::post().to(demand::update))
         .route("/achievements", web::get().to(browse::achievements_page))

@@ -67,7 +67,8 @@ impl Side {
 pub struct Deal {
     pub id: i64,
     pub demand_id: i64,
-    pub achievement_id: i64,
+    /// None for a deal opened by selecting a challenge proposal.
+    pub achievement_id: Option<i64>,
     pub buyer_org_id: i64,
     pub seller_org_id: i64,
     pub buyer_user_id: i64,
@@ -82,6 +83,8 @@ pub struct Deal {
     /// The broker organization commissioned by each side, when one works the deal for it.
     pub buyer_broker_org_id: Option<i64>,
     pub seller_broker_org_id: Option<i64>,
+    /// The selected challenge proposal the deal came from.
+    pub proposal_id: Option<i64>,
 }
 
 impl Deal {
@@ -99,6 +102,14 @@ impl Deal {
         match side {
             Side::Buyer => self.buyer_user_id,
             Side::Seller => self.seller_user_id,
+        }
+    }
+    /// The page of what the seller side brings: the achievement, or the challenge proposal.
+    pub fn offer_href(&self) -> String {
+        match (self.achievement_id, self.proposal_id) {
+            (Some(a), _) => format!("/achievements/{a}"),
+            (None, Some(p)) => format!("/proposals/{p}"),
+            (None, None) => String::new(),
         }
     }
     pub fn opener(&self) -> Side {
@@ -201,10 +212,14 @@ fn record(conn: &mut DbConn, deal: i64, actor: i64, action: &str, status: &str, 
 /// The titles of the deal's need and achievement.
 pub fn titles(conn: &mut DbConn, deal: &Deal) -> AppResult<(String, String)> {
     let d: String = demands::table.find(deal.demand_id).select(demands::title).first(conn)?;
-    let a: String = achievements::table
-        .find(deal.achievement_id)
-        .select(achievements::title)
-        .first(conn)?;
+    let a: String = match (deal.achievement_id, deal.proposal_id) {
+        (Some(a), _) => achievements::table.find(a).select(achievements::title).first(conn)?,
+        (None, Some(p)) => crate::schema::proposals::table
+            .find(p)
+            .select(crate::schema::proposals::title)
+            .first(conn)?,
+        (None, None) => String::new(),
+    };
     Ok((d, a))
 }
 
@@ -545,6 +560,25 @@ impl RoomPage<'_> {
     }
     fn money(&self, fen: &i64) -> String {
         crate::money::format_human(*fen, self.c.is_en())
+    }
+    /// The mode the offer form starts on: what the user typed, else the latest offer's.
+    fn mode_selected(&self, mode: &str) -> bool {
+        if self.input.coop_mode.is_empty() {
+            self.offers.last().is_some_and(|o| o.coop_mode == mode)
+        } else {
+            self.input.coop_mode == mode
+        }
+    }
+    fn agreed_offer(&self) -> Option<&OfferView> {
+        let id = self.deal.agreed_offer_id?;
+        self.offers.iter().find(|o| o.id == id)
+    }
+    fn colon(&self) -> &'static str {
+        if self.c.is_en() {
+            ": "
+        } else {
+            "："
+        }
     }
     fn waiting_on(&self) -> String {
         waiting_text(self.c, &self.deal, &self.offers, &self.buyer_name, &self.seller_name)
@@ -941,18 +975,9 @@ pub async fn post_offer(
     if input.price.is_empty() {
         errors.add("price", c.t("err.required"));
     }
-    if let Some(p) = price {
-        if p < 0 {
-            errors.add("price", c.t("err.money_negative"));
-        } else if p > MAX_OFFER_FEN {
-            errors.add(
-                "price",
-                c.tf(
-                    "err.offer_too_large",
-                    &[&crate::money::format_human(MAX_OFFER_FEN, c.is_en())],
-                ),
-            );
-        }
+    // Negative amounts are refused by the parser; absurd ones here.
+    if price.is_some_and(|p| p > MAX_OFFER_FEN) {
+        errors.add("price", c.t("err.offer_too_large"));
     }
     if !offer_modes().contains(&input.coop_mode.as_str()) {
         errors.add("coop_mode", c.t("err.choose_mode"));

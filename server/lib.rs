@@ -7,6 +7,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod brokers;
+pub mod challenges;
 pub mod cli;
 pub mod config;
 pub mod credit_code;

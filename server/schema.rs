@@ -307,7 +307,7 @@ diesel::table! {
     deals (id) {
         id -> BigInt,
         demand_id -> BigInt,
-        achievement_id -> BigInt,
+        achievement_id -> Nullable<BigInt>,
         buyer_org_id -> BigInt,
         seller_org_id -> BigInt,
         buyer_user_id -> BigInt,
@@ -321,6 +321,35 @@ diesel::table! {
         updated_at -> BigInt,
         buyer_broker_org_id -> Nullable<BigInt>,
         seller_broker_org_id -> Nullable<BigInt>,
+        proposal_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    proposals (id) {
+        id -> BigInt,
+        demand_id -> BigInt,
+        org_id -> BigInt,
+        user_id -> BigInt,
+        title -> Text,
+        approach -> Text,
+        team -> Text,
+        milestones -> Text,
+        price_fen -> BigInt,
+        status -> Text,
+        reason -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    proposal_questions (id) {
+        id -> BigInt,
+        proposal_id -> BigInt,
+        user_id -> BigInt,
+        body -> Text,
+        created_at -> BigInt,
     }
 }
 
@@ -393,6 +422,8 @@ diesel::joinable!(users -> organizations (org_id));
 diesel::joinable!(deal_events -> users (user_id));
 diesel::joinable!(deal_messages -> users (user_id));
 diesel::joinable!(deal_offers -> users (user_id));
+diesel::joinable!(proposal_questions -> users (user_id));
+diesel::joinable!(proposals -> organizations (org_id));
 diesel::joinable!(matches -> demands (demand_id));
 diesel::joinable!(matches -> achievements (achievement_id));
 diesel::joinable!(saved_searches -> users (user_id));
@@ -432,4 +463,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     deal_offers,
     broker_profiles,
     commissions,
+    proposals,
+    proposal_questions,
 );

@@ -667,12 +667,13 @@ struct DetailPage<'a> {
     editable: bool,
     matches: crate::matching::page::Section,
     commissions: crate::brokers::Panel,
+    challenge: crate::challenges::Panel,
 }
 
 pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let user = c.user.clone();
-    let (d, acc, events, acceptances, matches, commissions) = db::run(&state.pool, move |conn| {
+    let (d, acc, events, acceptances, matches, commissions, challenge) = db::run(&state.pool, move |conn| {
         let (_, acc) = visible_head(conn, user.as_ref(), Kind::Demand, id)?;
         let d = load(conn, id)?;
         let (events, acceptances) = if acc.owner || acc.officer {
@@ -687,7 +688,8 @@ pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) ->
         let matches =
             crate::matching::page::Section::for_viewer(conn, Kind::Demand, id, published, user.as_ref(), acc.owner)?;
         let commissions = crate::brokers::Panel::load(conn, Kind::Demand, id, acc.owner)?;
-        Ok((d, acc, events, acceptances, matches, commissions))
+        let challenge = crate::challenges::Panel::load(conn, id, user.as_ref())?;
+        Ok((d, acc, events, acceptances, matches, commissions, challenge))
     })
     .await?;
     let editable = acc.owner && EDITABLE.contains(&d.status.as_str());
@@ -700,5 +702,6 @@ pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) ->
         editable,
         matches,
         commissions,
+        challenge,
     })
 }

@@ -230,7 +230,7 @@ both!(a_deal_goes_from_a_match_to_agreed_with_a_counter_offer, |db| {
     // Bad offers: a clear message each, the input kept, nothing stored.
     for (price, terms, message) in [
         ("-5万", "合同签订后一次性支付", "金额"),
-        ("1000亿", "合同签订后一次性支付", "报价金额过大"),
+        ("1000亿", "合同签订后一次性支付", "技术交易金额最多50亿元"),
         ("abc", "合同签订后一次性支付", "abc"),
         ("100万", "", "此项必填"),
     ] {

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod brokers;
+mod challenges;
 mod deals;
 mod helpers;
 mod listings;

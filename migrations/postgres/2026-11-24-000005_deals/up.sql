@@ -7,7 +7,8 @@
 CREATE TABLE deals (
     id BIGSERIAL PRIMARY KEY,
     demand_id BIGINT NOT NULL REFERENCES demands(id),
-    achievement_id BIGINT NOT NULL REFERENCES achievements(id),
+    -- None when the deal comes from a challenge proposal (proposal_id, added with challenges).
+    achievement_id BIGINT REFERENCES achievements(id),
     buyer_org_id BIGINT NOT NULL REFERENCES organizations(id),
     seller_org_id BIGINT NOT NULL REFERENCES organizations(id),
     -- The contact person of each side: the opener, and on the other side the listing's author
