@@ -427,9 +427,17 @@ pub async fn create(c: Ctx, state: web::Data<AppState>, form: web::Form<OpenForm
             (Side::Buyer, None) => (user.id, p.seller_author),
             (Side::Seller, None) => (p.buyer_author, user.id),
         };
-        let (buyer_broker, seller_broker) = match p.side {
-            Side::Buyer => (p.broker, None),
-            Side::Seller => (None, p.broker),
+        // A broker that both owners commissioned brokers both sides; each party still decides.
+        let (buyer_broker, seller_broker) = match (p.side, p.broker) {
+            (Side::Buyer, Some(b)) => (
+                Some(b),
+                crate::brokers::commissioned(conn, b, "achievement", p.achievement_id)?.then_some(b),
+            ),
+            (Side::Seller, Some(b)) => (
+                crate::brokers::commissioned(conn, b, "demand", p.demand_id)?.then_some(b),
+                Some(b),
+            ),
+            (_, None) => (None, None),
         };
         let id: i64 = diesel::insert_into(deals::table)
             .values((

@@ -234,6 +234,68 @@ both!(a_commissioned_broker_opens_a_deal_and_works_it_to_agreement, |db| {
     board.assert_contains(&format!("/deals/{id}"));
 });
 
+both!(a_broker_acting_for_both_parties_opens_a_deal_between_them, |db| {
+    let app = TestApp::start_with(
+        db,
+        Options {
+            extra: vec![("SEARCH_POLL_MS", "100".to_string())],
+            ..Default::default()
+        },
+    );
+    let (ent, ent_email) = verified_org(&app, "enterprise", "630104");
+    let (inst, inst_email) = verified_org(&app, "university", "630102");
+    let (broker, broker_org) = verified_broker(&app, "周经纪", "QH-JJR-2024-0105");
+    let (demand, ach) = publish_pair(&app, ids_of(&app, &ent_email), ids_of(&app, &inst_email));
+    for (c, kind, id) in [(&ent, "demand", demand), (&inst, "achievement", ach)] {
+        let page = format!("/{kind}s/{id}");
+        let f = [
+            ("listing_kind", kind),
+            ("listing_id", &id.to_string()),
+            ("broker", &broker_org.to_string()),
+        ];
+        assert_eq!(c.post(&page, "/commissions", &f).status, 303);
+    }
+    for cid in [1, 2] {
+        let cid = app.count(&format!(
+            "SELECT id FROM commissions ORDER BY id LIMIT 1 OFFSET {}",
+            cid - 1
+        ));
+        let r = broker.post(
+            "/broker/commissions",
+            &format!("/commissions/{cid}/decide"),
+            &[("decision", "accept")],
+        );
+        assert_eq!(r.status, 303);
+    }
+    let r = broker.post(
+        "/deals",
+        "/deals",
+        &[
+            ("demand", &demand.to_string()),
+            ("achievement", &ach.to_string()),
+            ("message", "两家都委托了我，建议就提锂吸附剂许可直接洽谈。"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id = app.count("SELECT MAX(id) FROM deals");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM deals WHERE id = {id} AND buyer_broker_org_id = {broker_org} AND seller_broker_org_id = {broker_org}"
+        )),
+        1
+    );
+    // Each party still decides: the institution accepts the proposal for itself.
+    let room = format!("/deals/{id}");
+    inst.get(&room).assert_contains("接受洽谈");
+    let r = inst.post(
+        &room,
+        &format!("/deals/{id}/respond"),
+        &[("decision", "accept"), ("version", &version(&app, id))],
+    );
+    assert_eq!(r.status, 303);
+    broker.get("/broker/pipeline").assert_contains(&format!("/deals/{id}"));
+});
+
 both!(a_declined_commission_gives_its_reason, |db| {
     let app = TestApp::start(db);
     let (ent, ent_email) = verified_org(&app, "enterprise", "630104");

@@ -325,6 +325,65 @@ both!(a_deal_goes_from_a_match_to_agreed_with_a_counter_offer, |db| {
     let _ = &m.buyer_email;
 });
 
+both!(
+    an_oversized_or_foreign_attachment_is_refused_and_nothing_is_stored,
+    |db| {
+        let app = TestApp::start_with(
+            db,
+            Options {
+                extra: vec![("MAX_UPLOAD_BYTES", "20000".to_string())],
+                ..Default::default()
+            },
+        );
+        let (buyer, buyer_email) = verified_org(&app, "enterprise", "630104");
+        let b = user_of(&app, &buyer_email);
+        let (seller, seller_email) = verified_org(&app, "university", "630102");
+        let s = user_of(&app, &seller_email);
+        let m = Market {
+            demand: publish_demand(&app, b, "盐湖卤水提锂成套技术需求"),
+            achievement: publish_achievement(&app, s, "盐湖卤水提锂吸附剂制备技术"),
+            app,
+            buyer,
+            buyer_email,
+            seller,
+            seller_email,
+        };
+        let id = opened_and_accepted(&m);
+        let room = format!("/deals/{id}");
+        let mut big = PDF.to_vec();
+        big.extend(std::iter::repeat_n(b' ', 30_000));
+        let r = m.buyer.post_multipart(
+            &room,
+            &format!("/deals/{id}/messages"),
+            &[("body", "请看附件")],
+            &[("attachment", "big.pdf", &big)],
+        );
+        assert_eq!(r.status, 422, "{}", r.body);
+        r.assert_contains("文件太大");
+        r.assert_contains("请看附件");
+        let r = m.buyer.post_multipart(
+            &room,
+            &format!("/deals/{id}/messages"),
+            &[("body", "请看附件")],
+            &[("attachment", "x.exe", b"MZ\x90\x00 not a document")],
+        );
+        assert_eq!(r.status, 422);
+        r.assert_contains("文件类型不支持");
+        assert_eq!(
+            m.app
+                .count("SELECT COUNT(*) FROM deal_messages WHERE file_id IS NOT NULL"),
+            0
+        );
+        assert_eq!(m.app.count("SELECT COUNT(*) FROM files WHERE purpose = 'deal'"), 0);
+        // The opening message is the only one.
+        assert_eq!(
+            m.app
+                .count(&format!("SELECT COUNT(*) FROM deal_messages WHERE deal_id = {id}")),
+            1
+        );
+    }
+);
+
 both!(a_declined_deal_gives_its_reason_and_a_new_one_can_follow, |db| {
     let m = market(db, None);
     let app = &m.app;
