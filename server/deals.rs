@@ -66,8 +66,10 @@ impl Side {
 #[derive(Queryable, Debug, Clone)]
 pub struct Deal {
     pub id: i64,
-    pub demand_id: i64,
-    /// None for a deal opened by selecting a challenge proposal.
+    /// None when an enterprise opened the deal on an achievement without a posted need.
+    pub demand_id: Option<i64>,
+    /// None for a deal on a need without a listed achievement (a selected challenge proposal, or
+    /// an institution answering the need directly).
     pub achievement_id: Option<i64>,
     pub buyer_org_id: i64,
     pub seller_org_id: i64,
@@ -111,6 +113,9 @@ impl Deal {
             (None, Some(p)) => format!("/proposals/{p}"),
             (None, None) => String::new(),
         }
+    }
+    pub fn demand_href(&self) -> String {
+        self.demand_id.map(|d| format!("/demands/{d}")).unwrap_or_default()
     }
     pub fn opener(&self) -> Side {
         Side::parse(&self.opened_by).unwrap_or(Side::Buyer)
@@ -211,7 +216,10 @@ fn record(conn: &mut DbConn, deal: i64, actor: i64, action: &str, status: &str, 
 
 /// The titles of the deal's need and achievement.
 pub fn titles(conn: &mut DbConn, deal: &Deal) -> AppResult<(String, String)> {
-    let d: String = demands::table.find(deal.demand_id).select(demands::title).first(conn)?;
+    let d: String = match deal.demand_id {
+        Some(d) => demands::table.find(d).select(demands::title).first(conn)?,
+        None => String::new(),
+    };
     let a: String = match (deal.achievement_id, deal.proposal_id) {
         (Some(a), _) => achievements::table.find(a).select(achievements::title).first(conn)?,
         (None, Some(p)) => crate::schema::proposals::table
@@ -247,10 +255,13 @@ pub struct PairQuery {
     pub achievement: String,
 }
 
-/// What a deal is opened on: two published listings, one of them the user's organization's.
+/// What a deal is opened on: a need and an achievement (one of them the user's organization's, or
+/// a listing its broker was commissioned for), or one listing and the user's organization as the
+/// counterparty (an enterprise interested in an achievement it has posted no need for, an
+/// institution answering a need with no listed achievement).
 struct Pair {
-    demand_id: i64,
-    achievement_id: i64,
+    demand_id: Option<i64>,
+    achievement_id: Option<i64>,
     demand_title: String,
     achievement_title: String,
     buyer_org: i64,
@@ -262,42 +273,82 @@ struct Pair {
     broker: Option<i64>,
 }
 
-fn pair(conn: &mut DbConn, c: &Ctx, user: &SessionUser, demand: &str, achievement: &str) -> AppResult<Pair> {
-    let (Ok(d), Ok(a)) = (demand.trim().parse::<i64>(), achievement.trim().parse::<i64>()) else {
-        return Err(AppError::NotFound);
-    };
-    let dem: Option<(String, i64, i64)> = demands::table
-        .find(d)
+type ListingHead = (String, i64, i64);
+
+fn published_demand(conn: &mut DbConn, id: i64) -> AppResult<Option<ListingHead>> {
+    Ok(demands::table
+        .find(id)
         .filter(demands::status.eq("published"))
         .select((demands::title, demands::org_id, demands::created_by))
         .first(conn)
-        .optional()?;
-    let ach: Option<(String, i64, i64)> = achievements::table
-        .find(a)
+        .optional()?)
+}
+
+fn published_achievement(conn: &mut DbConn, id: i64) -> AppResult<Option<ListingHead>> {
+    Ok(achievements::table
+        .find(id)
         .filter(achievements::status.eq("published"))
         .select((achievements::title, achievements::org_id, achievements::created_by))
         .first(conn)
-        .optional()?;
-    let (Some(dem), Some(ach)) = (dem, ach) else {
-        return Err(AppError::NotFound);
+        .optional()?)
+}
+
+fn parse_id(s: &str) -> AppResult<Option<i64>> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse().map(Some).map_err(|_| AppError::NotFound)
+}
+
+fn pair(conn: &mut DbConn, c: &Ctx, user: &SessionUser, demand: &str, achievement: &str) -> AppResult<Pair> {
+    let (d, a) = (parse_id(demand)?, parse_id(achievement)?);
+    let dem = match d {
+        Some(d) => Some(published_demand(conn, d)?.ok_or(AppError::NotFound)?),
+        None => None,
     };
-    // The owner of either listing, or a broker that owner commissioned, acts for that side.
-    let (side, broker) = if user.org_id == dem.1 {
-        (Side::Buyer, None)
-    } else if user.org_id == ach.1 {
-        (Side::Seller, None)
-    } else if crate::brokers::commissioned(conn, user.org_id, "demand", d)? {
-        (Side::Buyer, Some(user.org_id))
-    } else if crate::brokers::commissioned(conn, user.org_id, "achievement", a)? {
-        (Side::Seller, Some(user.org_id))
-    } else {
-        return Err(AppError::forbidden(c.t("err.deal_not_yours")));
+    let ach = match a {
+        Some(a) => Some(published_achievement(conn, a)?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    if !user.org_verified() {
+        return Err(AppError::forbidden(c.t("err.needs_verification")));
+    }
+    let direct_ok = matches!(
+        user.role,
+        crate::auth::Role::Enterprise | crate::auth::Role::Institution
+    );
+    let (side, broker, dem, ach) = match (dem, ach) {
+        (Some(dem), Some(ach)) => {
+            // The owner of either listing, or a broker that owner commissioned, acts for that side.
+            let (side, broker) = if user.org_id == dem.1 {
+                (Side::Buyer, None)
+            } else if user.org_id == ach.1 {
+                (Side::Seller, None)
+            } else if crate::brokers::commissioned(conn, user.org_id, "demand", d.unwrap_or_default())? {
+                (Side::Buyer, Some(user.org_id))
+            } else if crate::brokers::commissioned(conn, user.org_id, "achievement", a.unwrap_or_default())? {
+                (Side::Seller, Some(user.org_id))
+            } else {
+                return Err(AppError::forbidden(c.t("err.deal_not_yours")));
+            };
+            (side, broker, dem, ach)
+        }
+        // Interest in an achievement: the user's organization is the buyer.
+        (None, Some(ach)) if direct_ok => {
+            let me = (String::new(), user.org_id, user.id);
+            (Side::Buyer, None, me, ach)
+        }
+        // An answer to a need: the user's organization is the seller.
+        (Some(dem), None) if direct_ok => {
+            let me = (String::new(), user.org_id, user.id);
+            (Side::Seller, None, dem, me)
+        }
+        (None, None) => return Err(AppError::NotFound),
+        _ => return Err(AppError::forbidden(c.t("err.deal_not_yours"))),
     };
     if dem.1 == ach.1 {
         return Err(AppError::bad_request(c.t("err.deal_same_org")));
-    }
-    if !user.org_verified() {
-        return Err(AppError::forbidden(c.t("err.needs_verification")));
     }
     Ok(Pair {
         demand_id: d,
@@ -313,22 +364,28 @@ fn pair(conn: &mut DbConn, c: &Ctx, user: &SessionUser, demand: &str, achievemen
     })
 }
 
-fn open_deal_of(conn: &mut DbConn, demand: i64, achievement: i64) -> AppResult<Option<i64>> {
-    Ok(deals::table
-        .filter(deals::demand_id.eq(demand))
-        .filter(deals::achievement_id.eq(achievement))
+/// An open deal on the same listings between the same organizations, which a second opener joins.
+fn open_deal_of(conn: &mut DbConn, p: &Pair) -> AppResult<Option<i64>> {
+    let open: Vec<(i64, Option<i64>, Option<i64>)> = deals::table
+        .filter(deals::buyer_org_id.eq(p.buyer_org))
+        .filter(deals::seller_org_id.eq(p.seller_org))
         .filter(deals::status.eq_any(OPEN))
-        .select(deals::id)
-        .first(conn)
-        .optional()?)
+        .select((deals::id, deals::demand_id, deals::achievement_id))
+        .load(conn)?;
+    Ok(open
+        .into_iter()
+        .find(|(_, d, a)| *d == p.demand_id && *a == p.achievement_id)
+        .map(|(id, _, _)| id))
 }
 
 #[derive(Template)]
 #[template(path = "deals/new.html")]
 struct NewPage<'a> {
     c: &'a Ctx,
-    demand_id: i64,
-    achievement_id: i64,
+    demand_id: Option<i64>,
+    achievement_id: Option<i64>,
+    /// The other side's organization, for a deal on one listing.
+    counterparty: String,
     demand_title: String,
     achievement_title: String,
     reasons: Vec<String>,
@@ -346,17 +403,29 @@ async fn new_page(
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let cc = c.clone();
-    let (p, reasons) = db::run(&state.pool, move |conn| {
+    let (p, reasons, counterparty) = db::run(&state.pool, move |conn| {
         let p = pair(conn, &cc, &user, &q.demand, &q.achievement)?;
-        let stored: Option<String> = crate::schema::matches::table
-            .filter(crate::schema::matches::demand_id.eq(p.demand_id))
-            .filter(crate::schema::matches::achievement_id.eq(p.achievement_id))
-            .select(crate::schema::matches::reasons)
-            .first(conn)
-            .optional()?;
+        let stored: Option<String> = match (p.demand_id, p.achievement_id) {
+            (Some(d), Some(a)) => crate::schema::matches::table
+                .filter(crate::schema::matches::demand_id.eq(d))
+                .filter(crate::schema::matches::achievement_id.eq(a))
+                .select(crate::schema::matches::reasons)
+                .first(conn)
+                .optional()?,
+            _ => None,
+        };
         let reasons: Vec<crate::matching::Reason> =
             stored.and_then(|r| serde_json::from_str(&r).ok()).unwrap_or_default();
-        Ok((p, reasons))
+        let other = if p.side == Side::Buyer {
+            p.seller_org
+        } else {
+            p.buyer_org
+        };
+        let counterparty: String = organizations::table
+            .find(other)
+            .select(organizations::name)
+            .first(conn)?;
+        Ok((p, reasons, counterparty))
     })
     .await?;
     render_status(
@@ -364,6 +433,7 @@ async fn new_page(
             c,
             demand_id: p.demand_id,
             achievement_id: p.achievement_id,
+            counterparty,
             demand_title: p.demand_title,
             achievement_title: p.achievement_title,
             reasons: reasons
@@ -417,7 +487,7 @@ pub async fn create(c: Ctx, state: web::Data<AppState>, form: web::Form<OpenForm
     let id = db::tx(&state.pool, move |conn| {
         let p = pair(conn, &cc, &user, &q.demand, &q.achievement)?;
         // One open deal per pair: a second opener joins the first.
-        if let Some(existing) = open_deal_of(conn, p.demand_id, p.achievement_id)? {
+        if let Some(existing) = open_deal_of(conn, &p)? {
             return Ok(existing);
         }
         let t = now();
@@ -431,10 +501,11 @@ pub async fn create(c: Ctx, state: web::Data<AppState>, form: web::Form<OpenForm
         let (buyer_broker, seller_broker) = match (p.side, p.broker) {
             (Side::Buyer, Some(b)) => (
                 Some(b),
-                crate::brokers::commissioned(conn, b, "achievement", p.achievement_id)?.then_some(b),
+                crate::brokers::commissioned(conn, b, "achievement", p.achievement_id.unwrap_or_default())?
+                    .then_some(b),
             ),
             (Side::Seller, Some(b)) => (
-                crate::brokers::commissioned(conn, b, "demand", p.demand_id)?.then_some(b),
+                crate::brokers::commissioned(conn, b, "demand", p.demand_id.unwrap_or_default())?.then_some(b),
                 Some(b),
             ),
             (_, None) => (None, None),
@@ -542,6 +613,15 @@ struct RoomPage<'a> {
     input: RoomInput,
     errors: FieldErrors,
     modes: Vec<&'static str>,
+}
+
+impl NewPage<'_> {
+    fn demand_value(&self) -> String {
+        self.demand_id.map(|d| d.to_string()).unwrap_or_default()
+    }
+    fn achievement_value(&self) -> String {
+        self.achievement_id.map(|a| a.to_string()).unwrap_or_default()
+    }
 }
 
 impl RoomPage<'_> {

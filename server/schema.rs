@@ -306,7 +306,7 @@ diesel::table! {
 diesel::table! {
     deals (id) {
         id -> BigInt,
-        demand_id -> BigInt,
+        demand_id -> Nullable<BigInt>,
         achievement_id -> Nullable<BigInt>,
         buyer_org_id -> BigInt,
         seller_org_id -> BigInt,

@@ -134,6 +134,8 @@ pub struct Section {
     pub pending: bool,
     /// The viewer may open deals on these matches: the listing's owner, or a broker it commissioned.
     pub can_deal: bool,
+    /// Where another verified organization opens a deal on this listing directly.
+    pub enquire_href: Option<String>,
 }
 
 impl Section {
@@ -147,6 +149,15 @@ impl Section {
         owner: bool,
     ) -> QueryResult<Section> {
         let mut s = Section::load(conn, kind, id, published)?;
+        let direct = viewer.is_some_and(|u| {
+            u.org_verified() && matches!(u.role, crate::auth::Role::Enterprise | crate::auth::Role::Institution)
+        });
+        if published && direct && !owner {
+            s.enquire_href = Some(match kind {
+                Kind::Demand => format!("/deals/new?demand={id}"),
+                Kind::Achievement => format!("/deals/new?achievement={id}"),
+            });
+        }
         s.can_deal = published
             && (owner
                 || match viewer {
@@ -170,6 +181,7 @@ impl Section {
                 unpublished: true,
                 pending: false,
                 can_deal: false,
+                enquire_href: None,
             });
         }
         Ok(Section {
@@ -178,6 +190,7 @@ impl Section {
             unpublished: false,
             pending: super::pending(conn, kind, id)?,
             can_deal: false,
+            enquire_href: None,
         })
     }
     pub fn reason(&self, c: &Ctx, r: &Reason) -> String {

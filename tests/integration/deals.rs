@@ -384,6 +384,84 @@ both!(
     }
 );
 
+both!(
+    an_enterprise_enquires_about_an_achievement_without_posting_a_need,
+    |db| {
+        let m = market(db, None);
+        let app = &m.app;
+        let (other, _) = verified_org(app, "enterprise", "630105");
+        let page = format!("/achievements/{}", m.achievement);
+        other.get(&page).assert_contains("洽谈此成果");
+        assert!(
+            !m.seller.get(&page).body.contains("洽谈此成果"),
+            "the owner does not enquire"
+        );
+        let new = format!("/deals/new?achievement={}", m.achievement);
+        other.get(&new).assert_contains("盐湖卤水提锂吸附剂制备技术");
+        let open = |c: &Client| {
+            c.post(
+                &new,
+                "/deals",
+                &[
+                    ("demand", ""),
+                    ("achievement", &m.achievement.to_string()),
+                    ("message", "我们想了解贵校提锂吸附剂的许可条件。"),
+                ],
+            )
+        };
+        let r = open(&other);
+        assert_eq!(r.status, 303, "{}", r.body);
+        let id = deal_id(&r);
+        // Asking twice joins the open deal.
+        assert_eq!(deal_id(&open(&other)), id);
+        assert_eq!(app.count("SELECT COUNT(*) FROM deals WHERE demand_id IS NULL"), 1);
+        let room = format!("/deals/{id}");
+        let v = version(app, id);
+        assert_eq!(
+            m.seller
+                .post(
+                    &room,
+                    &format!("/deals/{id}/respond"),
+                    &[("decision", "accept"), ("version", &v)]
+                )
+                .status,
+            303
+        );
+        let page = other.get(&room);
+        page.assert_contains("未发布需求，直接洽谈");
+        page.assert_contains("报价 / 还价");
+        // An institution answers a need directly in the same way; an officer cannot.
+        let (inst2, _) = verified_org(app, "research_institute", "630103");
+        m.buyer.get(&format!("/demands/{}", m.demand));
+        let r = inst2.post(
+            &format!("/demands/{}", m.demand),
+            "/deals",
+            &[
+                ("demand", &m.demand.to_string()),
+                ("achievement", ""),
+                ("message", "我所有成熟的电渗析提锂工艺，可响应贵公司需求。"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM deals WHERE achievement_id IS NULL AND proposal_id IS NULL"),
+            1
+        );
+        let (oe, op) = app.create_officer("630100");
+        let officer = login(app, &oe, &op);
+        let r = officer.post(
+            "/deals",
+            "/deals",
+            &[
+                ("demand", ""),
+                ("achievement", &m.achievement.to_string()),
+                ("message", "官员不能发起洽谈，这条应被拒绝。"),
+            ],
+        );
+        assert_eq!(r.status, 403);
+    }
+);
+
 both!(a_declined_deal_gives_its_reason_and_a_new_one_can_follow, |db| {
     let m = market(db, None);
     let app = &m.app;

@@ -6,7 +6,8 @@
 
 CREATE TABLE deals (
     id BIGSERIAL PRIMARY KEY,
-    demand_id BIGINT NOT NULL REFERENCES demands(id),
+    -- None when an enterprise opens a deal on an achievement without a posted need.
+    demand_id BIGINT REFERENCES demands(id),
     -- None when the deal comes from a challenge proposal (proposal_id, added with challenges).
     achievement_id BIGINT REFERENCES achievements(id),
     buyer_org_id BIGINT NOT NULL REFERENCES organizations(id),
