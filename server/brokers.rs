@@ -594,7 +594,7 @@ pub async fn decide(
     };
     if !accept && reason.is_empty() {
         let mut errors = FieldErrors::new();
-        errors.add(&format!("reason-{id}"), c.t("err.reason_required"));
+        errors.add(&format!("reason-{id}"), c.t("err.reason_missing"));
         return commissions_page(&c, &state, errors).await;
     }
     let changed = c.t("err.commission_decided").to_string();

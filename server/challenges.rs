@@ -554,7 +554,7 @@ pub async fn decide(
     }
     if decision == "reject" && reason.is_empty() {
         let mut errors = FieldErrors::new();
-        errors.add("reason", c.t("err.reason_required"));
+        errors.add("reason", c.t("err.reason_missing"));
         return proposal_page(&c, &state, id, String::new(), reason, errors).await;
     }
     let (no, changed) = (

@@ -876,7 +876,7 @@ pub async fn respond(
     let reason = f.reason.trim().to_string();
     if f.decision == "decline" && reason.is_empty() {
         let mut errors = FieldErrors::new();
-        errors.add("reason", c.t("err.reason_required"));
+        errors.add("reason", c.t("err.reason_missing"));
         let input = RoomInput {
             reason,
             ..Default::default()
@@ -1195,7 +1195,7 @@ pub async fn withdraw(
     let reason = form.reason.trim().to_string();
     if reason.is_empty() {
         let mut errors = FieldErrors::new();
-        errors.add("withdraw_reason", c.t("err.reason_required"));
+        errors.add("withdraw_reason", c.t("err.reason_missing"));
         return room_page(
             &c,
             &state,

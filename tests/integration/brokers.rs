@@ -316,7 +316,7 @@ both!(a_declined_commission_gives_its_reason, |db| {
         &[("decision", "decline")],
     );
     assert_eq!(r.status, 422);
-    r.assert_contains("退回时必须填写原因");
+    r.assert_contains("请填写原因");
     let r = broker.post(
         "/broker/commissions",
         &format!("/commissions/{cid}/decide"),

@@ -122,7 +122,7 @@ both!(
         let pb_page = format!("/proposals/{pb}");
         let r = ent.post(&pb_page, &format!("/proposals/{pb}/decide"), &[("decision", "reject")]);
         assert_eq!(r.status, 422);
-        r.assert_contains("退回时必须填写原因");
+        r.assert_contains("请填写原因");
         let r = ent.post(
             &pb_page,
             &format!("/proposals/{pb}/decide"),

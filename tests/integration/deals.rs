@@ -495,7 +495,7 @@ both!(a_declined_deal_gives_its_reason_and_a_new_one_can_follow, |db| {
         &[("decision", "decline"), ("version", &v)],
     );
     assert_eq!(r.status, 422);
-    r.assert_contains("退回时必须填写原因");
+    r.assert_contains("请填写原因");
     assert_eq!(status(app, id), "proposed");
     let r = m.buyer.post(
         &room,
