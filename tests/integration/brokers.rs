@@ -8,7 +8,7 @@ use techmarket::listings::achievement::{self, AchievementContent};
 use techmarket::listings::demand::{self, DemandContent};
 
 /// Signs up an individual broker and has it verified; returns (client, organization id).
-fn verified_broker(app: &TestApp, name: &str, cert: &str) -> (Client, i64) {
+pub fn verified_broker(app: &TestApp, name: &str, cert: &str) -> (Client, i64) {
     let c = app.client();
     let email = format!("{}@example.cn", unique("broker"));
     let r = c.post(
