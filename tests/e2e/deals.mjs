@@ -1,11 +1,16 @@
-// Browser tests of techmarket's deals on the demo market: `techmarket seed-demo` fills a fresh
-// database before the server first starts; the demo enterprise user opens a deal from a match of one
-// of its needs (a too-short message is refused first), the institution that owns the matched
-// achievement accepts it and makes an offer (a negative and an absurd amount are refused first, the
-// typed values kept), the enterprise counters and sends a PDF, the institution downloads it and
-// accepts the counter-offer, after which the room takes no more messages. The mails of the deal
-// (DATA_DIR/outbox, no SMTP), a stranger (404), an anonymous visitor (log-in page), an officer of
-// the buyer's province (read-only) and the phone layout are checked too.
+// Browser tests of techmarket's deals on the demo market, worked by a technology broker (技术经纪人):
+// `techmarket seed-demo` fills a fresh database before the server first starts; the demo enterprise
+// user commissions a demo broker on one of its needs (the page lists the broker as pending), the
+// broker accepts the commission in /broker/commissions (its public profile /brokers/{org} names the
+// enterprise), finds the "open a deal" buttons on the need's matches and opens a deal (a too-short
+// message is refused first); the institution that owns the matched achievement accepts it and makes
+// an offer (a negative and an absurd amount are refused first, the typed values kept), the broker
+// counters and sends a PDF, the institution downloads it and accepts the broker's counter-offer,
+// after which the room takes no more messages. The enterprise follows the deal in its /deals, the
+// broker's pipeline shows it as agreed and the broker's public profile counts it with its amount.
+// The mails (DATA_DIR/outbox, no SMTP: the buyer side's deal mails go to the enterprise, its contact
+// person), a stranger and an uncommissioned broker (404), an anonymous visitor (log-in page), an
+// officer of the buyer's province (read-only) and the phone layout are checked too.
 //
 //   cd tests/e2e && node --test deals.mjs
 //   E2E_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node --test deals.mjs
@@ -19,10 +24,13 @@
 // starts the server itself, in the suite's state, so that the suite's stop(), pages, screenshots and
 // clean-up on exit work as for the other files.
 //
-// Which accounts to use: seed-demo prints one enterprise account; the achievement's owner and a
-// stranger are looked up in the database (psql on PostgreSQL, the sqlite3 shell on SQLite). Where no
-// sqlite3 shell is installed (the project builds SQLite into the binary and needs none), the demo
-// organizations' accounts are read from the demo market's source, server/demo.rs, instead.
+// Which accounts to use: seed-demo prints one enterprise account and one individual broker; the
+// achievement's owner, a stranger and another broker are looked up in the database (psql on
+// PostgreSQL, the sqlite3 shell on SQLite). Where no sqlite3 shell is installed (the project builds
+// SQLite into the binary and needs none), the demo organizations' and brokers' accounts are read from
+// the demo market's source, server/demo.rs, instead. seed-demo also prints a "broker" account of a
+// technology-transfer platform (kind transfer_platform), which is no broker of the commissions and
+// the pipeline (those are for organizations of kind broker): the test uses the individual broker.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,6 +53,7 @@ import {
   logout,
   minimalPdf,
   msg,
+  notice,
   pathOf,
   pgUrlWithDatabase,
   redactUrl,
@@ -59,7 +68,7 @@ const SHOT_PREFIX = 'D';
 const SQLITE3 = process.env.SQLITE3 || 'sqlite3';
 const INSTITUTION_KINDS = ['university', 'research_institute'];
 
-const OPENING = '贵单位的这项成果与我公司的需求高度契合，希望就技术许可和中试合作进一步洽谈，请查看并回复。';
+const OPENING = '我是需求方委托的技术经纪人。贵单位的这项成果与委托方的需求高度契合，希望就技术许可和中试合作进一步洽谈，请查看并回复。';
 const TOO_SHORT = '你好';
 const OFFER = {
   price: '150万',
@@ -89,8 +98,9 @@ const suite = createSuite({
     seedOutput: '',
     seed: null, // { listings, password, accounts: [{ role, email, org }] }
     db: null, // 'psql', 'sqlite3' or 'source' (server/demo.rs): where accounts are looked up
-    buyer: null, // { email, org }
+    buyer: null, // { email, org }: the enterprise that owns the need
     seller: null, // { email, org }
+    broker: null, // { email, org, id }: the broker the enterprise commissions (an individual broker: its user's name is the organization's)
     pair: null, // { demandId, demandTitle, achievementId, achievementTitle, reasons }
     dealId: null,
     overflows: [],
@@ -269,6 +279,21 @@ function anotherEnterprise(notNames) {
   return null;
 }
 
+/** The e-mail address of a demo broker other than the one given (by e-mail address). */
+function anotherBroker(notEmail) {
+  const rows = query(
+    `SELECT u.email FROM users u JOIN organizations o ON o.id = u.org_id WHERE o.kind = 'broker' AND u.email <> ${quote(notEmail)} ORDER BY u.id LIMIT 1`,
+  );
+  if (rows) return rows.length ? rows[0][0] : null;
+  // server/demo.rs: BROKER_REGIONS, the brokers' e-mail local parts <prefix>jjr<NN> (seed.rs adds the domain).
+  const src = readFileSync(join(REPO, 'server', 'demo.rs'), 'utf8');
+  const list = src.match(/const BROKER_REGIONS[^=]*=\s*&\[([\s\S]*?)\];/);
+  assert.ok(list, 'server/demo.rs: BROKER_REGIONS was not found');
+  const prefixes = [...list[1].matchAll(/\(\s*"\d{6}",\s*"([A-Z]+)"\s*\)/g)].map((m) => m[1]);
+  const emails = prefixes.map((p, i) => `${p.toLowerCase()}jjr${String(i + 1).padStart(2, '0')}@demo.techmarket.cn`);
+  return emails.find((e) => e !== notEmail) || null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Page helpers.
 
@@ -376,9 +401,40 @@ function msgRe(key, lang = 'zh') {
 
 const noBlanks = (s) => s.replace(/\s+/g, '');
 
+/** The terms and values of the description lists (dl.facts) under `locator`: dt text → dd text. */
+async function facts(locator) {
+  const pairs = await locator.locator('dl.facts').evaluateAll((dls) =>
+    dls.flatMap((dl) =>
+      [...dl.querySelectorAll(':scope > dt')].map((dt) => {
+        const dd = dt.nextElementSibling;
+        return [dt.textContent.replace(/\s+/g, ' ').trim(), dd ? dd.innerText.replace(/\s+/g, ' ').trim() : ''];
+      }),
+    ),
+  );
+  return new Map(pairs);
+}
+
+/** The columns of a broker's pipeline: title (without the count), count, the deals' links and texts. */
+function readPipeline(page) {
+  return page.locator('main .pipeline section.pipeline-col').evaluateAll((cols) =>
+    cols.map((col) => {
+      const h2 = col.querySelector('h2');
+      const badge = h2?.querySelector('.badge');
+      return {
+        title: [...(h2?.childNodes || [])].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim(),
+        count: badge ? Number(badge.textContent.trim()) : null,
+        cards: [...col.querySelectorAll('.pipeline-card')].map((k) => ({
+          href: k.querySelector('a')?.getAttribute('href'),
+          text: k.innerText.replace(/\s+/g, ' ').trim(),
+        })),
+      };
+    }),
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 
-describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
+describe('techmarket deals on the demo market, worked by a broker', { concurrency: 1 }, () => {
   let page; // one desktop browser, the users take turns (log out, log in)
 
   before(async () => {
@@ -396,6 +452,9 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
     const enterprise = state.seed.accounts.find((a) => a.role === 'enterprise');
     assert.ok(enterprise, `seed-demo printed no enterprise account: ${state.seedOutput}`);
     state.buyer = { email: enterprise.email, org: enterprise.org };
+    const broker = state.seed.accounts.find((a) => a.role === 'broker (individual)');
+    assert.ok(broker, `seed-demo printed no individual broker: ${state.seedOutput}`);
+    state.broker = { email: broker.email, org: broker.org, id: null };
 
     // Every published listing reaches the index, and (with a database shell) every change is matched,
     // so that the matches do not change under the test.
@@ -451,22 +510,123 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
     assert.equal(state.pair.dealHref, `/deals/new?demand=${state.pair.demandId}&achievement=${state.pair.achievementId}`);
     t.diagnostic(
       `buyer ${state.buyer.email} (${state.buyer.org}), need ${state.pair.demandId} «${state.pair.demandTitle}»; ` +
-        `seller ${state.seller.email} (${state.seller.org}), achievement ${state.pair.achievementId} «${state.pair.achievementTitle}»; accounts from ${state.db}`,
+        `seller ${state.seller.email} (${state.seller.org}), achievement ${state.pair.achievementId} «${state.pair.achievementTitle}»; ` +
+        `broker ${state.broker.email} (${state.broker.org}); accounts from ${state.db}`,
     );
 
-    // A visitor who does not own the need sees the matches without the button.
+    // A visitor who does not own the need sees the matches without the button, and no commission panel.
     const anon = await newPage();
     await goto(anon, `/demands/${state.pair.demandId}`);
     await readMatches(anon);
     assert.equal(await anon.locator('main section#matches a.button', { hasText: msg('deal.open') }).count(), 0, 'an anonymous visitor is offered to open a deal');
+    assert.equal(await anon.locator('main section#commissions').count(), 0, 'an anonymous visitor gets the commission panel');
     await anon.context().close();
     state.passed.add('pair');
   });
 
-  it('2. the enterprise opens a deal from the match: a too-short message is refused and kept, then the deal is proposed', { timeout: TEST_TIMEOUT }, async (t) => {
+  it('2. the enterprise commissions the broker on the need\'s page; the page lists the broker as pending', { timeout: TEST_TIMEOUT }, async (t) => {
     if (!needs(t, 'pair')) return;
     const p = state.pair;
+    await signInAs(page, state.buyer.email);
     await goto(page, `/demands/${p.demandId}`);
+    const panel = page.locator('main section#commissions');
+    assert.equal(await panel.count(), 1, 'the owner of the need gets no commission panel');
+    assert.equal(await text(panel.locator('h2')), msg('commission.title'));
+    assert.equal(await text(panel.locator('p.muted').first()), msg('commission.explain'));
+    assert.equal(await panel.locator('ul li').count(), 0, `commissions before any was sent: ${await text(panel)}`);
+    assert.equal(await text(panel.locator('label[for=broker]')), msg('commission.broker'));
+
+    // The brokers offered: verified broker organizations, the seeded individual broker among them.
+    const options = await panel.locator('select#broker option').evaluateAll((os) => os.map((o) => ({ value: o.value, label: o.textContent.trim() })));
+    assert.equal(options[0].value, '', 'the broker list does not start with an empty choice');
+    const brokers = options.slice(1);
+    assert.ok(brokers.length >= 2, `the panel offers ${brokers.length} brokers: ${JSON.stringify(options)}`);
+    const chosen = brokers.find((o) => o.label === state.broker.org);
+    assert.ok(chosen, `${state.broker.org} is not among the brokers offered: ${brokers.map((o) => o.label).join(', ')}`);
+    state.broker.id = Number(chosen.value);
+    const platform = state.seed.accounts.find((a) => a.role === 'broker');
+    if (platform && !brokers.some((o) => o.label === platform.org)) {
+      t.diagnostic(`seed-demo's "broker" account ${platform.email} (${platform.org}) cannot be commissioned: its organization is no broker organization`);
+    }
+
+    await panel.locator('select#broker').selectOption(chosen.value);
+    await shot(page, 'commission-panel-zh');
+    await clickAndWait(page, panel.locator('button[type=submit]', { hasText: msg('commission.send') }));
+    assert.equal(pathOf(page), `/demands/${p.demandId}`);
+    assert.equal(await notice(page), msg('notice.commission_sent'));
+    const items = panel.locator('ul li');
+    assert.equal(await items.count(), 1, `commissions listed: ${await text(panel)}`);
+    const item = await text(items.first());
+    assert.ok(item.includes(state.broker.org) && item.includes(msg('commission.status.pending')), `the commission reads "${item}"`);
+    assert.equal(await text(items.first().locator(`a[href="/brokers/${state.broker.id}"]`)), state.broker.org);
+    // Still the owner: its own buttons on the matches.
+    assert.ok((await page.locator('main section#matches a.button', { hasText: msg('deal.open') }).count()) > 0);
+    await shot(page, 'commission-pending-zh');
+    const rows = query(`SELECT status FROM commissions WHERE listing_kind = 'demand' AND listing_id = ${p.demandId}`);
+    if (rows) assert.deepEqual(rows, [['pending']]);
+    state.passed.add('commissioned');
+  });
+
+  it('3. the broker accepts the commission in /broker/commissions; its public profile names the enterprise', { timeout: TEST_TIMEOUT }, async (t) => {
+    if (!needs(t, 'commissioned')) return;
+    const p = state.pair;
+    await signInAs(page, state.broker.email);
+
+    // While the commission is pending, the broker may not open deals on the need.
+    await goto(page, `/demands/${p.demandId}`);
+    await readMatches(page);
+    assert.equal(await page.locator('main section#matches a.button', { hasText: msg('deal.open') }).count(), 0, 'a broker with a pending commission is offered to open a deal');
+    assert.equal(await page.locator('main section#commissions').count(), 0, 'the broker gets the owner\'s commission panel');
+    const early = await page.request.get(`${state.base}${p.dealHref}`);
+    assert.equal(early.status(), 403, `a broker with a pending commission opening ${p.dealHref} gets ${early.status()}`);
+
+    // The pipeline (the header's link) leads to the commissions.
+    await clickAndWait(page, page.locator('header a[href="/broker/pipeline"]'));
+    assert.equal(await text(page.locator('h1')), msg('pipeline.title'));
+    await clickAndWait(page, page.locator('main a[href="/broker/commissions"]'));
+    assert.equal(pathOf(page), '/broker/commissions');
+    assert.equal(await text(page.locator('h1')), msg('commissions.title'));
+    const card = page.locator('main li.listing-card', { has: page.locator(`a[href="/demands/${p.demandId}"]`) });
+    assert.equal(await card.count(), 1, `the commission is not listed: ${await text(page.locator('main'))}`);
+    assert.equal(await text(card.locator('h2 a')), p.demandTitle);
+    const cardText = await text(card);
+    assert.ok(cardText.includes(state.buyer.org) && cardText.includes(msg('commission.status.pending')), cardText);
+    const accept = card.locator('button[value=accept]');
+    assert.equal(await text(accept), msg('commission.accept'));
+    assert.equal(await text(card.locator('button[value=decline]')), msg('commission.decline'));
+    await shot(page, 'broker-commissions-zh');
+
+    await clickAndWait(page, accept);
+    assert.equal(pathOf(page), '/broker/commissions');
+    assert.equal(await notice(page), msg('notice.commission_decided'));
+    assert.ok((await text(card)).includes(msg('commission.status.accepted')), await text(card));
+    assert.equal(await card.locator('button').count(), 0, 'an accepted commission still offers its buttons');
+    await shot(page, 'broker-commissions-accepted-zh');
+
+    // The public profile: the principal named, nothing agreed yet.
+    await goto(page, `/brokers/${state.broker.id}`);
+    assert.equal(await text(page.locator('h1')), state.broker.org);
+    const f = await facts(page.locator('main'));
+    assert.ok((f.get(msg('broker.acts_for')) || '').includes(state.buyer.org), `acts for: ${f.get(msg('broker.acts_for'))}`);
+    assert.equal(f.get(msg('broker.deals_agreed')), '0');
+    assert.equal(f.get(msg('broker.deals_open')), '0');
+    assert.ok((f.get(msg('broker.certificate')) || '').includes('-JJR-'), `certificate: ${f.get(msg('broker.certificate'))}`);
+    await shot(page, 'broker-profile-before-zh');
+    // …and /brokers lists it.
+    await clickAndWait(page, page.locator('main a[href="/brokers"]'));
+    assert.equal(await page.locator(`main a[href="/brokers/${state.broker.id}"]`).count(), 1, 'the broker is not in /brokers');
+    state.passed.add('accepted-commission');
+  });
+
+  it('4. the broker opens a deal from the need\'s match: a too-short message is refused and kept, then the deal is proposed', { timeout: TEST_TIMEOUT }, async (t) => {
+    if (!needs(t, 'accepted-commission')) return;
+    const p = state.pair;
+    await goto(page, `/demands/${p.demandId}`);
+    // A commissioned broker gets the buttons on every match, as the owner does.
+    const matches = await readMatches(page);
+    for (const m of matches) {
+      assert.equal(m.dealText, msg('deal.open'), `the commissioned broker gets no "${msg('deal.open')}" button on the match «${m.title}»`);
+    }
     const item = page.locator('main section#matches li.match', { has: page.locator(`.match-head a[href="/achievements/${p.achievementId}"]`) });
     await until(
       async () => {
@@ -477,15 +637,16 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
       WORK_TIMEOUT,
       `the match with /achievements/${p.achievementId} left /demands/${p.demandId}`,
     );
+    await shot(page, 'broker-need-matches-zh');
     await clickAndWait(page, item.locator('a.button', { hasText: msg('deal.open') }));
     assert.equal(pathOf(page), '/deals/new');
     assert.equal(new URL(page.url()).search, `?demand=${p.demandId}&achievement=${p.achievementId}`);
 
     // The confirmation page: both listings, linked, and why they match.
     assert.equal(await text(page.locator('h1')), msg('deal.new_title'));
-    const facts = page.locator('main dl.facts');
-    assert.equal(await text(facts.locator(`a[href="/demands/${p.demandId}"]`)), p.demandTitle);
-    assert.equal(await text(facts.locator(`a[href="/achievements/${p.achievementId}"]`)), p.achievementTitle);
+    const confirmFacts = page.locator('main dl.facts');
+    assert.equal(await text(confirmFacts.locator(`a[href="/demands/${p.demandId}"]`)), p.demandTitle);
+    assert.equal(await text(confirmFacts.locator(`a[href="/achievements/${p.achievementId}"]`)), p.achievementTitle);
     assert.equal(await text(page.locator('main section.panel h2')), msg('deal.why'));
     const reasons = (await page.locator('main section.panel ul.reasons li').allInnerTexts()).map((r) => r.trim());
     assert.ok(reasons.length >= 1, 'the confirmation page gives no reasons');
@@ -511,7 +672,7 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
     const rows = query('SELECT COUNT(*) FROM deals');
     if (rows) assert.equal(rows[0][0], '0', 'a deal row was written for the refused message');
 
-    // A proper message: the deal room, proposed.
+    // A proper message: the deal room, proposed, for the enterprise's side.
     await page.locator('#message').fill(OPENING);
     await clickAndWait(page, page.locator('main form[action="/deals"] button[type=submit]'));
     assert.match(pathOf(page), /^\/deals\/\d+$/, `opening the deal lands on ${page.url()}: ${(await text(page.locator('main'))).slice(0, 400)}`);
@@ -524,7 +685,10 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
     const factsText = await text(page.locator('main dl.facts'));
     for (const s of [p.demandTitle, p.achievementTitle, state.buyer.org, state.seller.org]) assert.ok(factsText.includes(s), `the room's facts lack ${s}: ${factsText}`);
     assert.equal(await r.messages.count(), 1);
-    assert.ok((await text(r.messages.first())).includes(OPENING), 'the opening message is not in the room');
+    const first = await text(r.messages.first());
+    assert.ok(first.includes(OPENING), 'the opening message is not in the room');
+    // The message is the buyer side's (the enterprise), written by the broker.
+    assert.ok(first.includes(state.buyer.org) && first.includes(state.broker.org), `the opening message is not signed "${state.buyer.org} · ${state.broker.org}": ${first}`);
     assert.ok((await r.messages.first().getAttribute('class')).includes('mine'), 'the opener\'s own message is not marked as theirs');
     assert.equal(await r.accept.count(), 0, 'the opener is offered to accept their own deal');
     assert.equal(await r.offerForm.count(), 0, 'offers can be made before the other side accepted');
@@ -533,8 +697,16 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
     const events = await r.events.allInnerTexts();
     assert.equal(events.length, 1);
     assert.ok(events[0].includes(msg('deal.action.opened')), `history: ${events}`);
+    assert.ok(events[0].includes(state.broker.org), `the history does not start with the broker's name: ${events}`);
     await shot(page, 'room-proposed-zh');
-    if (rows) assert.equal(query('SELECT COUNT(*) FROM deals')[0][0], '1');
+    if (rows) {
+      assert.equal(query('SELECT COUNT(*) FROM deals')[0][0], '1');
+      // The buyer side: the enterprise, worked by the broker; the enterprise's user stays its contact person.
+      const [deal] = query(
+        `SELECT d.opened_by, d.buyer_broker_org_id, d.seller_broker_org_id, u.email FROM deals d JOIN users u ON u.id = d.buyer_user_id WHERE d.id = ${state.dealId}`,
+      );
+      assert.deepEqual(deal, ['buyer', String(state.broker.id), '', state.buyer.email]);
+    }
 
     // Until the other side accepts, the room takes no messages: if it shows the form, a message is
     // refused (and kept).
@@ -548,10 +720,27 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
       assert.equal(await r.messages.count(), 1, 'a message was added to a proposed deal');
       assert.equal(await text(r.status), msg('deal.status.proposed'));
     }
+
+    // The broker's lists: /deals (the counterpart, not its turn) and the pipeline (proposed).
+    await clickAndWait(page, page.locator('header a[href="/deals"]'));
+    const row = page.locator('main table tbody tr', { has: page.locator(`a[href="/deals/${state.dealId}"]`) });
+    assert.equal(await row.count(), 1, `the deal is not in the broker's list: ${await text(page.locator('main'))}`);
+    assert.ok((await text(row)).includes(state.seller.org), await text(row));
+    assert.equal(await row.locator('.badge').count(), 0, 'the broker is told it is its turn on the deal it proposed');
+    await clickAndWait(page, page.locator('header a[href="/broker/pipeline"]'));
+    const cols = await readPipeline(page);
+    assert.deepEqual(
+      cols.map((c) => c.title),
+      ['proposed', 'contacted', 'negotiating', 'agreed', 'closed'].map((s) => msg(`pipeline.${s}`)),
+    );
+    const proposed = cols.find((c) => c.title === msg('pipeline.proposed'));
+    assert.equal(proposed.count, 1);
+    assert.deepEqual(proposed.cards.map((k) => k.href), [`/deals/${state.dealId}`], JSON.stringify(cols));
+    assert.ok(proposed.cards[0].text.includes(msg('deal.buyer')), `the card does not say the broker works for the buyer: ${proposed.cards[0].text}`);
     state.passed.add('proposed');
   });
 
-  it('3. the institution finds the deal in /deals (your turn), accepts it, and makes an offer after two refused amounts', { timeout: TEST_TIMEOUT }, async (t) => {
+  it('5. the institution finds the deal in /deals (your turn), accepts it, and makes an offer after two refused amounts', { timeout: TEST_TIMEOUT }, async (t) => {
     if (!needs(t, 'proposed')) return;
     const id = state.dealId;
     await signInAs(page, state.seller.email);
@@ -622,14 +811,14 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
     state.passed.add('offered');
   });
 
-  it('4. the enterprise sees the offer, counters with 120万 (the first is superseded) and sends a PDF; the room in English', { timeout: TEST_TIMEOUT }, async (t) => {
+  it('6. the broker sees the offer, counters with 120万 (the first is superseded) and sends a PDF; the room in English', { timeout: TEST_TIMEOUT }, async (t) => {
     if (!needs(t, 'offered')) return;
     const id = state.dealId;
-    await signInAs(page, state.buyer.email);
+    await signInAs(page, state.broker.email);
     await goto(page, '/deals');
     const row = page.locator('main table tbody tr', { has: page.locator(`a[href="/deals/${id}"]`) });
     assert.ok((await text(row)).includes(msg('deal.status.negotiating')));
-    assert.equal(await text(row.locator('.badge')), msg('deals.your_turn'), 'the enterprise is not told it is its turn');
+    assert.equal(await text(row.locator('.badge')), msg('deals.your_turn'), 'the broker is not told it is its turn');
     await clickAndWait(page, row.locator(`a[href="/deals/${id}"]`));
     const r = room(page);
     const before = await readOffers(page);
@@ -647,12 +836,13 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
     assert.ok(offers[0].cls.includes('offer-superseded'), offers[0].cls);
     assert.equal(offers[1].price, COUNTER.shown);
     assert.equal(offers[1].tag, msg('deal.offer_status.open'));
-    assert.ok(offers[1].text.includes(state.buyer.org), offers[1].text);
-    assert.equal(await r.acceptOffer.count(), 0, 'the enterprise may accept its own counter-offer');
+    // The counter-offer is the enterprise's side's, made by the broker.
+    assert.ok(offers[1].text.includes(state.buyer.org) && offers[1].text.includes(state.broker.org), offers[1].text);
+    assert.equal(await r.acceptOffer.count(), 0, 'the broker may accept its own counter-offer');
     assert.ok((await text(r.statusCell)).includes(msg('deal.waits_reply').replace('{0}', state.seller.org)));
 
     // A message with a PDF.
-    const body = '附件是我公司的技术方案和中试安排，请查阅。';
+    const body = '附件是我方（受委托的技术经纪人）整理的技术方案和中试安排，请查阅。';
     await r.messageForm.locator('#body').fill(body);
     await r.messageForm.locator('#attachment').setInputFiles({ name: PDF_NAME, mimeType: 'application/pdf', buffer: minimalPdf() });
     await clickAndWait(page, r.messageForm.locator('button[type=submit]'));
@@ -661,6 +851,7 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
     assert.equal(await r.messages.count(), 2);
     const last = r.messages.last();
     assert.ok((await text(last)).includes(body));
+    assert.ok((await text(last.locator('.meta'))).includes(state.broker.org), await text(last.locator('.meta')));
     const link = last.locator(`a[href^="/deals/${id}/files/"]`);
     assert.equal(await text(link), PDF_NAME);
     assert.equal(await r.messageForm.locator('#body').inputValue(), '', 'the message box is not empty after sending');
@@ -685,7 +876,7 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
     state.passed.add('countered');
   });
 
-  it('5. the institution downloads the PDF, accepts the counter-offer (agreed); a message is then refused and kept', { timeout: TEST_TIMEOUT }, async (t) => {
+  it('7. the institution downloads the PDF, accepts the broker\'s counter-offer (agreed); a message is then refused and kept', { timeout: TEST_TIMEOUT }, async (t) => {
     if (!needs(t, 'countered')) return;
     const id = state.dealId;
     await signInAs(page, state.seller.email);
@@ -713,11 +904,15 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
     assert.equal(await r.acceptOffer.count(), 0);
     assert.equal(await r.offerForm.count(), 0, 'offers can still be made on an agreed deal');
     assert.equal(await r.withdraw.count(), 0, 'an agreed deal can still be withdrawn');
-    // The history: every step, in order, by the right people.
+    // The history: every step, in order, by the right people (the broker for the enterprise's side).
     const events = (await r.events.allInnerTexts()).map((e) => e.replace(/\s+/g, ' ').trim());
     const actions = ['opened', 'accepted', 'offered', 'offered', 'agreed'];
+    const byBroker = [true, false, false, true, false];
     assert.equal(events.length, actions.length, `history: ${events.join(' | ')}`);
-    actions.forEach((a, i) => assert.ok(events[i].includes(msg(`deal.action.${a}`)), `history step ${i + 1} is not "${msg(`deal.action.${a}`)}": ${events[i]}`));
+    actions.forEach((a, i) => {
+      assert.ok(events[i].includes(msg(`deal.action.${a}`)), `history step ${i + 1} is not "${msg(`deal.action.${a}`)}": ${events[i]}`);
+      assert.equal(events[i].includes(state.broker.org), byBroker[i], `history step ${i + 1} ${byBroker[i] ? 'is not' : 'is'} the broker's: ${events[i]}`);
+    });
     await shot(page, 'room-agreed-zh');
 
     // A closed room offers no message form (a message posted anyway is refused: integration tests).
@@ -726,6 +921,7 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
     assert.equal(await text(r.status), msg('deal.status.agreed'));
     await page.locator('section.agreed').waitFor({ state: 'visible' });
     assert.ok((await text(page.locator('section.agreed h2'))).includes(msg('deal.agreed_on').replace(/[：:]$/, '')));
+    assert.ok((await text(page.locator('section.agreed'))).includes(COUNTER.shown));
 
     await clickAndWait(page, page.locator('header a[href="/deals"]'));
     const row = page.locator('main table tbody tr', { has: page.locator(`a[href="/deals/${id}"]`) });
@@ -735,14 +931,78 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
     state.passed.add('agreed');
   });
 
-  it('6. the mails: the institution got the proposal, the enterprise the agreement (DATA_DIR/outbox)', { timeout: TEST_TIMEOUT }, async (t) => {
+  it('8. the enterprise sees the agreed deal in its /deals; the broker\'s pipeline shows it agreed, its profile counts it', { timeout: TEST_TIMEOUT }, async (t) => {
+    if (!needs(t, 'agreed')) return;
+    const id = state.dealId;
+
+    // The enterprise: its list and the room (read as a party: the broker's steps under its name).
+    await signInAs(page, state.buyer.email);
+    await clickAndWait(page, page.locator('header a[href="/deals"]'));
+    const row = page.locator('main table tbody tr', { has: page.locator(`a[href="/deals/${id}"]`) });
+    assert.equal(await row.count(), 1, `the deal is not in the enterprise's list: ${await text(page.locator('main'))}`);
+    const rowText = await text(row);
+    assert.ok(rowText.includes(state.seller.org) && rowText.includes(msg('deal.status.agreed')), rowText);
+    assert.equal(await row.locator('.badge').count(), 0);
+    await shot(page, 'deals-list-enterprise-zh');
+    await clickAndWait(page, row.locator(`a[href="/deals/${id}"]`));
+    const r = room(page);
+    assert.equal(await text(r.status), msg('deal.status.agreed'));
+    assert.ok((await r.messages.first().getAttribute('class')).includes('mine'), 'the broker\'s message is not marked as the enterprise side\'s');
+    const offers = await readOffers(page);
+    assert.ok(offers[1].text.includes(state.broker.org), offers[1].text);
+    // The need's commission panel: the broker, accepted.
+    await goto(page, `/demands/${state.pair.demandId}`);
+    const item = await text(page.locator('main section#commissions ul li').first());
+    assert.ok(item.includes(state.broker.org) && item.includes(msg('commission.status.accepted')), item);
+
+    // The broker's pipeline: the deal under "agreed", nothing else.
+    await signInAs(page, state.broker.email);
+    await clickAndWait(page, page.locator('header a[href="/broker/pipeline"]'));
+    const cols = await readPipeline(page);
+    const agreed = cols.find((c) => c.title === msg('pipeline.agreed'));
+    assert.ok(agreed, `no column ${msg('pipeline.agreed')}: ${JSON.stringify(cols)}`);
+    assert.deepEqual(agreed.cards.map((k) => k.href), [`/deals/${id}`], JSON.stringify(cols));
+    assert.equal(agreed.count, 1);
+    assert.ok(agreed.cards[0].text.includes(state.pair.demandTitle) && agreed.cards[0].text.includes(state.pair.achievementTitle), agreed.cards[0].text);
+    for (const c of cols) if (c !== agreed) assert.equal(c.cards.length, 0, `the deal is also under ${c.title}`);
+    await shot(page, 'broker-pipeline-zh');
+
+    // The public profile (an anonymous visitor's view): one deal agreed, for 120万元.
+    const anon = await newPage();
+    await goto(anon, `/brokers/${state.broker.id}`);
+    const f = await facts(anon.locator('main'));
+    assert.equal(f.get(msg('broker.deals_agreed')), '1', JSON.stringify([...f]));
+    assert.equal(f.get(msg('broker.agreed_amount')), COUNTER.shown, JSON.stringify([...f]));
+    assert.equal(f.get(msg('broker.deals_open')), '0');
+    assert.ok((f.get(msg('broker.acts_for')) || '').includes(state.buyer.org));
+    await shot(anon, 'broker-profile-agreed-zh');
+    await goto(anon, '/brokers');
+    const card = anon.locator('main li.listing-card', { has: anon.locator(`a[href="/brokers/${state.broker.id}"]`) });
+    assert.ok((await text(card)).includes(msg('broker.record_short').replace('{0}', '1').replace('{1}', '0')), await text(card));
+    await anon.context().close();
+  });
+
+  it('9. the mails: the broker was asked, the enterprise told of the acceptance, the institution got the proposal, the enterprise the agreement', { timeout: TEST_TIMEOUT }, async (t) => {
     if (!needs(t, 'agreed')) return;
     const { demandTitle: d, achievementTitle: a } = state.pair;
     const link = `/deals/${state.dealId}`;
+
+    // The commission: asked (to the broker), accepted (to the enterprise's user who sent it).
+    const askedSubject = msg('mail.commission_asked.subject').replace('{0}', state.buyer.org).replace('{1}', d);
+    const asked = await waitForMail(state.broker.email, (m) => noBlanks(m.subject) === noBlanks(askedSubject), 'commission asked');
+    assert.ok(asked.text.includes('/broker/commissions'), `the commission mail has no link to /broker/commissions:\n${asked.text}`);
+    const acceptedSubject = msg('mail.commission_accepted.subject').replace('{0}', state.broker.org);
+    const accepted = await waitForMail(state.buyer.email, (m) => noBlanks(m.subject) === noBlanks(acceptedSubject), 'commission accepted');
+    assert.ok(accepted.text.includes(`/demands/${state.pair.demandId}`), `the acceptance mail has no link to the need:\n${accepted.text}`);
+
+    // The deal: the proposal to the institution; the buyer side's mails to the enterprise, its contact person.
     const proposedSubject = msg('mail.deal_proposed.subject').replace('{0}', d).replace('{1}', a);
     const proposed = await waitForMail(state.seller.email, (m) => noBlanks(m.subject) === noBlanks(proposedSubject), 'deal proposed');
     assert.ok(proposed.text.includes(OPENING), `the proposal mail lacks the message:\n${proposed.text}`);
     assert.ok(proposed.text.includes(link), `the proposal mail has no link to ${link}:\n${proposed.text}`);
+    const offerSubject = msg('mail.deal_offer.subject').replace('{0}', d).replace('{1}', a);
+    await waitForMail(state.buyer.email, (m) => noBlanks(m.subject) === noBlanks(offerSubject), 'deal offer (the institution\'s)');
+    await waitForMail(state.seller.email, (m) => noBlanks(m.subject) === noBlanks(offerSubject), 'deal offer (the broker\'s counter-offer)');
     const agreedSubject = msg('mail.deal_agreed.subject').replace('{0}', d).replace('{1}', a);
     const agreed = await waitForMail(state.buyer.email, (m) => noBlanks(m.subject) === noBlanks(agreedSubject), 'deal agreed');
     assert.ok(agreed.text.includes(link), `the agreement mail has no link to ${link}:\n${agreed.text}`);
@@ -750,31 +1010,37 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
     const subjects = (to) => suite.readOutbox().filter((m) => m.to.includes(to)).map((m) => m.subject);
     t.diagnostic(`to the institution: ${subjects(state.seller.email).join(' | ')}`);
     t.diagnostic(`to the enterprise: ${subjects(state.buyer.email).join(' | ')}`);
-    assert.ok(!subjects(state.buyer.email).some((s) => noBlanks(s) === noBlanks(proposedSubject)), 'the opener got its own proposal');
+    t.diagnostic(`to the broker: ${subjects(state.broker.email).join(' | ')}`);
+    assert.ok(!subjects(state.buyer.email).some((s) => noBlanks(s) === noBlanks(proposedSubject)), 'the buyer side got its own proposal');
+    assert.ok(!subjects(state.broker.email).some((s) => noBlanks(s) === noBlanks(proposedSubject)), 'the broker got its own proposal');
     assert.ok(!subjects(state.seller.email).some((s) => noBlanks(s) === noBlanks(agreedSubject)), 'the institution got the agreement mail for its own acceptance');
   });
 
-  it('7. a stranger gets 404, an anonymous visitor the log-in page, an officer of the buyer\'s province a read-only room', { timeout: TEST_TIMEOUT }, async (t) => {
+  it('10. a stranger and an uncommissioned broker get 404, an anonymous visitor the log-in page, an officer of the buyer\'s province a read-only room', { timeout: TEST_TIMEOUT }, async (t) => {
     if (!needs(t, 'proposed')) return;
     const path = `/deals/${state.dealId}`;
     const stranger = anotherEnterprise([state.buyer.org, state.seller.org]);
     assert.ok(stranger, 'no other enterprise in the demo market');
+    const otherBroker = anotherBroker(state.broker.email);
+    assert.ok(otherBroker, 'no other broker in the demo market');
 
     // Not through newPage(): the expected 404 would be counted as a console error.
-    const ctx = await state.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-    const sp = await ctx.newPage();
-    sp.on('pageerror', (e) => state.problems.push(`page error on ${sp.url()}: ${e.message}`));
-    await login(sp, stranger.email, state.seed.password);
-    const resp = await sp.goto(state.base + path, { waitUntil: 'load' });
-    assert.equal(resp.status(), 404, `a stranger (${stranger.email}) opening ${path} gets ${resp.status()}`);
-    assert.equal(await text(sp.locator('main h1')), msg('error.404.title'));
-    const main = await text(sp.locator('main'));
-    assert.ok(!main.includes(state.pair.demandTitle) && !main.includes(OPENING), 'the 404 page tells of the deal');
-    await shot(sp, 'stranger-404-zh');
-    for (const sub of [`${path}/files/1`]) assert.equal((await sp.request.get(state.base + sub)).status(), 404, `a stranger gets ${sub}`);
-    const list = await sp.request.get(`${state.base}/deals`);
-    assert.ok(!(await list.text()).includes(`href="${path}"`), 'the deal is in the stranger\'s list');
-    await ctx.close();
+    for (const [who, email] of [['a stranger', stranger.email], ['an uncommissioned broker', otherBroker]]) {
+      const ctx = await state.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+      const sp = await ctx.newPage();
+      sp.on('pageerror', (e) => state.problems.push(`page error on ${sp.url()}: ${e.message}`));
+      await login(sp, email, state.seed.password);
+      const resp = await sp.goto(state.base + path, { waitUntil: 'load' });
+      assert.equal(resp.status(), 404, `${who} (${email}) opening ${path} gets ${resp.status()}`);
+      assert.equal(await text(sp.locator('main h1')), msg('error.404.title'));
+      const main = await text(sp.locator('main'));
+      assert.ok(!main.includes(state.pair.demandTitle) && !main.includes(OPENING), 'the 404 page tells of the deal');
+      if (who === 'a stranger') await shot(sp, 'stranger-404-zh');
+      for (const sub of [`${path}/files/1`]) assert.equal((await sp.request.get(state.base + sub)).status(), 404, `${who} gets ${sub}`);
+      const list = await sp.request.get(`${state.base}/deals`);
+      assert.ok(!(await list.text()).includes(`href="${path}"`), `the deal is in the list of ${who}`);
+      await ctx.close();
+    }
 
     const anon = await newPage();
     await anon.goto(state.base + path, { waitUntil: 'load' });
@@ -797,10 +1063,10 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
     }
   });
 
-  it('8. the deal room fits a phone (390 px) without sideways scrolling', { timeout: TEST_TIMEOUT }, async (t) => {
+  it('11. the deal room fits a phone (390 px) without sideways scrolling, for the broker', { timeout: TEST_TIMEOUT }, async (t) => {
     if (!needs(t, 'proposed')) return;
     const phone = await newPage({ viewport: PHONE, phone: true });
-    await login(phone, state.buyer.email, state.seed.password);
+    await login(phone, state.broker.email, state.seed.password);
     const overflows = [];
     for (const lang of ['zh', 'en']) {
       await goto(phone, `/lang/${lang}?next=${encodeURIComponent(`/deals/${state.dealId}`)}`);
@@ -809,18 +1075,19 @@ describe('techmarket deals on the demo market', { concurrency: 1 }, () => {
       const wide = await sideScroll(phone, `/deals/${state.dealId} (${lang})`);
       if (wide) overflows.push(wide);
     }
-    // The list and the confirmation page: reported, not required.
-    for (const p of ['/deals', `/deals/new?demand=${state.pair.demandId}&achievement=${state.pair.achievementId}`]) {
+    await goto(phone, '/lang/zh?next=/');
+    // The lists, the confirmation page, the broker's pages: reported, not required.
+    for (const p of ['/deals', `/deals/new?demand=${state.pair.demandId}&achievement=${state.pair.achievementId}`, '/broker/pipeline', '/broker/commissions', `/brokers/${state.broker.id}`]) {
       await goto(phone, p);
+      if (p === '/broker/pipeline') await shot(phone, 'phone-pipeline-zh');
       const wide = await sideScroll(phone, p);
       if (wide) t.diagnostic(`phone: ${wide}`);
     }
-    await goto(phone, '/lang/zh?next=/');
     await phone.context().close();
     assert.deepEqual(overflows, [], `the deal room scrolls sideways on a phone:\n${overflows.join('\n')}`);
   });
 
-  it('9. no console errors, CSP violations or server errors on the way', { timeout: TEST_TIMEOUT }, async () => {
+  it('12. no console errors, CSP violations or server errors on the way', { timeout: TEST_TIMEOUT }, async () => {
     assert.deepEqual(state.problems, []);
   });
 });
