@@ -607,6 +607,9 @@ struct RoomPage<'a> {
     achievement_title: String,
     buyer_name: String,
     seller_name: String,
+    /// The brokers commissioned by each side, when a broker works the deal.
+    buyer_broker: Option<String>,
+    seller_broker: Option<String>,
     events: Vec<EventView>,
     messages: Vec<MessageView>,
     offers: Vec<OfferView>,
@@ -754,6 +757,8 @@ async fn room_page(
         };
         let buyer = name(conn, deal.buyer_org_id)?;
         let seller = name(conn, deal.seller_org_id)?;
+        let buyer_broker = deal.buyer_broker_org_id.map(|o| name(conn, o)).transpose()?;
+        let seller_broker = deal.seller_broker_org_id.map(|o| name(conn, o)).transpose()?;
         let events: Vec<(i64, String, String, Option<String>)> = deal_events::table
             .inner_join(users::table)
             .filter(deal_events::deal_id.eq(id))
@@ -795,10 +800,10 @@ async fn room_page(
             });
         }
         let offers = load_offers(conn, id)?;
-        Ok((deal, side, d, a, buyer, seller, events, views, offers))
+        Ok((deal, side, d, a, (buyer, seller), (buyer_broker, seller_broker), events, views, offers))
     })
     .await?;
-    let (deal, side, d, a, buyer, seller, events, messages, offers) = page;
+    let (deal, side, d, a, (buyer, seller), (buyer_broker, seller_broker), events, messages, offers) = page;
     render_status(
         &RoomPage {
             c,
@@ -808,6 +813,8 @@ async fn room_page(
             achievement_title: a,
             buyer_name: buyer,
             seller_name: seller,
+            buyer_broker,
+            seller_broker,
             events: events
                 .into_iter()
                 .map(|(at, who, action, reason)| EventView {

@@ -419,7 +419,7 @@ function readPipeline(page) {
   return page.locator('main .pipeline section.pipeline-col').evaluateAll((cols) =>
     cols.map((col) => {
       const h2 = col.querySelector('h2');
-      const badge = h2?.querySelector('.badge');
+      const badge = h2?.querySelector('.count');
       return {
         title: [...(h2?.childNodes || [])].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim(),
         count: badge ? Number(badge.textContent.trim()) : null,
