@@ -243,6 +243,28 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/broker/pipeline", web::get().to(crate::brokers::pipeline))
         .route("/commissions", web::post().to(crate::brokers::commission))
         .route("/commissions/{id}/decide", web::post().to(crate::brokers::decide))
+        .route("/contracts", web::get().to(crate::contracts::list))
+        .route("/contracts", web::post().to(crate::contracts::create))
+        .route("/contracts/new", web::get().to(crate::contracts::new_form))
+        .route("/contracts/{id}", web::get().to(crate::contracts::show))
+        .route("/contracts/{id}/edit", web::get().to(crate::contracts::edit_form))
+        .route("/contracts/{id}/edit", web::post().to(crate::contracts::update))
+        .route("/contracts/{id}/file", web::get().to(crate::contracts::download))
+        .route("/contracts/{id}/file", web::post().to(crate::contracts::upload))
+        .route("/contracts/{id}/submit", web::post().to(crate::contracts::submit))
+        .route(
+            "/contracts/{id}/certificate",
+            web::get().to(crate::contracts::certificate),
+        )
+        .route("/officer/contracts", web::get().to(crate::contracts::queue))
+        .route(
+            "/officer/contracts/{id}/register",
+            web::post().to(crate::contracts::register),
+        )
+        .route(
+            "/officer/contracts/{id}/return",
+            web::post().to(crate::contracts::return_contract),
+        )
         .route("/deals", web::get().to(crate::deals::list))
         .route("/deals", web::post().to(crate::deals::create))
         .route("/deals/new", web::get().to(crate::deals::new_form))

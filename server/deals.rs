@@ -800,7 +800,17 @@ async fn room_page(
             });
         }
         let offers = load_offers(conn, id)?;
-        Ok((deal, side, d, a, (buyer, seller), (buyer_broker, seller_broker), events, views, offers))
+        Ok((
+            deal,
+            side,
+            d,
+            a,
+            (buyer, seller),
+            (buyer_broker, seller_broker),
+            events,
+            views,
+            offers,
+        ))
     })
     .await?;
     let (deal, side, d, a, (buyer, seller), (buyer_broker, seller_broker), events, messages, offers) = page;

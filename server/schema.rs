@@ -418,7 +418,73 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contracts (id) {
+        id -> BigInt,
+        deal_id -> Nullable<BigInt>,
+        kind -> Text,
+        sub_kind -> Text,
+        buyer_org_id -> BigInt,
+        seller_org_id -> BigInt,
+        intermediary_org_id -> Nullable<BigInt>,
+        project_name -> Text,
+        signed_on -> Text,
+        term_from -> Text,
+        term_to -> Text,
+        contract_fen -> BigInt,
+        equity_fen -> Nullable<BigInt>,
+        tech_fen_registered -> Nullable<BigInt>,
+        involves_patent -> Bool,
+        patents -> Text,
+        is_import -> Bool,
+        region_code -> Text,
+        file_id -> Nullable<BigInt>,
+        status -> Text,
+        return_reason -> Nullable<Text>,
+        submitted_by_user -> Nullable<BigInt>,
+        submitted_by_org -> Nullable<BigInt>,
+        submitted_at -> Nullable<BigInt>,
+        registration_no -> Nullable<Text>,
+        registered_at -> Nullable<BigInt>,
+        registered_by -> Nullable<BigInt>,
+        created_by -> BigInt,
+        version -> Integer,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    contract_items (id) {
+        id -> BigInt,
+        contract_id -> BigInt,
+        category -> Text,
+        description -> Text,
+        amount_fen -> BigInt,
+    }
+}
+
+diesel::table! {
+    contract_events (id) {
+        id -> BigInt,
+        contract_id -> BigInt,
+        user_id -> BigInt,
+        action -> Text,
+        reason -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    registration_counters (region_code, year) {
+        region_code -> Text,
+        year -> Integer,
+        last_seq -> Integer,
+    }
+}
+
 diesel::joinable!(users -> organizations (org_id));
+diesel::joinable!(contract_events -> users (user_id));
 diesel::joinable!(deal_events -> users (user_id));
 diesel::joinable!(deal_messages -> users (user_id));
 diesel::joinable!(deal_offers -> users (user_id));
@@ -465,4 +531,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     commissions,
     proposals,
     proposal_questions,
+    contracts,
+    contract_items,
+    contract_events,
+    registration_counters,
 );

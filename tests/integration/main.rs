@@ -4,6 +4,7 @@
 mod accounts;
 mod brokers;
 mod challenges;
+mod contracts;
 mod deals;
 mod helpers;
 mod listings;

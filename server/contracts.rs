@@ -1,0 +1,1450 @@
+//! Technology contracts and their registration (技术合同认定登记).
+//!
+//! A contract is created from an agreed deal (parties and amount carried over) or entered
+//! directly by one of its parties. Its technology transaction amount (技术交易额) is the contract
+//! amount (合同成交额) less the non-technical items (equipment, instruments, parts, raw materials),
+//! entered as lines so the difference is shown, not typed. The signed contract is attached as a
+//! PDF, kept with its SHA-256. A party or the intermediary submits it; an officer of the region
+//! where the seller is (the buyer's, for an import contract) reviews it, may correct the kind and
+//! the technology amount, and registers it with a number, or returns it with reasons for the
+//! submitter to correct and resubmit.
+//!
+//! Registration numbers read `REGION-YEAR-SEQUENCE`, e.g. `630100-2026-000017`: the registering
+//! office's six-digit GB/T 2260 code (the region of the officer who registers it), the year of registration, and a six-digit sequence that
+//! starts at 1 for each office and year. The sequence is taken from `registration_counters` in
+//! the same transaction that registers the contract, so a number is never reused or skipped, and
+//! two officers registering one contract at once produce one number.
+
+use actix_multipart::form::{bytes::Bytes as UploadBytes, MultipartForm};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::{Datelike, NaiveDate};
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::{Role, SessionUser};
+use crate::db::{self, now, today, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::files::{self, Kind as FileKind};
+use crate::i18n::{self, Lang};
+use crate::listings::{money_field, text, FormData};
+use crate::schema::{
+    contract_events, contract_items, contracts, deal_offers, deals, files as files_t, organizations,
+    registration_counters, users,
+};
+use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
+
+/// Kinds and sub-kinds as the national register uses them.
+pub const KINDS: &[(&str, &[&str])] = &[
+    ("development", &["commissioned", "cooperative"]),
+    (
+        "transfer",
+        &["patent", "patent_application", "technical_secret", "other"],
+    ),
+    ("licence", &["exclusive", "sole", "ordinary"]),
+    ("consulting", &["general"]),
+    ("service", &["general"]),
+];
+
+/// Categories of non-technical items.
+pub const ITEM_CATEGORIES: &[&str] = &["equipment", "instruments", "parts", "materials"];
+
+/// How many item lines the form offers.
+pub const ITEM_LINES: usize = 5;
+
+/// A contract waiting longer than this many working days is flagged in the officer's queue.
+pub const FLAG_AFTER_WORKING_DAYS: i64 = 7;
+
+fn valid_kind(kind: &str, sub: &str) -> bool {
+    KINDS.iter().any(|(k, subs)| *k == kind && subs.contains(&sub))
+}
+
+#[derive(Queryable, Debug, Clone)]
+pub struct Contract {
+    pub id: i64,
+    pub deal_id: Option<i64>,
+    pub kind: String,
+    pub sub_kind: String,
+    pub buyer_org_id: i64,
+    pub seller_org_id: i64,
+    pub intermediary_org_id: Option<i64>,
+    pub project_name: String,
+    pub signed_on: String,
+    pub term_from: String,
+    pub term_to: String,
+    pub contract_fen: i64,
+    pub equity_fen: Option<i64>,
+    pub tech_fen_registered: Option<i64>,
+    pub involves_patent: bool,
+    pub patents: String,
+    pub is_import: bool,
+    pub region_code: String,
+    pub file_id: Option<i64>,
+    pub status: String,
+    pub return_reason: Option<String>,
+    pub submitted_by_user: Option<i64>,
+    pub submitted_by_org: Option<i64>,
+    pub submitted_at: Option<i64>,
+    pub registration_no: Option<String>,
+    pub registered_at: Option<i64>,
+    pub registered_by: Option<i64>,
+    pub created_by: i64,
+    pub version: i32,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Contract {
+    pub fn editable(&self) -> bool {
+        matches!(self.status.as_str(), "draft" | "returned")
+    }
+    pub fn status_key(&self) -> String {
+        format!("contract.status.{}", self.status)
+    }
+    pub fn kind_key(&self) -> String {
+        format!("contract.kind.{}", self.kind)
+    }
+    pub fn sub_kind_key(&self) -> String {
+        format!("contract.sub.{}.{}", self.kind, self.sub_kind)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub category: String,
+    pub description: String,
+    pub amount_fen: i64,
+}
+
+fn load(conn: &mut DbConn, id: i64) -> AppResult<Contract> {
+    contracts::table
+        .find(id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+fn items_of(conn: &mut DbConn, id: i64) -> AppResult<Vec<Item>> {
+    let rows: Vec<(String, String, i64)> = contract_items::table
+        .filter(contract_items::contract_id.eq(id))
+        .order(contract_items::id)
+        .select((
+            contract_items::category,
+            contract_items::description,
+            contract_items::amount_fen,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(category, description, amount_fen)| Item {
+            category,
+            description,
+            amount_fen,
+        })
+        .collect())
+}
+
+/// The technology transaction amount: as registered, or the contract amount less the items.
+pub fn tech_fen(c: &Contract, items: &[Item]) -> i64 {
+    c.tech_fen_registered
+        .unwrap_or_else(|| c.contract_fen - items.iter().map(|i| i.amount_fen).sum::<i64>())
+}
+
+/// How the user stands to a contract.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Standing {
+    /// A member of the buyer, the seller, or the intermediary.
+    Party,
+    /// An officer of the registering region.
+    Officer,
+}
+
+fn standing(conn: &mut DbConn, user: &SessionUser, c: &Contract) -> AppResult<Standing> {
+    let party = [
+        Some(c.buyer_org_id),
+        Some(c.seller_org_id),
+        c.intermediary_org_id,
+        c.submitted_by_org,
+    ]
+    .contains(&Some(user.org_id));
+    if party {
+        return Ok(Standing::Party);
+    }
+    // A broker commissioned on the deal's listings works for a party too.
+    if let Some(deal) = c.deal_id {
+        let d: crate::deals::Deal = deals::table.find(deal).first(conn)?;
+        if d.side_of(user).is_some() {
+            return Ok(Standing::Party);
+        }
+    }
+    if user.oversees(&c.region_code) {
+        return Ok(Standing::Officer);
+    }
+    Err(AppError::NotFound)
+}
+
+fn record(conn: &mut DbConn, id: i64, user: i64, action: &str, reason: Option<&str>) -> AppResult<()> {
+    diesel::insert_into(contract_events::table)
+        .values((
+            contract_events::contract_id.eq(id),
+            contract_events::user_id.eq(user),
+            contract_events::action.eq(action),
+            contract_events::reason.eq(reason),
+            contract_events::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn org_name(conn: &mut DbConn, id: i64) -> AppResult<String> {
+    Ok(organizations::table.find(id).select(organizations::name).first(conn)?)
+}
+
+fn org_region(conn: &mut DbConn, id: i64) -> AppResult<String> {
+    Ok(organizations::table
+        .find(id)
+        .select(organizations::region_code)
+        .first(conn)?)
+}
+
+/// Mails the people of a contract (its author and its submitter) about a step.
+fn notify(conn: &mut DbConn, base: &str, c: &Contract, what: &str, detail: &str) -> AppResult<()> {
+    let mut to = vec![c.created_by];
+    if let Some(s) = c.submitted_by_user {
+        if s != c.created_by {
+            to.push(s);
+        }
+    }
+    let link = format!("/contracts/{}", c.id);
+    let url = format!("{base}{link}");
+    for uid in to {
+        let (email, lang): (String, Option<String>) =
+            users::table.find(uid).select((users::email, users::lang)).first(conn)?;
+        let lang = lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh);
+        let args = [c.project_name.as_str(), detail, url.as_str()];
+        crate::mail::enqueue(
+            conn,
+            Some(uid),
+            &email,
+            &i18n::tf(lang, &format!("mail.contract_{what}.subject"), &args),
+            &i18n::tf(lang, &format!("mail.contract_{what}.body"), &args),
+            Some(&link),
+        )?;
+    }
+    Ok(())
+}
+
+// ---- the form ----------------------------------------------------------------------------------
+
+/// What the contract form holds, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ContractInput {
+    pub deal: String,
+    pub our_role: String,
+    pub counterparty: String,
+    pub intermediary: String,
+    pub kind: String,
+    pub sub_kind: String,
+    pub project_name: String,
+    pub signed_on: String,
+    pub term_from: String,
+    pub term_to: String,
+    pub amount: String,
+    pub equity: String,
+    pub involves_patent: bool,
+    pub patents: String,
+    pub is_import: bool,
+    /// (category, description, amount) per line.
+    pub items: Vec<(String, String, String)>,
+}
+
+impl ContractInput {
+    fn from_form(f: &FormData) -> Self {
+        let items = (1..=ITEM_LINES)
+            .map(|n| {
+                (
+                    f.get(&format!("item_category_{n}")),
+                    f.get(&format!("item_description_{n}")),
+                    f.get(&format!("item_amount_{n}")),
+                )
+            })
+            .collect();
+        ContractInput {
+            deal: f.get("deal"),
+            our_role: f.get("our_role"),
+            counterparty: f.get("counterparty"),
+            intermediary: f.get("intermediary"),
+            kind: split_kind(&f.get("kind")).0,
+            sub_kind: split_kind(&f.get("kind")).1,
+            project_name: f.get("project_name"),
+            signed_on: f.get("signed_on"),
+            term_from: f.get("term_from"),
+            term_to: f.get("term_to"),
+            amount: f.get("amount"),
+            equity: f.get("equity"),
+            involves_patent: f.checked("involves_patent"),
+            patents: f.get("patents"),
+            is_import: f.checked("is_import"),
+            items,
+        }
+    }
+    /// The kind and sub-kind as one select value, "kind.sub".
+    pub fn kind_value(&self) -> String {
+        format!("{}.{}", self.kind, self.sub_kind)
+    }
+    pub fn item(&self, n: &usize) -> (String, String, String) {
+        self.items.get(*n).cloned().unwrap_or_default()
+    }
+}
+
+/// A contract that passed every check.
+struct Valid {
+    deal: Option<i64>,
+    buyer: i64,
+    seller: i64,
+    intermediary: Option<i64>,
+    kind: String,
+    sub_kind: String,
+    project_name: String,
+    signed_on: NaiveDate,
+    term_from: NaiveDate,
+    term_to: NaiveDate,
+    contract_fen: i64,
+    equity_fen: Option<i64>,
+    involves_patent: bool,
+    patents: Vec<String>,
+    is_import: bool,
+    items: Vec<Item>,
+}
+
+fn date(e: &mut FieldErrors, c: &Ctx, field: &str, value: &str) -> Option<NaiveDate> {
+    if value.is_empty() {
+        e.add(field, c.t("err.required"));
+        return None;
+    }
+    match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            e.add(field, c.tf("err.date_invalid", &[value]));
+            None
+        }
+    }
+}
+
+/// An organization named by its unified social credit code, or a broker by its certificate number.
+fn find_org(conn: &mut DbConn, code: &str) -> AppResult<Option<i64>> {
+    let code = code.trim().to_uppercase();
+    Ok(organizations::table
+        .filter(
+            organizations::credit_code
+                .eq(&code)
+                .or(organizations::broker_certificate.eq(&code)),
+        )
+        .select(organizations::id)
+        .first(conn)
+        .optional()?)
+}
+
+fn validate(
+    conn: &mut DbConn,
+    c: &Ctx,
+    user: &SessionUser,
+    i: &ContractInput,
+) -> AppResult<Result<Valid, FieldErrors>> {
+    let mut e = FieldErrors::new();
+    // The parties: from an agreed deal, or the user's organization and a counterparty.
+    let deal = if i.deal.is_empty() {
+        None
+    } else {
+        let id: i64 = i.deal.parse().map_err(|_| AppError::NotFound)?;
+        let d: crate::deals::Deal = deals::table.find(id).first(conn)?;
+        if d.side_of(user).is_none() {
+            return Err(AppError::NotFound);
+        }
+        if d.status != "agreed" {
+            e.add("deal", c.t("err.contract_deal_not_agreed"));
+        }
+        Some(d)
+    };
+    let (buyer, seller) = match &deal {
+        Some(d) => (Some(d.buyer_org_id), Some(d.seller_org_id)),
+        None => {
+            let other = if i.counterparty.is_empty() {
+                e.add("counterparty", c.t("err.required"));
+                None
+            } else {
+                let found = find_org(conn, &i.counterparty)?;
+                if found.is_none() {
+                    e.add("counterparty", c.tf("err.party_unknown", &[&i.counterparty]));
+                }
+                found
+            };
+            if other == Some(user.org_id) {
+                e.add("counterparty", c.t("err.contract_same_party"));
+            }
+            match i.our_role.as_str() {
+                "buyer" => (Some(user.org_id), other),
+                "seller" => (other, Some(user.org_id)),
+                _ => {
+                    e.add("our_role", c.t("err.choose_role"));
+                    (None, None)
+                }
+            }
+        }
+    };
+    let intermediary = if i.intermediary.is_empty() {
+        deal.as_ref()
+            .and_then(|d| d.buyer_broker_org_id.or(d.seller_broker_org_id))
+    } else {
+        let found = find_org(conn, &i.intermediary)?;
+        if found.is_none() {
+            e.add("intermediary", c.tf("err.party_unknown", &[&i.intermediary]));
+        }
+        found
+    };
+    if !valid_kind(&i.kind, &i.sub_kind) {
+        e.add("kind", c.t("err.contract_kind"));
+    }
+    text(&mut e, c, "project_name", &i.project_name, 4, 200);
+    let signed = date(&mut e, c, "signed_on", &i.signed_on);
+    if signed.is_some_and(|d| d > today()) {
+        e.add("signed_on", c.tf("err.date_future", &[&i.signed_on]));
+    }
+    let from = date(&mut e, c, "term_from", &i.term_from);
+    let to = date(&mut e, c, "term_to", &i.term_to);
+    if let (Some(a), Some(b)) = (from, to) {
+        if a > b {
+            e.add("term_to", c.t("err.term_order"));
+        }
+    }
+    let amount = money_field(&mut e, c, "amount", &i.amount);
+    if i.amount.is_empty() {
+        e.add("amount", c.t("err.required"));
+    }
+    if amount.is_some_and(|a| a > crate::deals::MAX_OFFER_FEN) {
+        e.add("amount", c.t("err.offer_too_large"));
+    }
+    let equity = money_field(&mut e, c, "equity", &i.equity);
+    if equity.is_some() && i.kind != "transfer" {
+        e.add("equity", c.t("err.equity_transfer_only"));
+    }
+    if let (Some(q), Some(a)) = (equity, amount) {
+        if q > a {
+            e.add("equity", c.t("err.equity_above_amount"));
+        }
+    }
+    let mut items = Vec::new();
+    for (n, (cat, desc, amt)) in i.items.iter().enumerate() {
+        if cat.is_empty() && desc.is_empty() && amt.is_empty() {
+            continue;
+        }
+        let field = format!("item_{}", n + 1);
+        if !ITEM_CATEGORIES.contains(&cat.as_str()) {
+            e.add(&field, c.t("err.item_category"));
+        }
+        if desc.chars().count() < 2 || desc.chars().count() > 200 {
+            e.add(&field, c.t("err.item_description"));
+        }
+        match money_field(&mut e, c, &field, amt) {
+            Some(a) => items.push(Item {
+                category: cat.clone(),
+                description: desc.clone(),
+                amount_fen: a,
+            }),
+            None if amt.is_empty() => e.add(&field, c.t("err.required")),
+            None => {}
+        }
+    }
+    let items_total: i64 = items.iter().map(|i| i.amount_fen).sum();
+    if let Some(a) = amount {
+        if items_total > a {
+            e.add("items", c.t("err.items_above_amount"));
+        }
+    }
+    let mut patents = Vec::new();
+    if i.involves_patent {
+        for p in i
+            .patents
+            .split([',', '，', '、', ' ', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            match crate::patents::validate_application_number(p) {
+                Ok(n) => patents.push(n.patent_number()),
+                Err(err) => e.add("patents", if c.is_en() { err.message_en() } else { err.message_zh() }),
+            }
+        }
+        if patents.is_empty() && !e.has("patents") {
+            e.add("patents", c.t("err.patents_required"));
+        }
+    }
+    if e.any() {
+        return Ok(Err(e));
+    }
+    let (Some(buyer), Some(seller), Some(signed_on), Some(term_from), Some(term_to), Some(contract_fen)) =
+        (buyer, seller, signed, from, to, amount)
+    else {
+        return Ok(Err(e));
+    };
+    Ok(Ok(Valid {
+        deal: deal.map(|d| d.id),
+        buyer,
+        seller,
+        intermediary,
+        kind: i.kind.clone(),
+        sub_kind: i.sub_kind.clone(),
+        project_name: i.project_name.clone(),
+        signed_on,
+        term_from,
+        term_to,
+        contract_fen,
+        equity_fen: equity,
+        involves_patent: i.involves_patent,
+        patents,
+        is_import: i.is_import,
+        items,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "contracts/form.html")]
+struct FormPage<'a> {
+    c: &'a Ctx,
+    id: Option<i64>,
+    f: ContractInput,
+    errors: FieldErrors,
+    /// The deal's parties, when the contract comes from a deal.
+    parties: Option<(String, String)>,
+}
+
+impl FormPage<'_> {
+    fn kind_options(&self) -> Vec<(String, String)> {
+        KINDS
+            .iter()
+            .flat_map(|(k, subs)| {
+                subs.iter().map(move |s| {
+                    (
+                        format!("{k}.{s}"),
+                        format!(
+                            "{} · {}",
+                            self.c.t(&format!("contract.kind.{k}")),
+                            self.c.t(&format!("contract.sub.{k}.{s}"))
+                        ),
+                    )
+                })
+            })
+            .collect()
+    }
+    fn categories(&self) -> &'static [&'static str] {
+        ITEM_CATEGORIES
+    }
+    fn lines(&self) -> Vec<usize> {
+        (0..ITEM_LINES).collect()
+    }
+    fn item_error(&self, n: &usize) -> String {
+        self.errors.get(&format!("item_{}", n + 1)).to_string()
+    }
+}
+
+fn split_kind(v: &str) -> (String, String) {
+    match v.split_once('.') {
+        Some((k, s)) => (k.to_string(), s.to_string()),
+        None => (v.to_string(), String::new()),
+    }
+}
+
+fn may_write(u: &SessionUser) -> bool {
+    u.role != Role::Officer
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    pub deal: String,
+}
+
+/// The form, prefilled from an agreed deal when one is named.
+pub async fn new_form(c: Ctx, state: web::Data<AppState>, q: web::Query<NewQuery>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    if !may_write(&user) {
+        return Err(AppError::forbidden(c.t("err.contract_parties_only")));
+    }
+    let deal = q.deal.trim().to_string();
+    let (f, parties) = db::run(&state.pool, move |conn| {
+        if deal.is_empty() {
+            return Ok((ContractInput::default(), None));
+        }
+        let id: i64 = deal.parse().map_err(|_| AppError::NotFound)?;
+        let d: crate::deals::Deal = deals::table.find(id).first(conn)?;
+        if d.side_of(&user).is_none() {
+            return Err(AppError::NotFound);
+        }
+        let (dt, at) = crate::deals::titles(conn, &d)?;
+        let offer: Option<(i64, String)> = match d.agreed_offer_id {
+            Some(o) => deal_offers::table
+                .find(o)
+                .select((deal_offers::price_fen, deal_offers::coop_mode))
+                .first(conn)
+                .optional()?,
+            None => None,
+        };
+        let (kind, sub) = match offer.as_ref().map(|o| o.1.as_str()) {
+            Some("licence") | Some("use_first_pay_later") => ("licence", "ordinary"),
+            Some("joint_development") => ("development", "cooperative"),
+            Some("commissioned_development") => ("development", "commissioned"),
+            Some("consulting") => ("consulting", "general"),
+            Some("service") => ("service", "general"),
+            _ => ("transfer", "other"),
+        };
+        let name = if dt.is_empty() { at.clone() } else { dt };
+        let f = ContractInput {
+            deal: id.to_string(),
+            kind: kind.into(),
+            sub_kind: sub.into(),
+            project_name: name,
+            amount: offer.map(|o| crate::money::format_plain(o.0)).unwrap_or_default(),
+            signed_on: today().to_string(),
+            ..Default::default()
+        };
+        let parties = (org_name(conn, d.buyer_org_id)?, org_name(conn, d.seller_org_id)?);
+        Ok((f, Some(parties)))
+    })
+    .await?;
+    render(&FormPage {
+        c: &c,
+        id: None,
+        f,
+        errors: FieldErrors::new(),
+        parties,
+    })
+}
+
+async fn deal_parties(state: &AppState, deal: &str) -> AppResult<Option<(String, String)>> {
+    if deal.is_empty() {
+        return Ok(None);
+    }
+    let Ok(id) = deal.parse::<i64>() else { return Ok(None) };
+    db::run(&state.pool, move |conn| {
+        let d: Option<crate::deals::Deal> = deals::table.find(id).first(conn).optional()?;
+        Ok(match d {
+            Some(d) => Some((org_name(conn, d.buyer_org_id)?, org_name(conn, d.seller_org_id)?)),
+            None => None,
+        })
+    })
+    .await
+}
+
+fn write(conn: &mut DbConn, user: &SessionUser, id: Option<i64>, v: &Valid) -> AppResult<i64> {
+    let region_org = if v.is_import { v.buyer } else { v.seller };
+    let region = org_region(conn, region_org)?;
+    let t = now();
+    let values = (
+        contracts::deal_id.eq(v.deal),
+        contracts::kind.eq(&v.kind),
+        contracts::sub_kind.eq(&v.sub_kind),
+        contracts::buyer_org_id.eq(v.buyer),
+        contracts::seller_org_id.eq(v.seller),
+        contracts::intermediary_org_id.eq(v.intermediary),
+        contracts::project_name.eq(&v.project_name),
+        contracts::signed_on.eq(v.signed_on.to_string()),
+        contracts::term_from.eq(v.term_from.to_string()),
+        contracts::term_to.eq(v.term_to.to_string()),
+        contracts::contract_fen.eq(v.contract_fen),
+        contracts::equity_fen.eq(v.equity_fen),
+        contracts::involves_patent.eq(v.involves_patent),
+        contracts::patents.eq(v.patents.join(",")),
+        contracts::is_import.eq(v.is_import),
+        contracts::region_code.eq(&region),
+        contracts::updated_at.eq(t),
+    );
+    let id = match id {
+        Some(id) => {
+            diesel::update(contracts::table.find(id)).set(values).execute(conn)?;
+            diesel::delete(contract_items::table.filter(contract_items::contract_id.eq(id))).execute(conn)?;
+            id
+        }
+        None => diesel::insert_into(contracts::table)
+            .values((
+                values,
+                (
+                    contracts::status.eq("draft"),
+                    contracts::created_by.eq(user.id),
+                    contracts::version.eq(0),
+                    contracts::created_at.eq(t),
+                ),
+            ))
+            .returning(contracts::id)
+            .get_result(conn)?,
+    };
+    for item in &v.items {
+        diesel::insert_into(contract_items::table)
+            .values((
+                contract_items::contract_id.eq(id),
+                contract_items::category.eq(&item.category),
+                contract_items::description.eq(&item.description),
+                contract_items::amount_fen.eq(item.amount_fen),
+            ))
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+async fn save(c: Ctx, state: &AppState, id: Option<i64>, form: Vec<(String, String)>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    if !may_write(&user) {
+        return Err(AppError::forbidden(c.t("err.contract_parties_only")));
+    }
+    let f = ContractInput::from_form(&FormData(form));
+    let cc = c.clone();
+    let input = f.clone();
+    let not_editable = c.t("err.contract_not_editable").to_string();
+    let outcome = db::tx(&state.pool, move |conn| {
+        if let Some(id) = id {
+            let existing = load(conn, id)?;
+            if standing(conn, &user, &existing)? != Standing::Party {
+                return Err(AppError::NotFound);
+            }
+            if !existing.editable() {
+                return Err(AppError::Conflict(not_editable));
+            }
+        }
+        match validate(conn, &cc, &user, &input)? {
+            Ok(v) => {
+                if v.buyer != user.org_id && v.seller != user.org_id && v.intermediary != Some(user.org_id) {
+                    // A broker of the deal writes it for its principal.
+                    if v.deal.is_none() {
+                        return Err(AppError::NotFound);
+                    }
+                }
+                let id2 = write(conn, &user, id, &v)?;
+                record(
+                    conn,
+                    id2,
+                    user.id,
+                    if id.is_some() { "edited" } else { "created" },
+                    None,
+                )?;
+                Ok(Ok(id2))
+            }
+            Err(e) => Ok(Err(e)),
+        }
+    })
+    .await?;
+    match outcome {
+        Ok(id) => Ok(redirect(&format!("/contracts/{id}?notice=contract_saved"))),
+        Err(errors) => {
+            let parties = deal_parties(state, &f.deal).await?;
+            render_status(
+                &FormPage {
+                    c: &c,
+                    id,
+                    f,
+                    errors,
+                    parties,
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    }
+}
+
+pub async fn create(
+    c: Ctx,
+    state: web::Data<AppState>,
+    form: web::Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    save(c, &state, None, form.into_inner()).await
+}
+
+pub async fn update(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    save(c, &state, Some(path.into_inner()), form.into_inner()).await
+}
+
+pub async fn edit_form(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let not_editable = c.t("err.contract_not_editable").to_string();
+    let (f, parties) = db::run(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        if standing(conn, &user, &k)? != Standing::Party {
+            return Err(AppError::NotFound);
+        }
+        if !k.editable() {
+            return Err(AppError::Conflict(not_editable));
+        }
+        let items = items_of(conn, id)?;
+        let mut lines: Vec<(String, String, String)> = items
+            .iter()
+            .map(|i| {
+                (
+                    i.category.clone(),
+                    i.description.clone(),
+                    crate::money::format_plain(i.amount_fen),
+                )
+            })
+            .collect();
+        lines.resize(ITEM_LINES, Default::default());
+        let mine_is_buyer = user.org_id == k.buyer_org_id;
+        let other = if mine_is_buyer { k.seller_org_id } else { k.buyer_org_id };
+        let other_code: Option<String> = organizations::table
+            .find(other)
+            .select(organizations::credit_code)
+            .first(conn)?;
+        let intermediary_code: Option<String> = match k.intermediary_org_id {
+            Some(o) => {
+                let (cc, cert): (Option<String>, Option<String>) = organizations::table
+                    .find(o)
+                    .select((organizations::credit_code, organizations::broker_certificate))
+                    .first(conn)?;
+                cc.or(cert)
+            }
+            None => None,
+        };
+        let parties = match k.deal_id {
+            Some(_) => Some((org_name(conn, k.buyer_org_id)?, org_name(conn, k.seller_org_id)?)),
+            None => None,
+        };
+        let f = ContractInput {
+            deal: k.deal_id.map(|d| d.to_string()).unwrap_or_default(),
+            our_role: if mine_is_buyer { "buyer" } else { "seller" }.into(),
+            counterparty: other_code.unwrap_or_default(),
+            intermediary: if k.deal_id.is_some() {
+                String::new()
+            } else {
+                intermediary_code.unwrap_or_default()
+            },
+            kind: k.kind.clone(),
+            sub_kind: k.sub_kind.clone(),
+            project_name: k.project_name.clone(),
+            signed_on: k.signed_on.clone(),
+            term_from: k.term_from.clone(),
+            term_to: k.term_to.clone(),
+            amount: crate::money::format_plain(k.contract_fen),
+            equity: k.equity_fen.map(crate::money::format_plain).unwrap_or_default(),
+            involves_patent: k.involves_patent,
+            patents: k.patents.replace(',', "，"),
+            is_import: k.is_import,
+            items: lines,
+        };
+        Ok((f, parties))
+    })
+    .await?;
+    render(&FormPage {
+        c: &c,
+        id: Some(id),
+        f,
+        errors: FieldErrors::new(),
+        parties,
+    })
+}
+
+// ---- the contract page -------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "contracts/show.html")]
+struct ShowPage<'a> {
+    c: &'a Ctx,
+    k: Contract,
+    items: Vec<Item>,
+    buyer: String,
+    seller: String,
+    intermediary: Option<String>,
+    submitter: Option<String>,
+    file: Option<(String, i64, String)>,
+    events: Vec<(i64, String, String, Option<String>)>,
+    officer: bool,
+    waiting_days: i64,
+    errors: FieldErrors,
+    reason: String,
+}
+
+impl ShowPage<'_> {
+    fn money(&self, fen: &i64) -> String {
+        crate::money::format_human(*fen, self.c.is_en())
+    }
+    fn tech(&self) -> String {
+        self.money(&tech_fen(&self.k, &self.items))
+    }
+    fn items_total(&self) -> String {
+        self.money(&self.items.iter().map(|i| i.amount_fen).sum())
+    }
+    fn region_name(&self) -> String {
+        crate::regions::full_name(&self.k.region_code).unwrap_or_else(|| self.k.region_code.clone())
+    }
+    fn kind_value(&self) -> String {
+        format!("{}.{}", self.k.kind, self.k.sub_kind)
+    }
+    fn kind_options(&self) -> Vec<(String, String)> {
+        KINDS
+            .iter()
+            .flat_map(|(k, subs)| {
+                subs.iter().map(move |s| {
+                    (
+                        format!("{k}.{s}"),
+                        format!(
+                            "{} · {}",
+                            self.c.t(&format!("contract.kind.{k}")),
+                            self.c.t(&format!("contract.sub.{k}.{s}"))
+                        ),
+                    )
+                })
+            })
+            .collect()
+    }
+    fn tech_plain(&self) -> String {
+        crate::money::format_plain(tech_fen(&self.k, &self.items))
+    }
+    fn late(&self) -> bool {
+        self.k.status == "submitted" && self.waiting_days > FLAG_AFTER_WORKING_DAYS
+    }
+}
+
+/// Working days a submitted contract has waited, from the day after submission to today.
+pub fn waiting_working_days(submitted_at: i64) -> i64 {
+    let Some(from) = chrono::DateTime::from_timestamp(submitted_at, 0).map(|d| d.date_naive()) else {
+        return 0;
+    };
+    crate::workdays::working_days_between(from, today())
+}
+
+async fn show_page(c: &Ctx, state: &AppState, id: i64, errors: FieldErrors, reason: String) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let data = db::run(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        let st = standing(conn, &user, &k)?;
+        let items = items_of(conn, id)?;
+        let buyer = org_name(conn, k.buyer_org_id)?;
+        let seller = org_name(conn, k.seller_org_id)?;
+        let intermediary = k.intermediary_org_id.map(|o| org_name(conn, o)).transpose()?;
+        let submitter = k.submitted_by_org.map(|o| org_name(conn, o)).transpose()?;
+        let file: Option<(String, i64, String)> = match k.file_id {
+            Some(f) => Some(
+                files_t::table
+                    .find(f)
+                    .select((files_t::filename, files_t::size_bytes, files_t::sha256))
+                    .first(conn)?,
+            ),
+            None => None,
+        };
+        let events: Vec<(i64, String, String, Option<String>)> = contract_events::table
+            .inner_join(users::table)
+            .filter(contract_events::contract_id.eq(id))
+            .order(contract_events::id)
+            .select((
+                contract_events::created_at,
+                users::name,
+                contract_events::action,
+                contract_events::reason,
+            ))
+            .load(conn)?;
+        Ok((k, st, items, buyer, seller, intermediary, submitter, file, events))
+    })
+    .await?;
+    let (k, st, items, buyer, seller, intermediary, submitter, file, events) = data;
+    let waiting_days = k.submitted_at.map(waiting_working_days).unwrap_or(0);
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(
+        &ShowPage {
+            c,
+            k,
+            items,
+            buyer,
+            seller,
+            intermediary,
+            submitter,
+            file,
+            events,
+            officer: st == Standing::Officer,
+            waiting_days,
+            errors,
+            reason,
+        },
+        status,
+    )
+}
+
+pub async fn show(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    show_page(&c, &state, path.into_inner(), FieldErrors::new(), String::new()).await
+}
+
+#[derive(MultipartForm)]
+pub struct FileUpload {
+    pub file: Option<UploadBytes>,
+}
+
+/// Attaches the signed contract (PDF only), kept with its SHA-256.
+pub async fn upload(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: MultipartForm<FileUpload>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let max = state.config.max_upload_bytes;
+    let (data, name) = match &form.file {
+        Some(b) => (b.data.to_vec(), b.file_name.clone().unwrap_or_default()),
+        None => (Vec::new(), String::new()),
+    };
+    let kind = match files::check_upload(&data, max, &[FileKind::Pdf]) {
+        Ok(k) => k,
+        Err(key) => {
+            let key = if key == "err.file_type" {
+                "err.contract_pdf"
+            } else {
+                key
+            };
+            let mut errors = FieldErrors::new();
+            errors.add("file", c.tf(key, &[&(max / (1024 * 1024)).to_string()]));
+            return show_page(&c, &state, id, errors, String::new()).await;
+        }
+    };
+    let not_editable = c.t("err.contract_not_editable").to_string();
+    db::tx(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        if standing(conn, &user, &k)? != Standing::Party {
+            return Err(AppError::NotFound);
+        }
+        if !k.editable() {
+            return Err(AppError::Conflict(not_editable));
+        }
+        let file = files::store(conn, Some(user.org_id), Some(user.id), "contract", &name, kind, &data)?;
+        diesel::update(contracts::table.find(id))
+            .set((contracts::file_id.eq(Some(file)), contracts::updated_at.eq(now())))
+            .execute(conn)?;
+        record(conn, id, user.id, "attached", None)
+    })
+    .await?;
+    Ok(redirect(&format!("/contracts/{id}?notice=contract_file_saved")))
+}
+
+pub async fn download(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let (name, data) = db::run(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        standing(conn, &user, &k)?;
+        let f = k.file_id.ok_or(AppError::NotFound)?;
+        let row: (String, Vec<u8>) = files_t::table
+            .find(f)
+            .select((files_t::filename, files_t::data))
+            .first(conn)?;
+        Ok(row)
+    })
+    .await?;
+    let ascii: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
+        .collect();
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "inline; filename=\"{}\"",
+                if ascii.is_empty() { "contract.pdf" } else { &ascii }
+            ),
+        ))
+        .body(data))
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub tech_amount: String,
+}
+
+fn version_of(v: &str) -> i32 {
+    v.trim().parse().unwrap_or(-1)
+}
+
+/// A party or the intermediary submits the contract for registration.
+pub async fn submit(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<StepForm>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let (no_file, changed) = (
+        c.t("err.contract_no_file").to_string(),
+        c.t("err.contract_changed").to_string(),
+    );
+    let version = version_of(&form.version);
+    let base = state.config.base_url.clone();
+    let missing = db::tx(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        if standing(conn, &user, &k)? != Standing::Party {
+            return Err(AppError::NotFound);
+        }
+        if k.file_id.is_none() {
+            return Ok(Some(no_file));
+        }
+        let n = diesel::update(
+            contracts::table
+                .filter(contracts::id.eq(id))
+                .filter(contracts::version.eq(version))
+                .filter(contracts::status.eq_any(["draft", "returned"])),
+        )
+        .set((
+            contracts::status.eq("submitted"),
+            contracts::submitted_by_user.eq(Some(user.id)),
+            contracts::submitted_by_org.eq(Some(user.org_id)),
+            contracts::submitted_at.eq(Some(now())),
+            contracts::version.eq(version + 1),
+            contracts::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+        if n == 0 {
+            return Err(AppError::Conflict(changed));
+        }
+        record(conn, id, user.id, "submitted", None)?;
+        let k = load(conn, id)?;
+        notify(conn, &base, &k, "submitted", "")?;
+        Ok(None)
+    })
+    .await?;
+    if let Some(msg) = missing {
+        let mut errors = FieldErrors::new();
+        errors.add("file", msg);
+        return show_page(&c, &state, id, errors, String::new()).await;
+    }
+    Ok(redirect(&format!("/contracts/{id}?notice=contract_submitted")))
+}
+
+fn officer_of(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<Contract> {
+    let k = load(conn, id)?;
+    if standing(conn, user, &k)? != Standing::Officer {
+        return Err(AppError::NotFound);
+    }
+    Ok(k)
+}
+
+/// The officer returns a submitted contract with reasons.
+pub async fn return_contract(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<StepForm>,
+) -> AppResult<HttpResponse> {
+    let user = c.officer()?.clone();
+    let id = path.into_inner();
+    let reason = form.reason.trim().to_string();
+    if reason.is_empty() {
+        let mut errors = FieldErrors::new();
+        errors.add("reason", c.t("err.reason_missing"));
+        return show_page(&c, &state, id, errors, reason).await;
+    }
+    let changed = c.t("err.contract_changed").to_string();
+    let version = version_of(&form.version);
+    let base = state.config.base_url.clone();
+    db::tx(&state.pool, move |conn| {
+        officer_of(conn, &user, id)?;
+        let n = diesel::update(
+            contracts::table
+                .filter(contracts::id.eq(id))
+                .filter(contracts::version.eq(version))
+                .filter(contracts::status.eq("submitted")),
+        )
+        .set((
+            contracts::status.eq("returned"),
+            contracts::return_reason.eq(Some(&reason)),
+            contracts::version.eq(version + 1),
+            contracts::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+        if n == 0 {
+            return Err(AppError::Conflict(changed));
+        }
+        record(conn, id, user.id, "returned", Some(&reason))?;
+        let k = load(conn, id)?;
+        notify(conn, &base, &k, "returned", &reason)
+    })
+    .await?;
+    Ok(redirect(&format!("/contracts/{id}?notice=contract_returned")))
+}
+
+/// Makes sure the counter of an office and year exists, in a transaction of its own (on
+/// PostgreSQL a failed insert would abort the registering transaction).
+fn ensure_counter(conn: &mut DbConn, region: &str, year: i32) -> AppResult<()> {
+    let exists: i64 = registration_counters::table
+        .filter(registration_counters::region_code.eq(region))
+        .filter(registration_counters::year.eq(year))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Ok(());
+    }
+    let inserted = db::write_tx(conn, |conn| {
+        diesel::insert_into(registration_counters::table)
+            .values((
+                registration_counters::region_code.eq(region),
+                registration_counters::year.eq(year),
+                registration_counters::last_seq.eq(0),
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) => Ok(()),
+        // Another officer created it first.
+        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The officer registers a submitted contract, setting or correcting its kind and technology
+/// amount; it gets the next number of the office and year.
+pub async fn register(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<StepForm>,
+) -> AppResult<HttpResponse> {
+    let user = c.officer()?.clone();
+    let id = path.into_inner();
+    let (kind, sub) = split_kind(&form.kind);
+    let mut errors = FieldErrors::new();
+    if !valid_kind(&kind, &sub) {
+        errors.add("kind", c.t("err.contract_kind"));
+    }
+    let tech = money_field(&mut errors, &c, "tech_amount", form.tech_amount.trim());
+    if form.tech_amount.trim().is_empty() {
+        errors.add("tech_amount", c.t("err.required"));
+    }
+    let above = c.t("err.tech_above_amount").to_string();
+    let changed = c.t("err.contract_changed").to_string();
+    let version = version_of(&form.version);
+    let user2 = user.clone();
+    let k = db::run(&state.pool, move |conn| officer_of(conn, &user2, id)).await?;
+    if tech.is_some_and(|t| t > k.contract_fen) {
+        errors.add("tech_amount", above);
+    }
+    if errors.any() {
+        return show_page(&c, &state, id, errors, String::new()).await;
+    }
+    let tech = tech.unwrap_or_default();
+    let year = today().year();
+    // The number is the registering office's: the officer's region.
+    let region = user.officer_region.clone().unwrap_or_else(|| k.region_code.clone());
+    let base = state.config.base_url.clone();
+    let number = db::run(&state.pool, move |conn| {
+        ensure_counter(conn, &region, year)?;
+        db::write_tx(conn, |conn| {
+            let n = diesel::update(
+                contracts::table
+                    .filter(contracts::id.eq(id))
+                    .filter(contracts::version.eq(version))
+                    .filter(contracts::status.eq("submitted")),
+            )
+            .set((
+                contracts::status.eq("registered"),
+                contracts::kind.eq(&kind),
+                contracts::sub_kind.eq(&sub),
+                contracts::tech_fen_registered.eq(Some(tech)),
+                contracts::return_reason.eq(None::<String>),
+                contracts::version.eq(version + 1),
+                contracts::registered_at.eq(Some(now())),
+                contracts::registered_by.eq(Some(user.id)),
+                contracts::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+            if n == 0 {
+                return Err(AppError::Conflict(changed));
+            }
+            let seq: i32 = diesel::update(
+                registration_counters::table
+                    .filter(registration_counters::region_code.eq(&region))
+                    .filter(registration_counters::year.eq(year)),
+            )
+            .set(registration_counters::last_seq.eq(registration_counters::last_seq + 1))
+            .returning(registration_counters::last_seq)
+            .get_result(conn)?;
+            let number = format!("{region}-{year}-{seq:06}");
+            diesel::update(contracts::table.find(id))
+                .set(contracts::registration_no.eq(Some(&number)))
+                .execute(conn)?;
+            record(conn, id, user.id, "registered", Some(&number))?;
+            let k = load(conn, id)?;
+            notify(conn, &base, &k, "registered", &number)?;
+            Ok(number)
+        })
+    })
+    .await?;
+    log::info!("contract {id} registered as {number}");
+    Ok(redirect(&format!("/contracts/{id}?notice=contract_registered")))
+}
+
+// ---- lists and the certificate -----------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub id: i64,
+    pub project_name: String,
+    pub buyer: String,
+    pub seller: String,
+    pub amount: i64,
+    pub status: String,
+    pub registration_no: Option<String>,
+    pub waiting_days: i64,
+}
+
+#[derive(Template)]
+#[template(path = "contracts/list.html")]
+struct ListPage<'a> {
+    c: &'a Ctx,
+    rows: Vec<Row>,
+    officer: bool,
+}
+
+impl ListPage<'_> {
+    fn money(&self, fen: &i64) -> String {
+        crate::money::format_human(*fen, self.c.is_en())
+    }
+    fn flag(&self) -> i64 {
+        FLAG_AFTER_WORKING_DAYS
+    }
+}
+
+fn rows(conn: &mut DbConn, ks: Vec<Contract>) -> AppResult<Vec<Row>> {
+    let mut out = Vec::new();
+    for k in ks {
+        out.push(Row {
+            id: k.id,
+            buyer: org_name(conn, k.buyer_org_id)?,
+            seller: org_name(conn, k.seller_org_id)?,
+            amount: k.contract_fen,
+            waiting_days: k.submitted_at.map(waiting_working_days).unwrap_or(0),
+            project_name: k.project_name,
+            status: k.status,
+            registration_no: k.registration_no,
+        });
+    }
+    Ok(out)
+}
+
+/// The contracts of the user's organization (as a party, intermediary or submitter).
+pub async fn list(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let rows = db::run(&state.pool, move |conn| {
+        let org = user.org_id;
+        let ks: Vec<Contract> = contracts::table
+            .filter(
+                contracts::buyer_org_id
+                    .eq(org)
+                    .or(contracts::seller_org_id.eq(org))
+                    .or(contracts::intermediary_org_id.eq(org))
+                    .or(contracts::submitted_by_org.eq(org)),
+            )
+            .order(contracts::updated_at.desc())
+            .limit(500)
+            .load(conn)?;
+        rows(conn, ks)
+    })
+    .await?;
+    render(&ListPage {
+        c: &c,
+        rows,
+        officer: false,
+    })
+}
+
+/// The officer's queue: submitted contracts of the region, oldest first, with their waiting time
+/// in working days.
+pub async fn queue(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let user = c.officer()?.clone();
+    let rows = db::run(&state.pool, move |conn| {
+        let ks: Vec<Contract> = contracts::table
+            .filter(contracts::status.eq("submitted"))
+            .order(contracts::submitted_at)
+            .load(conn)?;
+        let mine: Vec<Contract> = ks.into_iter().filter(|k| user.oversees(&k.region_code)).collect();
+        rows(conn, mine)
+    })
+    .await?;
+    render(&ListPage {
+        c: &c,
+        rows,
+        officer: true,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "contracts/certificate.html")]
+struct CertificatePage<'a> {
+    c: &'a Ctx,
+    k: Contract,
+    number: String,
+    tech: i64,
+    buyer: (String, String),
+    seller: (String, String),
+    intermediary: Option<String>,
+    office: String,
+}
+
+impl CertificatePage<'_> {
+    fn money(&self, fen: &i64) -> String {
+        crate::money::format_human(*fen, self.c.is_en())
+    }
+    fn registered_on(&self) -> String {
+        self.k
+            .registered_at
+            .map(|t| crate::web::fmt_ts(t)[..10].to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// The printable certificate of a registered contract.
+pub async fn certificate(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let page = db::run(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        standing(conn, &user, &k)?;
+        let number = k.registration_no.clone().ok_or(AppError::NotFound)?;
+        let items = items_of(conn, id)?;
+        let party = |conn: &mut DbConn, org: i64| -> AppResult<(String, String)> {
+            let (n, r): (String, String) = organizations::table
+                .find(org)
+                .select((organizations::name, organizations::region_code))
+                .first(conn)?;
+            Ok((n, crate::regions::full_name(&r).unwrap_or(r)))
+        };
+        let buyer = party(conn, k.buyer_org_id)?;
+        let seller = party(conn, k.seller_org_id)?;
+        let intermediary = k.intermediary_org_id.map(|o| org_name(conn, o)).transpose()?;
+        let tech = tech_fen(&k, &items);
+        let office = crate::regions::full_name(&k.region_code).unwrap_or_else(|| k.region_code.clone());
+        Ok((k, number, tech, buyer, seller, intermediary, office))
+    })
+    .await?;
+    let (k, number, tech, buyer, seller, intermediary, office) = page;
+    render(&CertificatePage {
+        c: &c,
+        k,
+        number,
+        tech,
+        buyer,
+        seller,
+        intermediary,
+        office,
+    })
+}

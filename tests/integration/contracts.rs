@@ -1,0 +1,432 @@
+//! Technology contracts: from an agreed deal to a registered contract with one return for
+//! correction; bad input refused with nothing stored; two officers registering at once; numbers
+//! without gaps; and the contract routes for every role.
+
+use crate::both;
+use crate::helpers::*;
+use crate::listings::verified_org;
+use techmarket::listings::achievement::{self, AchievementContent};
+
+fn ids_of(app: &TestApp, email: &str) -> (i64, i64) {
+    (
+        app.count(&format!("SELECT id FROM users WHERE email = '{email}'")),
+        app.count(&format!("SELECT org_id FROM users WHERE email = '{email}'")),
+    )
+}
+
+/// An agreed deal between a new enterprise (buyer) and a new university (seller); returns
+/// (buyer client, buyer email, seller client, deal id).
+fn agreed_deal(app: &TestApp) -> (Client, String, Client, i64) {
+    let (buyer, buyer_email) = verified_org(app, "enterprise", "630104");
+    let (seller, seller_email) = verified_org(app, "university", "630102");
+    let s = ids_of(app, &seller_email);
+    let pool = techmarket::db::connect(&app.database_url, 1).expect("pool");
+    let mut conn = pool.get().expect("conn");
+    let a = AchievementContent::new(
+        "盐湖卤水提锂吸附剂制备技术",
+        "铝系锂吸附剂，适用于低品位盐湖卤水提锂，回收率高，已建成千吨级碳酸锂示范线。",
+        "",
+        "李老师",
+        "lithium",
+        &["提锂".to_string()],
+        8,
+        &["licence".to_string()],
+        "agreement",
+        (Some(150_000_000), false),
+        None,
+    );
+    let ach = achievement::insert(&mut conn, s.1, s.0, "630102", "published", Some(1), &a, &[]).expect("achievement");
+    let r = buyer.post(
+        &format!("/deals/new?achievement={ach}"),
+        "/deals",
+        &[
+            ("demand", ""),
+            ("achievement", &ach.to_string()),
+            ("message", "希望以普通许可方式引进贵校提锂吸附剂技术。"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id = app.count("SELECT MAX(id) FROM deals");
+    let room = format!("/deals/{id}");
+    let v = |app: &TestApp| {
+        app.count(&format!("SELECT version FROM deals WHERE id = {id}"))
+            .to_string()
+    };
+    assert_eq!(
+        seller
+            .post(
+                &room,
+                &format!("/deals/{id}/respond"),
+                &[("decision", "accept"), ("version", &v(app))]
+            )
+            .status,
+        303
+    );
+    let r = seller.post(
+        &room,
+        &format!("/deals/{id}/offers"),
+        &[
+            ("price", "150万"),
+            ("coop_mode", "licence"),
+            ("payment_terms", "签约后一次付清"),
+            ("version", &v(app)),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    let offer = app.count(&format!("SELECT MAX(id) FROM deal_offers WHERE deal_id = {id}"));
+    assert_eq!(
+        buyer
+            .post(
+                &room,
+                &format!("/deals/{id}/offers/{offer}/accept"),
+                &[("version", &v(app))]
+            )
+            .status,
+        303
+    );
+    (buyer, buyer_email, seller, id)
+}
+
+fn contract_fields<'a>(deal: &'a str, amount: &'a str, item: &'a str, signed: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("deal", deal),
+        ("kind", "licence.ordinary"),
+        ("project_name", "盐湖卤水提锂吸附剂技术许可"),
+        ("signed_on", signed),
+        ("term_from", "2026-01-01"),
+        ("term_to", "2030-12-31"),
+        ("amount", amount),
+        ("item_category_1", "equipment"),
+        ("item_description_1", "吸附柱成套设备"),
+        ("item_amount_1", item),
+    ]
+}
+
+fn version(app: &TestApp, id: i64) -> String {
+    app.count(&format!("SELECT version FROM contracts WHERE id = {id}"))
+        .to_string()
+}
+
+/// Creates the contract of the deal and submits it with its PDF; returns its id.
+fn submitted_contract(app: &TestApp, buyer: &Client, deal: i64) -> i64 {
+    let d = deal.to_string();
+    let r = buyer.post(
+        &format!("/contracts/new?deal={deal}"),
+        "/contracts",
+        &contract_fields(&d, "150万", "20万", "2026-01-01"),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id = app.count("SELECT MAX(id) FROM contracts");
+    let page = format!("/contracts/{id}");
+    let r = buyer.post_multipart(
+        &page,
+        &format!("/contracts/{id}/file"),
+        &[],
+        &[("file", "contract.pdf", PDF)],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = buyer.post(
+        &page,
+        &format!("/contracts/{id}/submit"),
+        &[("version", &version(app, id))],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    id
+}
+
+both!(an_agreed_deal_becomes_a_registered_contract_after_one_return, |db| {
+    let app = TestApp::start(db);
+    let (buyer, buyer_email, seller, deal) = agreed_deal(&app);
+    let room = format!("/deals/{deal}");
+    buyer.get(&room).assert_contains("生成技术合同");
+    // The form comes prefilled from the deal: parties, kind, amount.
+    let form = buyer.get(&format!("/contracts/new?deal={deal}"));
+    form.assert_contains("value=\"1500000\"");
+    form.assert_contains("青海盐湖新材料有限公司");
+    let d = deal.to_string();
+    // Bad input: items above the amount, a future signing date; named, kept, nothing stored.
+    let r = buyer.post(
+        &room,
+        "/contracts",
+        &contract_fields(&d, "150万", "200万", "2099-01-01"),
+    );
+    assert_eq!(r.status, 422);
+    r.assert_contains("非技术性款项合计超过了合同成交额");
+    r.assert_contains("日期 2099-01-01 在今天之后");
+    r.assert_contains("吸附柱成套设备");
+    assert_eq!(app.count("SELECT COUNT(*) FROM contracts"), 0);
+
+    let r = buyer.post(&room, "/contracts", &contract_fields(&d, "150万", "20万", "2026-01-01"));
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id = app.count("SELECT MAX(id) FROM contracts");
+    let page = format!("/contracts/{id}");
+    let p = buyer.get(&page);
+    p.assert_contains("150万元");
+    p.assert_contains("130万元"); // the technology amount: 150万 less 20万 of equipment
+                                  // Submitting needs the signed PDF; a PNG is not one.
+    let r = buyer.post(
+        &page,
+        &format!("/contracts/{id}/submit"),
+        &[("version", &version(&app, id))],
+    );
+    assert_eq!(r.status, 422);
+    r.assert_contains("请先上传签字盖章的合同文本");
+    let png = b"\x89PNG\r\n\x1a\n0000000000000";
+    let r = buyer.post_multipart(&page, &format!("/contracts/{id}/file"), &[], &[("file", "c.png", png)]);
+    assert_eq!(r.status, 422);
+    r.assert_contains("合同文本只接受PDF文件");
+    let r = buyer.post_multipart(
+        &page,
+        &format!("/contracts/{id}/file"),
+        &[],
+        &[("file", "contract.pdf", PDF)],
+    );
+    assert_eq!(r.status, 303);
+    buyer.get(&page).assert_contains("SHA-256");
+    let r = buyer.post(
+        &page,
+        &format!("/contracts/{id}/submit"),
+        &[("version", &version(&app, id))],
+    );
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mail_outbox WHERE subject LIKE '%合同已提交认定登记%'"),
+        1
+    );
+    // A submitted contract is not edited.
+    assert_eq!(buyer.get(&format!("/contracts/{id}/edit")).status, 409);
+
+    // The officer of the seller's region finds it in the queue and returns it with reasons.
+    let (oe, op) = app.create_officer("630100");
+    let officer = login(&app, &oe, &op);
+    let q = officer.get("/officer/contracts");
+    q.assert_contains("盐湖卤水提锂吸附剂技术许可");
+    q.assert_contains("已等待 0 个工作日");
+    let r = officer.post(
+        &page,
+        &format!("/officer/contracts/{id}/return"),
+        &[("version", &version(&app, id))],
+    );
+    assert_eq!(r.status, 422);
+    let r = officer.post(
+        &page,
+        &format!("/officer/contracts/{id}/return"),
+        &[
+            ("reason", "合同有效期与附件不一致，请核对。"),
+            ("version", &version(&app, id)),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    buyer.get(&page).assert_contains("合同有效期与附件不一致");
+    // The buyer corrects and resubmits.
+    let r = buyer.post(
+        &page,
+        &format!("/contracts/{id}/edit"),
+        &contract_fields(&d, "160万", "20万", "2026-01-01"),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        buyer
+            .post(
+                &page,
+                &format!("/contracts/{id}/submit"),
+                &[("version", &version(&app, id))]
+            )
+            .status,
+        303
+    );
+    // The officer registers it, refusing a technology amount above the contract amount.
+    let r = officer.post(
+        &page,
+        &format!("/officer/contracts/{id}/register"),
+        &[
+            ("kind", "licence.ordinary"),
+            ("tech_amount", "170万"),
+            ("version", &version(&app, id)),
+        ],
+    );
+    assert_eq!(r.status, 422);
+    r.assert_contains("技术交易额不能超过合同成交额");
+    let r = officer.post(
+        &page,
+        &format!("/officer/contracts/{id}/register"),
+        &[
+            ("kind", "licence.ordinary"),
+            ("tech_amount", "135万"),
+            ("version", &version(&app, id)),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let year = chrono::Local::now().format("%Y").to_string();
+    let number = format!("630100-{year}-000001");
+    let p = seller.get(&page);
+    p.assert_contains(&number);
+    p.assert_contains("135万元");
+    let cert = seller.get(&format!("/contracts/{id}/certificate"));
+    cert.assert_contains("技术合同认定登记证明");
+    cert.assert_contains(&number);
+    assert!(app.count("SELECT COUNT(*) FROM mail_outbox WHERE subject LIKE '%合同已登记%'") >= 1);
+    let _ = buyer_email;
+    // Registered: never edited in place.
+    assert_eq!(buyer.get(&format!("/contracts/{id}/edit")).status, 409);
+    let r = buyer.post_multipart(&page, &format!("/contracts/{id}/file"), &[], &[("file", "v2.pdf", PDF)]);
+    assert_eq!(r.status, 409);
+    // The history keeps every step.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM contract_events WHERE contract_id = {id}"
+        )),
+        7
+    );
+});
+
+both!(a_contract_with_an_unknown_party_is_refused, |db| {
+    let app = TestApp::start(db);
+    let (ent, _) = verified_org(&app, "enterprise", "630104");
+    let r = ent.post(
+        "/contracts/new",
+        "/contracts",
+        &[
+            ("our_role", "buyer"),
+            ("counterparty", "91630100MA7ABCDE1X"),
+            ("kind", "service.general"),
+            ("project_name", "盐湖卤水检测技术服务"),
+            ("signed_on", "2026-01-01"),
+            ("term_from", "2026-01-01"),
+            ("term_to", "2026-12-31"),
+            ("amount", "10万"),
+        ],
+    );
+    assert_eq!(r.status, 422);
+    r.assert_contains("找不到“91630100MA7ABCDE1X”对应的机构");
+    r.assert_contains("盐湖卤水检测技术服务");
+    assert_eq!(app.count("SELECT COUNT(*) FROM contracts"), 0);
+});
+
+both!(two_officers_registering_one_contract_at_once_give_one_number, |db| {
+    let app = TestApp::start(db);
+    let (buyer, _, _, deal) = agreed_deal(&app);
+    let id = submitted_contract(&app, &buyer, deal);
+    let (e1, p1) = app.create_officer("630100");
+    let (e2, p2) = app.create_officer("630100");
+    let (o1, o2) = (login(&app, &e1, &p1), login(&app, &e2, &p2));
+    let page = format!("/contracts/{id}");
+    let v = version(&app, id);
+    let (c1, c2) = (o1.get(&page).csrf(), o2.get(&page).csrf());
+    let path = format!("/officer/contracts/{id}/register");
+    let (a, b) = (o1.clone(), o2.clone());
+    let (pa, pb, va, vb) = (path.clone(), path.clone(), v.clone(), v.clone());
+    let t1 = std::thread::spawn(move || {
+        a.post_raw(
+            &pa,
+            &[
+                ("kind", "licence.ordinary"),
+                ("tech_amount", "130万"),
+                ("version", &va),
+                ("csrf", &c1),
+            ],
+        )
+        .status
+    });
+    let t2 = std::thread::spawn(move || {
+        b.post_raw(
+            &pb,
+            &[
+                ("kind", "licence.ordinary"),
+                ("tech_amount", "130万"),
+                ("version", &vb),
+                ("csrf", &c2),
+            ],
+        )
+        .status
+    });
+    let mut outcomes = [t1.join().expect("one"), t2.join().expect("two")];
+    outcomes.sort();
+    assert_eq!(outcomes, [303, 409]);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contracts WHERE registration_no IS NOT NULL"),
+        1
+    );
+    assert_eq!(app.count("SELECT last_seq FROM registration_counters"), 1);
+    // The next contract of the office and year takes the next number: none skipped.
+    let (buyer2, _, _, deal2) = agreed_deal(&app);
+    let id2 = submitted_contract(&app, &buyer2, deal2);
+    let r = o1.post(
+        &format!("/contracts/{id2}"),
+        &format!("/officer/contracts/{id2}/register"),
+        &[
+            ("kind", "licence.ordinary"),
+            ("tech_amount", "130万"),
+            ("version", &version(&app, id2)),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    let year = chrono::Local::now().format("%Y").to_string();
+    o1.get(&format!("/contracts/{id2}"))
+        .assert_contains(&format!("630100-{year}-000002"));
+});
+
+both!(contract_routes_for_every_role, |db| {
+    let app = TestApp::start(db);
+    let (buyer, _, seller, deal) = agreed_deal(&app);
+    let id = submitted_contract(&app, &buyer, deal);
+    let (outsider, _) = verified_org(&app, "enterprise", "630105");
+    let (oe, op) = app.create_officer("630100");
+    let officer = login(&app, &oe, &op);
+    let (fe, fp) = app.create_officer("370200");
+    let far = login(&app, &fe, &fp);
+    let anon = app.client();
+    let names = [
+        "buyer",
+        "seller",
+        "outsider",
+        "officer",
+        "officer elsewhere",
+        "anonymous",
+    ];
+    let clients = [&buyer, &seller, &outsider, &officer, &far, &anon];
+    let page = format!("/contracts/{id}");
+    let file = format!("/contracts/{id}/file");
+    let edit = format!("/contracts/{id}/edit");
+    let cert = format!("/contracts/{id}/certificate");
+    let table: Vec<(&str, [u16; 6])> = vec![
+        ("/contracts", [200, 200, 200, 200, 200, 303]),
+        ("/contracts/new", [200, 200, 200, 403, 403, 303]),
+        (page.as_str(), [200, 200, 404, 200, 404, 303]),
+        (file.as_str(), [200, 200, 404, 200, 404, 303]),
+        (edit.as_str(), [409, 409, 404, 404, 404, 303]),
+        (cert.as_str(), [404, 404, 404, 404, 404, 303]),
+        ("/officer/contracts", [403, 403, 403, 200, 200, 303]),
+    ];
+    for (path, expected) in &table {
+        for (i, c) in clients.iter().enumerate() {
+            assert_eq!(c.get(path).status, expected[i], "GET {path} as {}", names[i]);
+        }
+    }
+    // Only an officer of the region registers or returns; nobody else changes it.
+    let v = version(&app, id);
+    let register = format!("/officer/contracts/{id}/register");
+    let ret = format!("/officer/contracts/{id}/return");
+    let expected = [403, 403, 403, 404, 303];
+    for (i, c) in [&buyer, &seller, &outsider, &far, &anon].iter().enumerate() {
+        let from = if i == 4 { "/login" } else { "/contracts" };
+        let r = c.post(
+            from,
+            &register,
+            &[("kind", "licence.ordinary"), ("tech_amount", "1万"), ("version", &v)],
+        );
+        assert_eq!(r.status, expected[i], "register as #{i}");
+        let r = c.post(from, &ret, &[("reason", "x"), ("version", &v)]);
+        assert_eq!(r.status, expected[i], "return as #{i}");
+    }
+    assert_eq!(
+        officer
+            .post_raw(&register, &[("kind", "licence.ordinary"), ("tech_amount", "1万")])
+            .status,
+        403
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contracts WHERE status = 'submitted'"),
+        1
+    );
+});
