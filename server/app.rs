@@ -253,6 +253,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/contracts/{id}/file", web::post().to(crate::contracts::upload))
         .route("/contracts/{id}/submit", web::post().to(crate::contracts::submit))
         .route(
+            "/contracts/{id}/payments",
+            web::post().to(crate::contracts::record_payment),
+        )
+        .route("/contracts/{id}/proofs/{file}", web::get().to(crate::contracts::proof))
+        .route(
             "/contracts/{id}/certificate",
             web::get().to(crate::contracts::certificate),
         )

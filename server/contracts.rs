@@ -31,7 +31,7 @@ use crate::files::{self, Kind as FileKind};
 use crate::i18n::{self, Lang};
 use crate::listings::{money_field, text, FormData};
 use crate::schema::{
-    contract_events, contract_items, contracts, deal_offers, deals, files as files_t, organizations,
+    contract_events, contract_items, contract_payments, contracts, deal_offers, deals, files as files_t, organizations,
     registration_counters, users,
 };
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
@@ -863,6 +863,25 @@ struct ShowPage<'a> {
     waiting_days: i64,
     errors: FieldErrors,
     reason: String,
+    payments: Vec<PaymentView>,
+    payment: PaymentInput,
+}
+
+#[derive(Debug, Clone)]
+pub struct PaymentView {
+    pub paid_on: String,
+    pub amount_fen: i64,
+    pub file_id: i64,
+    pub note: String,
+    pub who: String,
+}
+
+/// What the payment form holds, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentInput {
+    pub paid_on: String,
+    pub amount: String,
+    pub note: String,
 }
 
 impl ShowPage<'_> {
@@ -904,6 +923,22 @@ impl ShowPage<'_> {
     fn late(&self) -> bool {
         self.k.status == "submitted" && self.waiting_days > FLAG_AFTER_WORKING_DAYS
     }
+    fn paid(&self) -> i64 {
+        self.payments.iter().map(|p| p.amount_fen).sum()
+    }
+    fn paid_text(&self) -> String {
+        self.money(&self.paid())
+    }
+    fn due_text(&self) -> String {
+        self.money(&(self.k.contract_fen - self.paid()))
+    }
+    /// Paid against the contract amount, in whole percent (for the bar).
+    fn paid_percent(&self) -> i64 {
+        if self.k.contract_fen <= 0 {
+            return 0;
+        }
+        (i128::from(self.paid()) * 100 / i128::from(self.k.contract_fen)) as i64
+    }
 }
 
 /// Working days a submitted contract has waited, from the day after submission to today.
@@ -915,6 +950,42 @@ pub fn waiting_working_days(submitted_at: i64) -> i64 {
 }
 
 async fn show_page(c: &Ctx, state: &AppState, id: i64, errors: FieldErrors, reason: String) -> AppResult<HttpResponse> {
+    show_page_with(c, state, id, errors, reason, PaymentInput::default()).await
+}
+
+fn payments_of(conn: &mut DbConn, id: i64) -> AppResult<Vec<PaymentView>> {
+    let rows: Vec<(String, i64, i64, String, String)> = contract_payments::table
+        .inner_join(users::table)
+        .filter(contract_payments::contract_id.eq(id))
+        .order((contract_payments::paid_on, contract_payments::id))
+        .select((
+            contract_payments::paid_on,
+            contract_payments::amount_fen,
+            contract_payments::proof_file_id,
+            contract_payments::note,
+            users::name,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(paid_on, amount_fen, file_id, note, who)| PaymentView {
+            paid_on,
+            amount_fen,
+            file_id,
+            note,
+            who,
+        })
+        .collect())
+}
+
+async fn show_page_with(
+    c: &Ctx,
+    state: &AppState,
+    id: i64,
+    errors: FieldErrors,
+    reason: String,
+    payment: PaymentInput,
+) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let data = db::run(&state.pool, move |conn| {
         let k = load(conn, id)?;
@@ -944,10 +1015,22 @@ async fn show_page(c: &Ctx, state: &AppState, id: i64, errors: FieldErrors, reas
                 contract_events::reason,
             ))
             .load(conn)?;
-        Ok((k, st, items, buyer, seller, intermediary, submitter, file, events))
+        let payments = payments_of(conn, id)?;
+        Ok((
+            k,
+            st,
+            items,
+            buyer,
+            seller,
+            intermediary,
+            submitter,
+            file,
+            events,
+            payments,
+        ))
     })
     .await?;
-    let (k, st, items, buyer, seller, intermediary, submitter, file, events) = data;
+    let (k, st, items, buyer, seller, intermediary, submitter, file, events, payments) = data;
     let waiting_days = k.submitted_at.map(waiting_working_days).unwrap_or(0);
     let status = if errors.any() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -969,6 +1052,8 @@ async fn show_page(c: &Ctx, state: &AppState, id: i64, errors: FieldErrors, reas
             waiting_days,
             errors,
             reason,
+            payments,
+            payment,
         },
         status,
     )
@@ -1447,4 +1532,161 @@ pub async fn certificate(c: Ctx, state: web::Data<AppState>, path: web::Path<i64
         intermediary,
         office,
     })
+}
+
+// ---- payments received -------------------------------------------------------------------------
+
+#[derive(MultipartForm)]
+pub struct PaymentUpload {
+    pub paid_on: Option<actix_multipart::form::text::Text<String>>,
+    pub amount: Option<actix_multipart::form::text::Text<String>>,
+    pub note: Option<actix_multipart::form::text::Text<String>>,
+    pub proof: Option<UploadBytes>,
+}
+
+/// The buyer or the seller records a payment received on a registered contract, with its date and
+/// proof; the total may not exceed the contract amount.
+pub async fn record_payment(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: MultipartForm<PaymentUpload>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let text_of = |t: &Option<actix_multipart::form::text::Text<String>>| {
+        t.as_ref().map(|t| t.trim().to_string()).unwrap_or_default()
+    };
+    let input = PaymentInput {
+        paid_on: text_of(&form.paid_on),
+        amount: text_of(&form.amount),
+        note: text_of(&form.note),
+    };
+    let mut errors = FieldErrors::new();
+    let paid_on = date(&mut errors, &c, "paid_on", &input.paid_on);
+    if paid_on.is_some_and(|d| d > today()) {
+        errors.add("paid_on", c.tf("err.date_future", &[&input.paid_on]));
+    }
+    let amount = money_field(&mut errors, &c, "payment_amount", &input.amount);
+    if input.amount.is_empty() {
+        errors.add("payment_amount", c.t("err.required"));
+    }
+    text(&mut errors, &c, "note", &input.note, 0, 500);
+    let max = state.config.max_upload_bytes;
+    let proof = match &form.proof {
+        Some(b) if !b.data.is_empty() => {
+            match files::check_upload(&b.data, max, &[FileKind::Pdf, FileKind::Png, FileKind::Jpeg]) {
+                Ok(k) => Some((b.data.to_vec(), b.file_name.clone().unwrap_or_default(), k)),
+                Err(key) => {
+                    errors.add("proof", c.tf(key, &[&(max / (1024 * 1024)).to_string()]));
+                    None
+                }
+            }
+        }
+        _ => {
+            errors.add("proof", c.t("err.proof_required"));
+            None
+        }
+    };
+    // Checked again in the transaction; here so the message comes with the other ones.
+    let user2 = user.clone();
+    let (k, paid) = db::run(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        if standing(conn, &user2, &k)? != Standing::Party {
+            return Err(AppError::NotFound);
+        }
+        let total: Vec<i64> = contract_payments::table
+            .filter(contract_payments::contract_id.eq(id))
+            .select(contract_payments::amount_fen)
+            .load(conn)?;
+        Ok((k, total.iter().sum::<i64>()))
+    })
+    .await?;
+    if k.status != "registered" {
+        return Err(AppError::bad_request(c.t("err.payment_not_registered")));
+    }
+    if let Some(a) = amount {
+        if paid + a > k.contract_fen {
+            errors.add(
+                "payment_amount",
+                c.tf(
+                    "err.payment_above_amount",
+                    &[&crate::money::format_human(k.contract_fen - paid, c.is_en())],
+                ),
+            );
+        }
+    }
+    if errors.any() {
+        return show_page_with(&c, &state, id, errors, String::new(), input).await;
+    }
+    let (Some(paid_on), Some(amount), Some((data, name, kind))) = (paid_on, amount, proof) else {
+        return show_page_with(&c, &state, id, errors, String::new(), input).await;
+    };
+    let over = c.t("err.payment_changed").to_string();
+    db::tx(&state.pool, move |conn| {
+        // Lock the contract (PostgreSQL; SQLite's write lock is held already) so two payments at
+        // once cannot together pass the contract amount.
+        let k: Contract = match conn {
+            DbConn::Pg(pg) => contracts::table.find(id).for_update().first(pg)?,
+            DbConn::Sqlite(_) => load(conn, id)?,
+        };
+        let total: Vec<i64> = contract_payments::table
+            .filter(contract_payments::contract_id.eq(id))
+            .select(contract_payments::amount_fen)
+            .load(conn)?;
+        if total.iter().sum::<i64>() + amount > k.contract_fen {
+            return Err(AppError::Conflict(over));
+        }
+        let file = files::store(conn, Some(user.org_id), Some(user.id), "payment", &name, kind, &data)?;
+        diesel::insert_into(contract_payments::table)
+            .values((
+                contract_payments::contract_id.eq(id),
+                contract_payments::paid_on.eq(paid_on.to_string()),
+                contract_payments::amount_fen.eq(amount),
+                contract_payments::proof_file_id.eq(file),
+                contract_payments::note.eq(&input.note),
+                contract_payments::recorded_by.eq(user.id),
+                contract_payments::recorded_org.eq(user.org_id),
+                contract_payments::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+        record(
+            conn,
+            id,
+            user.id,
+            "paid",
+            Some(&crate::money::format_human(amount, false)),
+        )
+    })
+    .await?;
+    Ok(redirect(&format!("/contracts/{id}?notice=payment_recorded#payments")))
+}
+
+/// A payment's proof, for those who see the contract.
+pub async fn proof(c: Ctx, state: web::Data<AppState>, path: web::Path<(i64, i64)>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let (id, file) = path.into_inner();
+    let (mime, data) = db::run(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        standing(conn, &user, &k)?;
+        let n: i64 = contract_payments::table
+            .filter(contract_payments::contract_id.eq(id))
+            .filter(contract_payments::proof_file_id.eq(file))
+            .count()
+            .get_result(conn)?;
+        if n == 0 {
+            return Err(AppError::NotFound);
+        }
+        let row: (String, Vec<u8>) = files_t::table
+            .find(file)
+            .select((files_t::content_type, files_t::data))
+            .first(conn)?;
+        Ok(row)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(mime)
+        .insert_header((header::CONTENT_DISPOSITION, "inline; filename=\"proof\""))
+        .body(data))
 }

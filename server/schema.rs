@@ -476,6 +476,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    contract_payments (id) {
+        id -> BigInt,
+        contract_id -> BigInt,
+        paid_on -> Text,
+        amount_fen -> BigInt,
+        proof_file_id -> BigInt,
+        note -> Text,
+        recorded_by -> BigInt,
+        recorded_org -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
     registration_counters (region_code, year) {
         region_code -> Text,
         year -> Integer,
@@ -485,6 +499,7 @@ diesel::table! {
 
 diesel::joinable!(users -> organizations (org_id));
 diesel::joinable!(contract_events -> users (user_id));
+diesel::joinable!(contract_payments -> users (recorded_by));
 diesel::joinable!(deal_events -> users (user_id));
 diesel::joinable!(deal_messages -> users (user_id));
 diesel::joinable!(deal_offers -> users (user_id));
@@ -535,4 +550,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     contract_items,
     contract_events,
     registration_counters,
+    contract_payments,
 );

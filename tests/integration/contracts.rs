@@ -271,12 +271,51 @@ both!(an_agreed_deal_becomes_a_registered_contract_after_one_return, |db| {
     assert_eq!(buyer.get(&format!("/contracts/{id}/edit")).status, 409);
     let r = buyer.post_multipart(&page, &format!("/contracts/{id}/file"), &[], &[("file", "v2.pdf", PDF)]);
     assert_eq!(r.status, 409);
+    // Payments received: each with its date and proof; never beyond the contract amount.
+    let pay = |c: &Client, date: &str, amount: &str, proof: bool| {
+        let files: Vec<(&str, &str, &[u8])> = if proof {
+            vec![("proof", "bank.pdf", PDF)]
+        } else {
+            vec![]
+        };
+        c.post_multipart(
+            &page,
+            &format!("/contracts/{id}/payments"),
+            &[("paid_on", date), ("amount", amount), ("note", "首付款")],
+            &files,
+        )
+    };
+    let r = pay(&seller, "2026-02-01", "100万", false);
+    assert_eq!(r.status, 422, "{}", r.body);
+    r.assert_contains("请上传到账凭证");
+    r.assert_contains("首付款");
+    let r = pay(&seller, "2099-02-01", "100万", true);
+    assert_eq!(r.status, 422);
+    r.assert_contains("日期 2099-02-01 在今天之后");
+    assert_eq!(pay(&seller, "2026-02-01", "100万", true).status, 303);
+    let r = pay(&buyer, "2026-03-01", "70万", true);
+    assert_eq!(r.status, 422);
+    r.assert_contains("最多还可登记 60万元");
+    assert_eq!(pay(&buyer, "2026-03-01", "60万", true).status, 303);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM contract_payments WHERE contract_id = {id}"
+        )),
+        2
+    );
+    let p = buyer.get(&page);
+    p.assert_contains("已到位 <strong>160万元</strong>");
+    p.assert_contains("未到位 <strong>0元</strong>");
+    let proof = app.count(&format!(
+        "SELECT MIN(proof_file_id) FROM contract_payments WHERE contract_id = {id}"
+    ));
+    assert_eq!(seller.get(&format!("/contracts/{id}/proofs/{proof}")).status, 200);
     // The history keeps every step.
     assert_eq!(
         app.count(&format!(
             "SELECT COUNT(*) FROM contract_events WHERE contract_id = {id}"
         )),
-        7
+        9
     );
 });
 
@@ -429,4 +468,21 @@ both!(contract_routes_for_every_role, |db| {
         app.count("SELECT COUNT(*) FROM contracts WHERE status = 'submitted'"),
         1
     );
+    // Payments are recorded by the parties only, and only on a registered contract.
+    let pay = format!("/contracts/{id}/payments");
+    let fields = [("paid_on", "2026-02-01"), ("amount", "1万")];
+    let files: [(&str, &str, &[u8]); 1] = [("proof", "p.pdf", PDF)];
+    let r = buyer.post_multipart(&page, &pay, &fields, &files);
+    assert_eq!(r.status, 400);
+    r.assert_contains("合同登记后才能登记到账金额");
+    for (i, c) in [&outsider, &officer, &far, &anon].iter().enumerate() {
+        let from = if i == 3 { "/login" } else { "/contracts" };
+        let expected = if i == 3 { 303 } else { 404 };
+        assert_eq!(
+            c.post_multipart(from, &pay, &fields, &files).status,
+            expected,
+            "payment as #{i}"
+        );
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM contract_payments"), 0);
 });

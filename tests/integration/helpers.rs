@@ -485,15 +485,19 @@ pub fn credit_code(region: &str) -> String {
     const CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
     let n = COUNTER.fetch_add(1, Ordering::SeqCst) as usize + std::process::id() as usize * 7919;
     let mut body = format!("91{region}");
-    let mut x = n.wrapping_mul(2654435761)
-        ^ (std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos() as usize)
-            .unwrap_or(0));
+    // splitmix64 of the counter, the process and the clock: nine base-31 digits, so two sign-ups
+    // in one test never collide (an earlier version repeated one digit and gave 31 codes a region).
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let mut x = (n as u64).wrapping_add(nanos).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^= x >> 31;
     for _ in 0..9 {
-        body.push(CHARS[x % 31] as char);
+        body.push(CHARS[(x % 31) as usize] as char);
         x /= 31;
-        x = x.wrapping_mul(31).wrapping_add(17);
     }
     let check = techmarket::credit_code::check_char(&body).expect("check char");
     body.push(check);
