@@ -262,6 +262,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(crate::contracts::certificate),
         )
         .route("/officer/contracts", web::get().to(crate::contracts::queue))
+        .route("/officer/contracts/export", web::get().to(crate::contracts::export))
         .route(
             "/officer/contracts/{id}/register",
             web::post().to(crate::contracts::register),

@@ -1690,3 +1690,163 @@ pub async fn proof(c: Ctx, state: web::Data<AppState>, path: web::Path<(i64, i64
         .insert_header((header::CONTENT_DISPOSITION, "inline; filename=\"proof\""))
         .body(data))
 }
+
+// ---- export ------------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub format: String,
+}
+
+/// The register's columns, in its order.
+const EXPORT_HEADERS: &[(&str, &str)] = &[
+    ("登记编号", "Registration no."),
+    ("登记日期", "Registered on"),
+    ("项目名称", "Project"),
+    ("合同类别", "Kind"),
+    ("合同子类", "Sub-kind"),
+    ("买方名称", "Buyer"),
+    ("买方统一社会信用代码", "Buyer credit code"),
+    ("买方所在地区代码", "Buyer region code"),
+    ("买方法人类型", "Buyer entity type"),
+    ("卖方名称", "Seller"),
+    ("卖方统一社会信用代码", "Seller credit code"),
+    ("卖方所在地区代码", "Seller region code"),
+    ("卖方法人类型", "Seller entity type"),
+    ("中介方", "Intermediary"),
+    ("签订日期", "Signed on"),
+    ("有效期起", "Term from"),
+    ("有效期止", "Term to"),
+    ("合同成交额（元）", "Contract amount (yuan)"),
+    ("技术交易额（元）", "Technology amount (yuan)"),
+    ("技术入股金额（元）", "Equity amount (yuan)"),
+    ("涉及专利", "Patents"),
+    ("实际到位金额（元）", "Paid (yuan)"),
+];
+
+fn yuan(fen: i64) -> String {
+    let a = fen.unsigned_abs();
+    format!("{}{}.{:02}", if fen < 0 { "-" } else { "" }, a / 100, a % 100)
+}
+
+/// Registered contracts of the officer's region and a period, as CSV or XLSX in the register's
+/// field layout.
+pub async fn export(c: Ctx, state: web::Data<AppState>, q: web::Query<ExportQuery>) -> AppResult<HttpResponse> {
+    let user = c.officer()?.clone();
+    let parse = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+    let (Some(from), Some(to)) = (parse(&q.from), parse(&q.to)) else {
+        return Err(AppError::bad_request(c.t("err.export_dates")));
+    };
+    if from > to {
+        return Err(AppError::bad_request(c.t("err.export_dates")));
+    }
+    let xlsx = match q.format.as_str() {
+        "xlsx" => true,
+        "csv" | "" => false,
+        _ => return Err(AppError::bad_request(c.t("err.export_format"))),
+    };
+    let start = from.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(0);
+    let end = to.and_hms_opt(23, 59, 59).map(|t| t.and_utc().timestamp()).unwrap_or(0);
+    let en = c.is_en();
+    let cc = c.clone();
+    let rows = db::run(&state.pool, move |conn| {
+        let ks: Vec<Contract> = contracts::table
+            .filter(contracts::status.eq("registered"))
+            .filter(contracts::registered_at.ge(start))
+            .filter(contracts::registered_at.le(end))
+            .order(contracts::registration_no)
+            .load(conn)?;
+        let mut rows = Vec::new();
+        for k in ks.into_iter().filter(|k| user.oversees(&k.region_code)) {
+            let items = items_of(conn, k.id)?;
+            let party = |conn: &mut DbConn, org: i64| -> AppResult<[String; 4]> {
+                let (name, code, region, kind): (String, Option<String>, String, String) = organizations::table
+                    .find(org)
+                    .select((
+                        organizations::name,
+                        organizations::credit_code,
+                        organizations::region_code,
+                        organizations::kind,
+                    ))
+                    .first(conn)?;
+                Ok([
+                    name,
+                    code.unwrap_or_default(),
+                    region,
+                    cc.t(&format!("kind.{kind}")).to_string(),
+                ])
+            };
+            let buyer = party(conn, k.buyer_org_id)?;
+            let seller = party(conn, k.seller_org_id)?;
+            let intermediary = k.intermediary_org_id.map(|o| org_name(conn, o)).transpose()?;
+            let paid: Vec<i64> = contract_payments::table
+                .filter(contract_payments::contract_id.eq(k.id))
+                .select(contract_payments::amount_fen)
+                .load(conn)?;
+            use crate::tables::Cell::{Number, Text};
+            let mut row = vec![
+                Text(k.registration_no.clone().unwrap_or_default()),
+                Text(
+                    k.registered_at
+                        .map(|t| crate::web::fmt_ts(t)[..10].to_string())
+                        .unwrap_or_default(),
+                ),
+                Text(k.project_name.clone()),
+                Text(cc.t(&k.kind_key()).to_string()),
+                Text(cc.t(&k.sub_kind_key()).to_string()),
+            ];
+            row.extend(buyer.into_iter().map(Text));
+            row.extend(seller.into_iter().map(Text));
+            row.extend([
+                Text(intermediary.unwrap_or_default()),
+                Text(k.signed_on.clone()),
+                Text(k.term_from.clone()),
+                Text(k.term_to.clone()),
+                Number(yuan(k.contract_fen)),
+                Number(yuan(tech_fen(&k, &items))),
+                Number(k.equity_fen.map(yuan).unwrap_or_default()),
+                Text(k.patents.clone()),
+                Number(yuan(paid.iter().sum())),
+            ]);
+            rows.push(row);
+        }
+        Ok(rows)
+    })
+    .await?;
+    let headers: Vec<&str> = EXPORT_HEADERS.iter().map(|(zh, e)| if en { *e } else { *zh }).collect();
+    let name = format!("contracts-{from}-{to}");
+    if xlsx {
+        let body = crate::tables::write_xlsx(if en { "Registered" } else { "登记合同" }, &headers, &rows)
+            .map_err(AppError::internal)?;
+        Ok(HttpResponse::Ok()
+            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.xlsx\""),
+            ))
+            .body(body))
+    } else {
+        let text_rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|cell| match cell {
+                        crate::tables::Cell::Text(t) | crate::tables::Cell::Number(t) => t,
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.csv\""),
+            ))
+            .body(crate::tables::write_csv(&headers, &text_rows)))
+    }
+}

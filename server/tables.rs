@@ -546,6 +546,98 @@ pub fn write_csv(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// A cell of an exported sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    /// An exact decimal written as text digits (e.g. yuan with two decimals), stored as a number.
+    Number(String),
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            // Control characters are not allowed in XML 1.0.
+            c if (c as u32) < 0x20 && c != '\t' && c != '\n' && c != '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn column_name(mut n: usize) -> String {
+    let mut name = Vec::new();
+    loop {
+        name.push(b'A' + (n % 26) as u8);
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
+}
+
+/// Writes one sheet as an .xlsx workbook (Office Open XML, inline strings), which Excel, WPS and
+/// LibreOffice open; the first row is the header.
+pub fn write_xlsx(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, String> {
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+    let mut data = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    let header: Vec<Cell> = headers.iter().map(|h| Cell::Text(h.to_string())).collect();
+    for (r, row) in std::iter::once(&header).chain(rows.iter()).enumerate() {
+        data.push_str(&format!(r#"<row r="{}">"#, r + 1));
+        for (c, cell) in row.iter().enumerate() {
+            let at = format!("{}{}", column_name(c), r + 1);
+            match cell {
+                Cell::Text(t) => data.push_str(&format!(
+                    r#"<c r="{at}" t="inlineStr"><is><t xml:space="preserve">{}</t></is></c>"#,
+                    xml_escape(t)
+                )),
+                Cell::Number(n) => data.push_str(&format!(r#"<c r="{at}"><v>{}</v></c>"#, xml_escape(n))),
+            }
+        }
+        data.push_str("</row>");
+    }
+    data.push_str("</sheetData></worksheet>");
+    let files: [(&str, String); 5] = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/workbook.xml",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="{}" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+                xml_escape(sheet)
+            ),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string(),
+        ),
+        ("xl/worksheets/sheet1.xml", data),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, body) in files {
+        zip.start_file(name, options).map_err(|e| e.to_string())?;
+        zip.write_all(body.as_bytes()).map_err(|e| e.to_string())?;
+    }
+    Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -829,5 +921,24 @@ mod tests {
         assert_eq!(t.rows[1][0], "两行\n文字");
         assert_eq!(t.row_numbers, vec![2, 3, 4]);
         assert_eq!(write_csv(&["a"], &[]), b"\xEF\xBB\xBFa\r\n".to_vec());
+    }
+
+    #[test]
+    fn an_xlsx_export_reads_back_with_its_cells() {
+        use calamine::{Data, Reader, Xlsx};
+        let rows = vec![
+            vec![Cell::Text("盐湖<提锂>&技术".into()), Cell::Number("1350000.00".into())],
+            vec![Cell::Text("Second".into()), Cell::Number("0.01".into())],
+        ];
+        let bytes = write_xlsx("登记合同", &["项目名称", "技术交易额（元）"], &rows).expect("xlsx");
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("open");
+        assert_eq!(book.sheet_names(), vec!["登记合同".to_string()]);
+        let range = book.worksheet_range("登记合同").expect("sheet");
+        assert_eq!(range.get((0, 0)), Some(&Data::String("项目名称".into())));
+        assert_eq!(range.get((1, 0)), Some(&Data::String("盐湖<提锂>&技术".into())));
+        assert_eq!(range.get((1, 1)), Some(&Data::Float(1_350_000.0)));
+        assert_eq!(column_name(0), "A");
+        assert_eq!(column_name(25), "Z");
+        assert_eq!(column_name(26), "AA");
     }
 }

@@ -405,6 +405,58 @@ both!(two_officers_registering_one_contract_at_once_give_one_number, |db| {
         .assert_contains(&format!("630100-{year}-000002"));
 });
 
+both!(registered_contracts_export_in_the_register_layout, |db| {
+    use calamine::{Data, Reader, Xlsx};
+    let app = TestApp::start(db);
+    let (buyer, _, _, deal) = agreed_deal(&app);
+    let id = submitted_contract(&app, &buyer, deal);
+    let (oe, op) = app.create_officer("630100");
+    let officer = login(&app, &oe, &op);
+    let r = officer.post(
+        &format!("/contracts/{id}"),
+        &format!("/officer/contracts/{id}/register"),
+        &[
+            ("kind", "licence.ordinary"),
+            ("tech_amount", "130万"),
+            ("version", &version(&app, id)),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    let today = chrono::Local::now().date_naive();
+    let (from, to) = (today - chrono::Duration::days(1), today + chrono::Duration::days(1));
+    let csv = officer.get(&format!("/officer/contracts/export?from={from}&to={to}&format=csv"));
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.contains("登记编号,登记日期,项目名称"), "{}", csv.body);
+    assert!(csv.body.contains("-000001"));
+    assert!(csv.body.contains("1500000.00,1300000.00"));
+    // The XLSX opens in a spreadsheet reader with the same columns.
+    let bytes = officer.get_bytes(&format!("/officer/contracts/export?from={from}&to={to}&format=xlsx"));
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx");
+    let sheet = book.worksheet_range("登记合同").expect("the sheet");
+    assert_eq!(sheet.get((0, 0)), Some(&Data::String("登记编号".into())));
+    assert_eq!(sheet.get((0, 17)), Some(&Data::String("合同成交额（元）".into())));
+    assert_eq!(sheet.get((1, 17)), Some(&Data::Float(1_500_000.0)));
+    assert_eq!(sheet.get((1, 18)), Some(&Data::Float(1_300_000.0)));
+    assert_eq!(sheet.get((1, 8)), Some(&Data::String("企业".into())));
+    assert_eq!(sheet.height(), 2);
+    // Bad periods are named; only officers export.
+    let r = officer.get(&format!("/officer/contracts/export?from={to}&to={from}&format=csv"));
+    assert_eq!(r.status, 400);
+    r.assert_contains("请给出导出的起止日期");
+    assert_eq!(officer.get("/officer/contracts/export?from=x&to=y").status, 400);
+    assert_eq!(
+        buyer
+            .get(&format!("/officer/contracts/export?from={from}&to={to}"))
+            .status,
+        403
+    );
+    // An officer elsewhere exports nothing of this region.
+    let (fe, fp) = app.create_officer("370200");
+    let far = login(&app, &fe, &fp);
+    let r = far.get(&format!("/officer/contracts/export?from={from}&to={to}&format=csv"));
+    assert!(!r.body.contains("-000001"));
+});
+
 both!(contract_routes_for_every_role, |db| {
     let app = TestApp::start(db);
     let (buyer, _, seller, deal) = agreed_deal(&app);

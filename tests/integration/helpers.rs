@@ -424,6 +424,18 @@ impl Client {
         Self::finish(self.agent.get(&format!("{}{path}", self.base)).call())
     }
 
+    /// The body of a GET as bytes (downloads such as .xlsx exports).
+    pub fn get_bytes(&self, path: &str) -> Vec<u8> {
+        let resp = self
+            .agent
+            .get(&format!("{}{path}", self.base))
+            .call()
+            .expect("download");
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut resp.into_reader(), &mut out).expect("read the download");
+        out
+    }
+
     pub fn get_with(&self, path: &str, header: (&str, &str)) -> Resp {
         Self::finish(
             self.agent
