@@ -81,10 +81,10 @@ cargo test --lib --bins --tests --locked
 if [ "$run_e2e" = 1 ]; then
   say "browser tests (Chromium through playwright-core)"
   export TECHMARKET_BIN="$PWD/target/debug/techmarket"
-  (cd tests/e2e && node --test --test-concurrency=1 run.mjs listings.mjs matching.mjs deals.mjs challenges.mjs)
+  (cd tests/e2e && node --test --test-concurrency=1 run.mjs listings.mjs matching.mjs deals.mjs challenges.mjs contracts.mjs)
   if [ -n "${TEST_DATABASE_URL:-}" ]; then
     say "browser tests on PostgreSQL"
-    (cd tests/e2e && E2E_DATABASE_URL="$TEST_DATABASE_URL" node --test --test-concurrency=1 run.mjs listings.mjs matching.mjs deals.mjs challenges.mjs)
+    (cd tests/e2e && E2E_DATABASE_URL="$TEST_DATABASE_URL" node --test --test-concurrency=1 run.mjs listings.mjs matching.mjs deals.mjs challenges.mjs contracts.mjs)
   fi
   echo "screenshots: tests/e2e/artifacts/ (PostgreSQL: tests/e2e/artifacts/pg/)"
 fi

@@ -894,8 +894,10 @@ impl ShowPage<'_> {
     fn items_total(&self) -> String {
         self.money(&self.items.iter().map(|i| i.amount_fen).sum())
     }
+    /// The registering office: the region in the registration number once registered, else the
+    /// region whose office will register it.
     fn region_name(&self) -> String {
-        crate::regions::full_name(&self.k.region_code).unwrap_or_else(|| self.k.region_code.clone())
+        office_region(&self.k)
     }
     fn kind_value(&self) -> String {
         format!("{}.{}", self.k.kind, self.k.sub_kind)
@@ -939,6 +941,15 @@ impl ShowPage<'_> {
         }
         (i128::from(self.paid()) * 100 / i128::from(self.k.contract_fen)) as i64
     }
+}
+
+fn office_region(k: &Contract) -> String {
+    let code = k
+        .registration_no
+        .as_deref()
+        .and_then(|n| n.split('-').next())
+        .unwrap_or(&k.region_code);
+    crate::regions::full_name(code).unwrap_or_else(|| code.to_string())
 }
 
 /// Working days a submitted contract has waited, from the day after submission to today.
@@ -1517,7 +1528,7 @@ pub async fn certificate(c: Ctx, state: web::Data<AppState>, path: web::Path<i64
         let seller = party(conn, k.seller_org_id)?;
         let intermediary = k.intermediary_org_id.map(|o| org_name(conn, o)).transpose()?;
         let tech = tech_fen(&k, &items);
-        let office = crate::regions::full_name(&k.region_code).unwrap_or_else(|| k.region_code.clone());
+        let office = office_region(&k);
         Ok((k, number, tech, buyer, seller, intermediary, office))
     })
     .await?;

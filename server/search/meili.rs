@@ -415,6 +415,51 @@ impl Drop for MeiliEngine {
     }
 }
 
+impl MeiliEngine {
+    /// Match candidates: Meilisearch has no "any of these words" query (its matching strategies
+    /// drop words from the end, or keep the rarest, which may be in no document), so each of the
+    /// first ten terms is searched on its own and documents are ranked by how many terms found
+    /// them, then by their summed ranking scores.
+    fn candidates(&self, q: &Query) -> Result<Results, SearchError> {
+        let mut seen = HashSet::new();
+        let terms: Vec<String> = query_terms(&q.text)
+            .into_iter()
+            .filter(|t| seen.insert(t.clone()))
+            .take(10)
+            .collect();
+        let mut tally: BTreeMap<String, (usize, f32, Hit)> = BTreeMap::new();
+        for term in terms {
+            let one = Query {
+                text: term,
+                filters: q.filters.clone(),
+                offset: 0,
+                limit: q.limit,
+                candidates: false,
+            };
+            for hit in self.search(&one)?.hits {
+                let entry = tally.entry(hit.id.clone()).or_insert((0, 0.0, hit.clone()));
+                entry.0 += 1;
+                entry.1 += hit.score;
+            }
+        }
+        let mut ranked: Vec<(usize, f32, Hit)> = tally.into_values().collect();
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)));
+        let hits: Vec<Hit> = ranked
+            .into_iter()
+            .take(q.limit)
+            .map(|(n, score, mut h)| {
+                h.score = n as f32 + score / 100.0;
+                h
+            })
+            .collect();
+        Ok(Results {
+            total: hits.len(),
+            hits,
+            facets: BTreeMap::new(),
+        })
+    }
+}
+
 impl SearchEngine for MeiliEngine {
     fn name(&self) -> &'static str {
         "meilisearch"
@@ -461,9 +506,12 @@ impl SearchEngine for MeiliEngine {
     }
 
     fn search(&self, q: &Query) -> Result<Results, SearchError> {
+        if q.candidates {
+            return self.candidates(q);
+        }
         let text = meili_query(&q.text);
         let filter = filter_expr(&q.filters);
-        let (offset, limit, candidates) = (q.offset, q.limit, q.candidates);
+        let (offset, limit) = (q.offset, q.limit);
         let raw = self.run(move |_, index| {
             let (text, filter) = (text.clone(), filter.clone());
             async move {
@@ -473,16 +521,9 @@ impl SearchEngine for MeiliEngine {
                     .with_limit(limit)
                     .with_attributes_to_retrieve(Selectors::Some(RETRIEVED))
                     .with_show_ranking_score(true);
-                if !candidates {
-                    search.with_facets(Selectors::Some(FACETS));
-                }
+                search.with_facets(Selectors::Some(FACETS));
                 if text.is_empty() {
                     search.with_sort(NEWEST_FIRST);
-                } else if candidates {
-                    // Some of the terms will do; the rarest are kept longest.
-                    search
-                        .with_query(&text)
-                        .with_matching_strategy(MatchingStrategies::FREQUENCY);
                 } else {
                     search.with_query(&text).with_matching_strategy(MatchingStrategies::ALL);
                 }
