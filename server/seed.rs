@@ -192,6 +192,7 @@ fn insert_market(conn: &mut DbConn, market: &DemoMarket, hash: &str) -> QueryRes
     }
     for b in &market.brokers {
         let org = insert_org(conn, "broker", &b.name, &b.region_code, None, Some(&b.certificate))?;
+        insert_broker_profile(conn, org, &b.region_code)?;
         let email = format!("{}@demo.techmarket.cn", b.email_local);
         insert_user(conn, org, &email, &b.name, hash, "broker", true, None)?;
         if !accounts.iter().any(|a| a.role == "broker (individual)") {
@@ -235,6 +236,29 @@ fn insert_market(conn: &mut DbConn, market: &DemoMarket, hash: &str) -> QueryRes
         event(conn, "achievement", id, author, published)?;
     }
     Ok((accounts, market.orgs.len() + market.brokers.len()))
+}
+
+/// A demo broker's profile: the fields its province is known for, and its prefecture and province.
+fn insert_broker_profile(conn: &mut DbConn, org: i64, region: &str) -> QueryResult<()> {
+    use crate::schema::broker_profiles;
+    let fields = match region.get(..2) {
+        Some("63") => "salt_lake,lithium,plateau_agriculture",
+        Some("62") => "nonferrous,new_materials",
+        Some("37") => "marine,equipment",
+        _ => "ai,digital_economy",
+    };
+    let prefecture = format!("{}00", region.get(..4).unwrap_or(region));
+    let province = format!("{}0000", region.get(..2).unwrap_or(region));
+    diesel::insert_into(broker_profiles::table)
+        .values((
+            broker_profiles::org_id.eq(org),
+            broker_profiles::fields.eq(fields),
+            broker_profiles::regions.eq(format!("{prefecture},{province}")),
+            broker_profiles::intro.eq("持证技术经纪人，提供需求挖掘、成果评价、对接洽谈和合同登记协助服务。"),
+            broker_profiles::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The content of a demo need, as the demand form would write it.
