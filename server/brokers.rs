@@ -40,6 +40,9 @@ pub struct TrackRecord {
     pub agreed_fen: i64,
     pub open: i64,
     pub principals: Vec<String>,
+    /// Registered contracts the broker is the intermediary of, or that came from its deals.
+    pub contracts: i64,
+    pub contracts_fen: i64,
 }
 
 fn track_record(conn: &mut DbConn, org: i64) -> QueryResult<TrackRecord> {
@@ -72,11 +75,30 @@ fn track_record(conn: &mut DbConn, org: i64) -> QueryResult<TrackRecord> {
         .select(organizations::name)
         .distinct()
         .load(conn)?;
+    let deal_ids: Vec<i64> = deals::table
+        .filter(
+            deals::buyer_broker_org_id
+                .eq(org)
+                .or(deals::seller_broker_org_id.eq(org)),
+        )
+        .select(deals::id)
+        .load(conn)?;
+    let registered: Vec<i64> = crate::schema::contracts::table
+        .filter(crate::schema::contracts::status.eq("registered"))
+        .filter(
+            crate::schema::contracts::intermediary_org_id
+                .eq(org)
+                .or(crate::schema::contracts::deal_id.eq_any(&deal_ids)),
+        )
+        .select(crate::schema::contracts::contract_fen)
+        .load(conn)?;
     Ok(TrackRecord {
         agreed: agreed.len() as i64,
         agreed_fen: amounts.iter().sum(),
         open,
         principals,
+        contracts: registered.len() as i64,
+        contracts_fen: registered.iter().sum(),
     })
 }
 
@@ -166,6 +188,9 @@ struct ProfilePage<'a> {
 impl ProfilePage<'_> {
     fn amount(&self) -> String {
         crate::money::format_human(self.b.record.agreed_fen, self.c.is_en())
+    }
+    fn contracts_amount(&self) -> String {
+        crate::money::format_human(self.b.record.contracts_fen, self.c.is_en())
     }
 }
 

@@ -232,6 +232,57 @@ both!(a_commissioned_broker_opens_a_deal_and_works_it_to_agreement, |db| {
     let board = broker.get("/broker/pipeline");
     board.assert_contains("已达成");
     board.assert_contains(&format!("/deals/{id}"));
+
+    // The contract of the deal, once registered, joins the broker's record.
+    let f = id.to_string();
+    let r = ent.post(
+        &format!("/contracts/new?deal={id}"),
+        "/contracts",
+        &[
+            ("deal", &f),
+            ("kind", "licence.ordinary"),
+            ("project_name", "盐湖卤水提锂吸附剂技术许可"),
+            ("signed_on", "2026-01-01"),
+            ("term_from", "2026-01-01"),
+            ("term_to", "2028-12-31"),
+            ("amount", "120万"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let k = app.count("SELECT MAX(id) FROM contracts");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM contracts WHERE id = {k} AND intermediary_org_id = {broker_org}"
+        )),
+        1
+    );
+    let page = format!("/contracts/{k}");
+    assert_eq!(broker.get(&page).status, 200, "the deal's broker sees the contract");
+    let r = broker.post_multipart(&page, &format!("/contracts/{k}/file"), &[], &[("file", "c.pdf", PDF)]);
+    assert_eq!(r.status, 303);
+    let v = app
+        .count(&format!("SELECT version FROM contracts WHERE id = {k}"))
+        .to_string();
+    assert_eq!(
+        broker
+            .post(&page, &format!("/contracts/{k}/submit"), &[("version", &v)])
+            .status,
+        303
+    );
+    let (oe, op) = app.create_officer("630100");
+    let officer = login(&app, &oe, &op);
+    let v = app
+        .count(&format!("SELECT version FROM contracts WHERE id = {k}"))
+        .to_string();
+    let r = officer.post(
+        &page,
+        &format!("/officer/contracts/{k}/register"),
+        &[("kind", "licence.ordinary"), ("tech_amount", "120万"), ("version", &v)],
+    );
+    assert_eq!(r.status, 303);
+    let profile = app.client().get(&format!("/brokers/{broker_org}"));
+    profile.assert_contains("已登记技术合同");
+    profile.assert_contains("<strong>1</strong> · 120万元");
 });
 
 both!(a_broker_acting_for_both_parties_opens_a_deal_between_them, |db| {
