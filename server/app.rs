@@ -253,6 +253,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/contracts/{id}/file", web::post().to(crate::contracts::upload))
         .route("/contracts/{id}/submit", web::post().to(crate::contracts::submit))
         .route(
+            "/contracts/{id}/elsewhere",
+            web::post().to(crate::contracts::record_elsewhere),
+        )
+        .route(
+            "/contracts/{id}/elsewhere/scan",
+            web::get().to(crate::contracts::elsewhere_scan),
+        )
+        .route(
+            "/officer/contracts/{id}/verify",
+            web::post().to(crate::contracts::verify_elsewhere),
+        )
+        .route(
             "/contracts/{id}/payments",
             web::post().to(crate::contracts::record_payment),
         )

@@ -31,8 +31,8 @@ use crate::files::{self, Kind as FileKind};
 use crate::i18n::{self, Lang};
 use crate::listings::{money_field, text, FormData};
 use crate::schema::{
-    contract_events, contract_items, contract_payments, contracts, deal_offers, deals, files as files_t, organizations,
-    registration_counters, users,
+    contract_elsewhere, contract_events, contract_items, contract_payments, contracts, deal_offers, deals,
+    files as files_t, organizations, registration_counters, users,
 };
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
 
@@ -865,6 +865,38 @@ struct ShowPage<'a> {
     reason: String,
     payments: Vec<PaymentView>,
     payment: PaymentInput,
+    /// The registration by another office, when a party recorded one.
+    elsewhere: Option<Elsewhere>,
+    elsewhere_input: ElsewhereInput,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Elsewhere {
+    pub office: String,
+    pub number: String,
+    pub registered_on: String,
+    pub file_id: i64,
+}
+
+/// What the registered-elsewhere form holds, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ElsewhereInput {
+    pub office: String,
+    pub number: String,
+    pub registered_on: String,
+}
+
+fn elsewhere_of(conn: &mut DbConn, id: i64) -> AppResult<Option<Elsewhere>> {
+    Ok(contract_elsewhere::table
+        .find(id)
+        .select((
+            contract_elsewhere::office,
+            contract_elsewhere::number,
+            contract_elsewhere::registered_on,
+            contract_elsewhere::file_id,
+        ))
+        .first(conn)
+        .optional()?)
 }
 
 #[derive(Debug, Clone)]
@@ -961,7 +993,16 @@ pub fn waiting_working_days(submitted_at: i64) -> i64 {
 }
 
 async fn show_page(c: &Ctx, state: &AppState, id: i64, errors: FieldErrors, reason: String) -> AppResult<HttpResponse> {
-    show_page_with(c, state, id, errors, reason, PaymentInput::default()).await
+    show_page_with(
+        c,
+        state,
+        id,
+        errors,
+        reason,
+        PaymentInput::default(),
+        ElsewhereInput::default(),
+    )
+    .await
 }
 
 fn payments_of(conn: &mut DbConn, id: i64) -> AppResult<Vec<PaymentView>> {
@@ -996,6 +1037,7 @@ async fn show_page_with(
     errors: FieldErrors,
     reason: String,
     payment: PaymentInput,
+    elsewhere_input: ElsewhereInput,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let data = db::run(&state.pool, move |conn| {
@@ -1027,21 +1069,22 @@ async fn show_page_with(
             ))
             .load(conn)?;
         let payments = payments_of(conn, id)?;
+        let elsewhere = elsewhere_of(conn, id)?;
         Ok((
             k,
             st,
             items,
-            buyer,
-            seller,
+            (buyer, seller),
             intermediary,
             submitter,
             file,
             events,
             payments,
+            elsewhere,
         ))
     })
     .await?;
-    let (k, st, items, buyer, seller, intermediary, submitter, file, events, payments) = data;
+    let (k, st, items, (buyer, seller), intermediary, submitter, file, events, payments, elsewhere) = data;
     let waiting_days = k.submitted_at.map(waiting_working_days).unwrap_or(0);
     let status = if errors.any() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -1065,6 +1108,8 @@ async fn show_page_with(
             reason,
             payments,
             payment,
+            elsewhere,
+            elsewhere_input,
         },
         status,
     )
@@ -1629,10 +1674,10 @@ pub async fn record_payment(
         }
     }
     if errors.any() {
-        return show_page_with(&c, &state, id, errors, String::new(), input).await;
+        return show_page_with(&c, &state, id, errors, String::new(), input, ElsewhereInput::default()).await;
     }
     let (Some(paid_on), Some(amount), Some((data, name, kind))) = (paid_on, amount, proof) else {
-        return show_page_with(&c, &state, id, errors, String::new(), input).await;
+        return show_page_with(&c, &state, id, errors, String::new(), input, ElsewhereInput::default()).await;
     };
     let over = c.t("err.payment_changed").to_string();
     db::tx(&state.pool, move |conn| {
@@ -1860,4 +1905,173 @@ pub async fn export(c: Ctx, state: web::Data<AppState>, q: web::Query<ExportQuer
             ))
             .body(crate::tables::write_csv(&headers, &text_rows)))
     }
+}
+
+// ---- registered by another office --------------------------------------------------------------
+
+#[derive(MultipartForm)]
+pub struct ElsewhereUpload {
+    pub office: Option<actix_multipart::form::text::Text<String>>,
+    pub number: Option<actix_multipart::form::text::Text<String>>,
+    pub registered_on: Option<actix_multipart::form::text::Text<String>>,
+    pub scan: Option<UploadBytes>,
+}
+
+/// A party records that another office registered the contract (its seller is outside the
+/// regions this market serves): the office, its number and date, and the certificate scan. The
+/// contract then goes to the office of the buyer's region, which verifies it when submitted.
+pub async fn record_elsewhere(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: MultipartForm<ElsewhereUpload>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let text_of = |t: &Option<actix_multipart::form::text::Text<String>>| {
+        t.as_ref().map(|t| t.trim().to_string()).unwrap_or_default()
+    };
+    let input = ElsewhereInput {
+        office: text_of(&form.office),
+        number: text_of(&form.number),
+        registered_on: text_of(&form.registered_on),
+    };
+    let mut errors = FieldErrors::new();
+    text(&mut errors, &c, "elsewhere_office", &input.office, 2, 100);
+    text(&mut errors, &c, "elsewhere_number", &input.number, 3, 60);
+    let on = date(&mut errors, &c, "elsewhere_on", &input.registered_on);
+    if on.is_some_and(|d| d > today()) {
+        errors.add("elsewhere_on", c.tf("err.date_future", &[&input.registered_on]));
+    }
+    let max = state.config.max_upload_bytes;
+    let scan = match &form.scan {
+        Some(b) if !b.data.is_empty() => {
+            match files::check_upload(&b.data, max, &[FileKind::Pdf, FileKind::Png, FileKind::Jpeg]) {
+                Ok(k) => Some((b.data.to_vec(), b.file_name.clone().unwrap_or_default(), k)),
+                Err(key) => {
+                    errors.add("elsewhere_scan", c.tf(key, &[&(max / (1024 * 1024)).to_string()]));
+                    None
+                }
+            }
+        }
+        _ => {
+            errors.add("elsewhere_scan", c.t("err.scan_required"));
+            None
+        }
+    };
+    let (Some(on), Some((data, name, kind))) = (on, scan) else {
+        return show_page_with(&c, &state, id, errors, String::new(), PaymentInput::default(), input).await;
+    };
+    if errors.any() {
+        return show_page_with(&c, &state, id, errors, String::new(), PaymentInput::default(), input).await;
+    }
+    let not_editable = c.t("err.contract_not_editable").to_string();
+    db::tx(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        if standing(conn, &user, &k)? != Standing::Party {
+            return Err(AppError::NotFound);
+        }
+        if !k.editable() {
+            return Err(AppError::Conflict(not_editable));
+        }
+        let file = files::store(conn, Some(user.org_id), Some(user.id), "elsewhere", &name, kind, &data)?;
+        diesel::delete(contract_elsewhere::table.find(id)).execute(conn)?;
+        diesel::insert_into(contract_elsewhere::table)
+            .values((
+                contract_elsewhere::contract_id.eq(id),
+                contract_elsewhere::office.eq(&input.office),
+                contract_elsewhere::number.eq(&input.number),
+                contract_elsewhere::registered_on.eq(on.to_string()),
+                contract_elsewhere::file_id.eq(file),
+                contract_elsewhere::recorded_by.eq(user.id),
+                contract_elsewhere::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+        // The office of the buyer's region verifies it.
+        let region = org_region(conn, k.buyer_org_id)?;
+        diesel::update(contracts::table.find(id))
+            .set((contracts::region_code.eq(&region), contracts::updated_at.eq(now())))
+            .execute(conn)?;
+        record(conn, id, user.id, "recorded_elsewhere", Some(&input.number))
+    })
+    .await?;
+    Ok(redirect(&format!("/contracts/{id}?notice=elsewhere_recorded")))
+}
+
+/// The officer of the buyer's region verifies a registration by another office: the contract is
+/// registered under that office's number.
+pub async fn verify_elsewhere(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<StepForm>,
+) -> AppResult<HttpResponse> {
+    let user = c.officer()?.clone();
+    let id = path.into_inner();
+    let (changed, taken) = (
+        c.t("err.contract_changed").to_string(),
+        c.t("err.number_taken").to_string(),
+    );
+    let version = version_of(&form.version);
+    let base = state.config.base_url.clone();
+    db::tx(&state.pool, move |conn| {
+        officer_of(conn, &user, id)?;
+        let e = elsewhere_of(conn, id)?.ok_or(AppError::NotFound)?;
+        let clash: i64 = contracts::table
+            .filter(contracts::registration_no.eq(&e.number))
+            .count()
+            .get_result(conn)?;
+        if clash > 0 {
+            return Err(AppError::Conflict(taken));
+        }
+        let items = items_of(conn, id)?;
+        let k = load(conn, id)?;
+        let n = diesel::update(
+            contracts::table
+                .filter(contracts::id.eq(id))
+                .filter(contracts::version.eq(version))
+                .filter(contracts::status.eq("submitted")),
+        )
+        .set((
+            contracts::status.eq("registered"),
+            contracts::registration_no.eq(Some(&e.number)),
+            contracts::tech_fen_registered.eq(Some(tech_fen(&k, &items))),
+            contracts::return_reason.eq(None::<String>),
+            contracts::version.eq(version + 1),
+            contracts::registered_at.eq(Some(now())),
+            contracts::registered_by.eq(Some(user.id)),
+            contracts::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+        if n == 0 {
+            return Err(AppError::Conflict(changed));
+        }
+        record(conn, id, user.id, "verified_elsewhere", Some(&e.number))?;
+        let k = load(conn, id)?;
+        notify(conn, &base, &k, "registered", &e.number)
+    })
+    .await?;
+    Ok(redirect(&format!("/contracts/{id}?notice=contract_registered")))
+}
+
+/// The scan of another office's certificate, for those who see the contract.
+pub async fn elsewhere_scan(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let (mime, data) = db::run(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        standing(conn, &user, &k)?;
+        let e = elsewhere_of(conn, id)?.ok_or(AppError::NotFound)?;
+        let row: (String, Vec<u8>) = files_t::table
+            .find(e.file_id)
+            .select((files_t::content_type, files_t::data))
+            .first(conn)?;
+        Ok(row)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(mime)
+        .insert_header((header::CONTENT_DISPOSITION, "inline; filename=\"certificate\""))
+        .body(data))
 }

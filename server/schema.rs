@@ -455,6 +455,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    contract_elsewhere (contract_id) {
+        contract_id -> BigInt,
+        office -> Text,
+        number -> Text,
+        registered_on -> Text,
+        file_id -> BigInt,
+        recorded_by -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
     contract_items (id) {
         id -> BigInt,
         contract_id -> BigInt,
@@ -551,4 +563,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     contract_events,
     registration_counters,
     contract_payments,
+    contract_elsewhere,
 );

@@ -457,6 +457,152 @@ both!(registered_contracts_export_in_the_register_layout, |db| {
     assert!(!r.body.contains("-000001"));
 });
 
+both!(a_contract_registered_elsewhere_is_verified_by_the_buyers_office, |db| {
+    let app = TestApp::start(db);
+    let (buyer, _) = verified_org(&app, "enterprise", "630104");
+    // The seller is in Beijing: outside the regions this market serves.
+    let (_seller, _, seller_code) = signup_org(&app, "university", "110108");
+    app.exec(&format!(
+        "UPDATE organizations SET verification = 'verified' WHERE credit_code = '{seller_code}'"
+    ))
+    .expect("verify");
+    let enter = |name: &str| {
+        buyer.post(
+            "/contracts/new",
+            "/contracts",
+            &[
+                ("our_role", "buyer"),
+                ("counterparty", &seller_code),
+                ("kind", "transfer.patent"),
+                ("project_name", name),
+                ("signed_on", "2026-01-01"),
+                ("term_from", "2026-01-01"),
+                ("term_to", "2026-12-31"),
+                ("amount", "80万"),
+            ],
+        )
+    };
+    let r = enter("锂电池回收专利转让（北京登记）");
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id = app.count("SELECT MAX(id) FROM contracts");
+    let page = format!("/contracts/{id}");
+    buyer.get(&page).assert_contains("由其他登记机关登记的合同");
+    let record = |k: i64, number: &str, on: &str, scan: bool| {
+        let files: Vec<(&str, &str, &[u8])> = if scan { vec![("scan", "cert.pdf", PDF)] } else { vec![] };
+        buyer.post_multipart(
+            &format!("/contracts/{k}"),
+            &format!("/contracts/{k}/elsewhere"),
+            &[
+                ("office", "北京技术市场管理办公室"),
+                ("number", number),
+                ("registered_on", on),
+            ],
+            &files,
+        )
+    };
+    let r = record(id, "2026110108000123", "2026-02-01", false);
+    assert_eq!(r.status, 422);
+    r.assert_contains("请上传登记证明扫描件");
+    r.assert_contains("北京技术市场管理办公室");
+    let r = record(id, "2026110108000123", "2099-02-01", true);
+    assert_eq!(r.status, 422);
+    r.assert_contains("日期 2099-02-01 在今天之后");
+    assert_eq!(app.count("SELECT COUNT(*) FROM contract_elsewhere"), 0);
+    assert_eq!(record(id, "2026110108000123", "2026-02-01", true).status, 303);
+    // It now goes to the office of the buyer's region.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM contracts WHERE id = {id} AND region_code = '630104'"
+        )),
+        1
+    );
+    let r = buyer.post_multipart(&page, &format!("/contracts/{id}/file"), &[], &[("file", "c.pdf", PDF)]);
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        buyer
+            .post(
+                &page,
+                &format!("/contracts/{id}/submit"),
+                &[("version", &version(&app, id))]
+            )
+            .status,
+        303
+    );
+    let (oe, op) = app.create_officer("630100");
+    let officer = login(&app, &oe, &op);
+    let p = officer.get(&page);
+    p.assert_contains("本合同已由其他登记机构登记");
+    p.assert_contains("2026110108000123");
+    assert!(
+        !p.body.contains("/register\""),
+        "no numbering form for a contract registered elsewhere"
+    );
+    assert_eq!(officer.get(&format!("/contracts/{id}/elsewhere/scan")).status, 200);
+    let r = officer.post(
+        &page,
+        &format!("/officer/contracts/{id}/verify"),
+        &[("version", &version(&app, id))],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let p = buyer.get(&page);
+    p.assert_contains("已登记");
+    p.assert_contains("2026110108000123");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM registration_counters"),
+        0,
+        "no number of ours was used"
+    );
+    // The same number cannot be verified twice.
+    let r = enter("重复登记编号的合同");
+    assert_eq!(r.status, 303);
+    let id2 = app.count("SELECT MAX(id) FROM contracts");
+    assert_eq!(record(id2, "2026110108000123", "2026-02-01", true).status, 303);
+    let page2 = format!("/contracts/{id2}");
+    assert_eq!(
+        buyer
+            .post_multipart(
+                &page2,
+                &format!("/contracts/{id2}/file"),
+                &[],
+                &[("file", "c.pdf", PDF)]
+            )
+            .status,
+        303
+    );
+    assert_eq!(
+        buyer
+            .post(
+                &page2,
+                &format!("/contracts/{id2}/submit"),
+                &[("version", &version(&app, id2))]
+            )
+            .status,
+        303
+    );
+    let r = officer.post(
+        &page2,
+        &format!("/officer/contracts/{id2}/verify"),
+        &[("version", &version(&app, id2))],
+    );
+    assert_eq!(r.status, 409);
+    r.assert_contains("该登记编号已被另一份合同使用");
+    // Only an officer of the buyer's region verifies.
+    let (fe, fp) = app.create_officer("370200");
+    let far = login(&app, &fe, &fp);
+    let r = far.post(
+        "/contracts",
+        &format!("/officer/contracts/{id2}/verify"),
+        &[("version", &version(&app, id2))],
+    );
+    assert_eq!(r.status, 404);
+    let r = buyer.post(
+        &page2,
+        &format!("/officer/contracts/{id2}/verify"),
+        &[("version", &version(&app, id2))],
+    );
+    assert_eq!(r.status, 403);
+});
+
 both!(contract_routes_for_every_role, |db| {
     let app = TestApp::start(db);
     let (buyer, _, seller, deal) = agreed_deal(&app);
