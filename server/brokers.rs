@@ -12,7 +12,6 @@ use crate::app::AppState;
 use crate::auth::{Role, SessionUser};
 use crate::db::{self, now, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::i18n::{self, Lang};
 use crate::listings::{split_list, Kind};
 use crate::schema::{achievements, broker_profiles, commissions, deal_offers, deals, demands, organizations, users};
 use crate::web::{redirect, render, Ctx, FieldErrors};
@@ -455,22 +454,10 @@ pub struct CommissionForm {
 }
 
 fn notify(conn: &mut DbConn, base: &str, user: i64, what: &str, args: &[&str], link: &str) -> AppResult<()> {
-    let (email, lang): (String, Option<String>) = users::table
-        .find(user)
-        .select((users::email, users::lang))
-        .first(conn)?;
-    let lang = lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh);
     let url = format!("{base}{link}");
     let mut all: Vec<&str> = args.to_vec();
     all.push(&url);
-    crate::mail::enqueue(
-        conn,
-        Some(user),
-        &email,
-        &i18n::tf(lang, &format!("mail.commission_{what}.subject"), &all),
-        &i18n::tf(lang, &format!("mail.commission_{what}.body"), &all),
-        Some(link),
-    )
+    crate::mail::enqueue_for_user(conn, user, &format!("mail.commission_{what}"), &all, link)
 }
 
 pub async fn commission(

@@ -15,7 +15,6 @@ use crate::app::AppState;
 use crate::auth::{Role, SessionUser};
 use crate::db::{self, now, today, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::i18n::{self, Lang};
 use crate::listings::{money_field, text};
 use crate::schema::{deal_events, deals, demands, organizations, proposal_questions, proposals, users};
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
@@ -180,22 +179,10 @@ pub struct ProposalForm {
 }
 
 fn mail(conn: &mut DbConn, base: &str, user: i64, what: &str, args: &[&str], link: &str) -> AppResult<()> {
-    let (email, lang): (String, Option<String>) = users::table
-        .find(user)
-        .select((users::email, users::lang))
-        .first(conn)?;
-    let lang = lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh);
     let url = format!("{base}{link}");
     let mut all: Vec<&str> = args.to_vec();
     all.push(&url);
-    crate::mail::enqueue(
-        conn,
-        Some(user),
-        &email,
-        &i18n::tf(lang, &format!("mail.proposal_{what}.subject"), &all),
-        &i18n::tf(lang, &format!("mail.proposal_{what}.body"), &all),
-        Some(link),
-    )
+    crate::mail::enqueue_for_user(conn, user, &format!("mail.proposal_{what}"), &all, link)
 }
 
 pub async fn submit(

@@ -28,7 +28,6 @@ use crate::auth::{Role, SessionUser};
 use crate::db::{self, now, today, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::files::{self, Kind as FileKind};
-use crate::i18n::{self, Lang};
 use crate::listings::{money_field, text, FormData};
 use crate::schema::{
     contract_elsewhere, contract_events, contract_items, contract_payments, contracts, deal_offers, deals,
@@ -219,19 +218,9 @@ fn notify(conn: &mut DbConn, base: &str, c: &Contract, what: &str, detail: &str)
     }
     let link = format!("/contracts/{}", c.id);
     let url = format!("{base}{link}");
+    let args = [c.project_name.as_str(), detail, url.as_str()];
     for uid in to {
-        let (email, lang): (String, Option<String>) =
-            users::table.find(uid).select((users::email, users::lang)).first(conn)?;
-        let lang = lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh);
-        let args = [c.project_name.as_str(), detail, url.as_str()];
-        crate::mail::enqueue(
-            conn,
-            Some(uid),
-            &email,
-            &i18n::tf(lang, &format!("mail.contract_{what}.subject"), &args),
-            &i18n::tf(lang, &format!("mail.contract_{what}.body"), &args),
-            Some(&link),
-        )?;
+        crate::mail::enqueue_for_user(conn, uid, &format!("mail.contract_{what}"), &args, &link)?;
     }
     Ok(())
 }

@@ -21,7 +21,6 @@ use crate::auth::SessionUser;
 use crate::db::{self, now, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::files::{self, Kind as FileKind};
-use crate::i18n::{self, Lang};
 use crate::listings::{money_field, text, COOP_MODES, TRANSFER_MODES};
 use crate::schema::{
     achievements, deal_events, deal_messages, deal_offers, deals, demands, files as files_t, organizations, users,
@@ -233,16 +232,16 @@ pub fn titles(conn: &mut DbConn, deal: &Deal) -> AppResult<(String, String)> {
 
 /// Mails the contact person of one side (in that person's language) about the deal.
 fn notify(conn: &mut DbConn, base: &str, deal: &Deal, to: Side, what: &str, detail: &str) -> AppResult<()> {
-    let uid = deal.user_of(to);
-    let (email, lang): (String, Option<String>) =
-        users::table.find(uid).select((users::email, users::lang)).first(conn)?;
-    let lang = lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh);
     let (d, a) = titles(conn, deal)?;
     let link = format!("/deals/{}", deal.id);
-    let subject = i18n::tf(lang, &format!("mail.deal_{what}.subject"), &[&d, &a]);
     let url = format!("{base}{link}");
-    let body = i18n::tf(lang, &format!("mail.deal_{what}.body"), &[&d, &a, detail, &url]);
-    crate::mail::enqueue(conn, Some(uid), &email, &subject, &body, Some(&link))
+    crate::mail::enqueue_for_user(
+        conn,
+        deal.user_of(to),
+        &format!("mail.deal_{what}"),
+        &[&d, &a, detail, &url],
+        &link,
+    )
 }
 
 // ---- opening a deal ----------------------------------------------------------------------------

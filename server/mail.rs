@@ -62,6 +62,27 @@ pub fn enqueue_with_notice(
     Ok(())
 }
 
+/// Mails a user in the user's own language: the subject and body are the messages
+/// `{key}.subject` and `{key}.body` filled with `args`; `link` is the page the in-app notification
+/// opens.
+pub fn enqueue_for_user(conn: &mut DbConn, user_id: i64, key: &str, args: &[&str], link: &str) -> AppResult<()> {
+    use crate::i18n::{self, Lang};
+    use crate::schema::users;
+    let (email, lang): (String, Option<String>) = users::table
+        .find(user_id)
+        .select((users::email, users::lang))
+        .first(conn)?;
+    let lang = lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh);
+    enqueue(
+        conn,
+        Some(user_id),
+        &email,
+        &i18n::tf(lang, &format!("{key}.subject"), args),
+        &i18n::tf(lang, &format!("{key}.body"), args),
+        Some(link),
+    )
+}
+
 #[derive(Clone)]
 pub enum Delivery {
     Smtp { url: String },

@@ -10,8 +10,7 @@ use super::{load_head, record_event, transition, Kind};
 use crate::app::AppState;
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::i18n::{self, Lang};
-use crate::schema::{achievements, demands, organizations, users};
+use crate::schema::{achievements, demands, organizations};
 use crate::web::{redirect, render, Ctx};
 use crate::{audit, mail};
 
@@ -125,22 +124,8 @@ fn notify_author(
     action: &str,
     reason: &str,
 ) -> AppResult<()> {
-    let row: Option<(String, Option<String>)> = users::table
-        .find(author)
-        .select((users::email, users::lang))
-        .first(conn)
-        .optional()?;
-    let Some((email, lang)) = row else { return Ok(()) };
-    let lang = lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh);
     let link = format!("{}/{id}", kind.base());
-    mail::enqueue(
-        conn,
-        Some(author),
-        &email,
-        &i18n::tf(lang, &format!("mail.listing_{action}.subject"), &[title]),
-        &i18n::tf(lang, &format!("mail.listing_{action}.body"), &[title, reason]),
-        Some(&link),
-    )
+    mail::enqueue_for_user(conn, author, &format!("mail.listing_{action}"), &[title, reason], &link)
 }
 
 pub async fn decide(
