@@ -1163,31 +1163,13 @@ pub async fn upload(
 pub async fn download(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let id = path.into_inner();
-    let (name, data) = db::run(&state.pool, move |conn| {
+    let (name, mime, data) = db::run(&state.pool, move |conn| {
         let k = load(conn, id)?;
         standing(conn, &user, &k)?;
-        let f = k.file_id.ok_or(AppError::NotFound)?;
-        let row: (String, Vec<u8>) = files_t::table
-            .find(f)
-            .select((files_t::filename, files_t::data))
-            .first(conn)?;
-        Ok(row)
+        files::load(conn, k.file_id.ok_or(AppError::NotFound)?)
     })
     .await?;
-    let ascii: String = name
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
-        .collect();
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "inline; filename=\"{}\"",
-                if ascii.is_empty() { "contract.pdf" } else { &ascii }
-            ),
-        ))
-        .body(data))
+    Ok(files::respond(&name, &mime, data, false))
 }
 
 #[derive(Deserialize)]
@@ -1712,7 +1694,7 @@ pub async fn record_payment(
 pub async fn proof(c: Ctx, state: web::Data<AppState>, path: web::Path<(i64, i64)>) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let (id, file) = path.into_inner();
-    let (mime, data) = db::run(&state.pool, move |conn| {
+    let (name, mime, data) = db::run(&state.pool, move |conn| {
         let k = load(conn, id)?;
         standing(conn, &user, &k)?;
         let n: i64 = contract_payments::table
@@ -1723,17 +1705,10 @@ pub async fn proof(c: Ctx, state: web::Data<AppState>, path: web::Path<(i64, i64
         if n == 0 {
             return Err(AppError::NotFound);
         }
-        let row: (String, Vec<u8>) = files_t::table
-            .find(file)
-            .select((files_t::content_type, files_t::data))
-            .first(conn)?;
-        Ok(row)
+        files::load(conn, file)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(mime)
-        .insert_header((header::CONTENT_DISPOSITION, "inline; filename=\"proof\""))
-        .body(data))
+    Ok(files::respond(&name, &mime, data, false))
 }
 
 // ---- export ------------------------------------------------------------------------------------
@@ -2048,19 +2023,12 @@ pub async fn verify_elsewhere(
 pub async fn elsewhere_scan(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let id = path.into_inner();
-    let (mime, data) = db::run(&state.pool, move |conn| {
+    let (name, mime, data) = db::run(&state.pool, move |conn| {
         let k = load(conn, id)?;
         standing(conn, &user, &k)?;
         let e = elsewhere_of(conn, id)?.ok_or(AppError::NotFound)?;
-        let row: (String, Vec<u8>) = files_t::table
-            .find(e.file_id)
-            .select((files_t::content_type, files_t::data))
-            .first(conn)?;
-        Ok(row)
+        files::load(conn, e.file_id)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(mime)
-        .insert_header((header::CONTENT_DISPOSITION, "inline; filename=\"certificate\""))
-        .body(data))
+    Ok(files::respond(&name, &mime, data, false))
 }

@@ -10,7 +10,7 @@
 //! regions see a deal; to anyone else it does not exist.
 
 use actix_multipart::form::{bytes::Bytes as UploadBytes, text::Text, MultipartForm};
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use diesel::prelude::*;
@@ -1261,28 +1261,10 @@ pub async fn attachment(c: Ctx, state: web::Data<AppState>, path: web::Path<(i64
         if attached == 0 {
             return Err(AppError::NotFound);
         }
-        let row: (String, String, Vec<u8>) = files_t::table
-            .find(file)
-            .select((files_t::filename, files_t::content_type, files_t::data))
-            .first(conn)?;
-        Ok(row)
+        files::load(conn, file)
     })
     .await?;
-    let ascii: String = name
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
-        .collect();
-    Ok(HttpResponse::Ok()
-        .content_type(mime)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"{}\"",
-                if ascii.is_empty() { "attachment" } else { &ascii }
-            ),
-        ))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .body(data))
+    Ok(files::respond(&name, &mime, data, true))
 }
 
 // ---- my deals ----------------------------------------------------------------------------------

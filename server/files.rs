@@ -117,25 +117,33 @@ pub async fn download(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) 
     if !may_read(&user, org_id, region.as_deref()) {
         return Err(AppError::forbidden(c.t("err.no_access")));
     }
+    Ok(respond(&filename, &mime, data, false))
+}
+
+/// A stored file of `id` as (filename, content type, bytes).
+pub fn load(conn: &mut DbConn, id: i64) -> AppResult<(String, String, Vec<u8>)> {
+    Ok(files::table
+        .find(id)
+        .select((files::filename, files::content_type, files::data))
+        .first(conn)?)
+}
+
+/// A stored file as a response: its own content type, shown inline (or offered as a download),
+/// never cached.
+pub fn respond(filename: &str, mime: &str, data: Vec<u8>, download: bool) -> HttpResponse {
     let ascii_name: String = filename
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
         .collect();
-    Ok(HttpResponse::Ok()
-        .content_type(mime)
+    let name = if ascii_name.is_empty() { "file".to_string() } else { ascii_name };
+    HttpResponse::Ok()
+        .content_type(mime.to_string())
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!(
-                "inline; filename=\"{}\"",
-                if ascii_name.is_empty() {
-                    "file".into()
-                } else {
-                    ascii_name
-                }
-            ),
+            format!("{}; filename=\"{name}\"", if download { "attachment" } else { "inline" }),
         ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(data))
+        .body(data)
 }
 
 #[cfg(test)]
