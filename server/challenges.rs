@@ -29,21 +29,25 @@ pub struct Challenge {
     pub region: String,
     pub closes_on: Option<String>,
     pub bounty_fen: Option<i64>,
+    pub published: bool,
 }
 
 impl Challenge {
+    /// Taking proposals: published and not past its closing date. Proposals already sent stay
+    /// readable and decidable after the need is closed.
     pub fn open(&self) -> bool {
-        self.closes_on
-            .as_deref()
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .is_some_and(|d| d >= today())
+        self.published
+            && self
+                .closes_on
+                .as_deref()
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .is_some_and(|d| d >= today())
     }
 }
 
 fn challenge(conn: &mut DbConn, id: i64) -> AppResult<Challenge> {
-    let row: (i64, String, i64, i64, String, Option<String>, Option<i64>) = demands::table
+    let row: (i64, String, i64, i64, String, Option<String>, Option<i64>, String) = demands::table
         .find(id)
-        .filter(demands::status.eq("published"))
         .filter(demands::is_challenge.eq(true))
         .select((
             demands::id,
@@ -53,6 +57,7 @@ fn challenge(conn: &mut DbConn, id: i64) -> AppResult<Challenge> {
             demands::region_code,
             demands::challenge_closes_on,
             demands::bounty_fen,
+            demands::status,
         ))
         .first(conn)?;
     Ok(Challenge {
@@ -63,6 +68,7 @@ fn challenge(conn: &mut DbConn, id: i64) -> AppResult<Challenge> {
         region: row.4,
         closes_on: row.5,
         bounty_fen: row.6,
+        published: row.7 == "published",
     })
 }
 
@@ -156,6 +162,9 @@ pub async fn new_form(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) 
     proposer(&c)?;
     let id = path.into_inner();
     let ch = db::run(&state.pool, move |conn| challenge(conn, id)).await?;
+    if !ch.published {
+        return Err(AppError::NotFound);
+    }
     render(&NewPage {
         c: &c,
         ch,

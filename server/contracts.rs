@@ -626,7 +626,12 @@ async fn deal_parties(state: &AppState, deal: &str) -> AppResult<Option<(String,
 }
 
 fn write(conn: &mut DbConn, user: &SessionUser, id: Option<i64>, v: &Valid) -> AppResult<i64> {
-    let region_org = if v.is_import { v.buyer } else { v.seller };
+    // Import contracts and contracts registered by another office go to the buyer's office.
+    let elsewhere = match id {
+        Some(id) => elsewhere_of(conn, id)?.is_some(),
+        None => false,
+    };
+    let region_org = if v.is_import || elsewhere { v.buyer } else { v.seller };
     let region = org_region(conn, region_org)?;
     let t = now();
     let values = (
@@ -689,6 +694,7 @@ async fn save(c: Ctx, state: &AppState, id: Option<i64>, form: Vec<(String, Stri
     let cc = c.clone();
     let input = f.clone();
     let not_editable = c.t("err.contract_not_editable").to_string();
+    let parties_only = c.t("err.contract_parties_only").to_string();
     let outcome = db::tx(&state.pool, move |conn| {
         if let Some(id) = id {
             let existing = load(conn, id)?;
@@ -698,15 +704,14 @@ async fn save(c: Ctx, state: &AppState, id: Option<i64>, form: Vec<(String, Stri
             if !existing.editable() {
                 return Err(AppError::Conflict(not_editable));
             }
+            // A contract entered directly names the user's organization as a party; only the
+            // parties themselves edit it (an intermediary would otherwise become its seller).
+            if existing.deal_id.is_none() && ![existing.buyer_org_id, existing.seller_org_id].contains(&user.org_id) {
+                return Err(AppError::forbidden(parties_only));
+            }
         }
         match validate(conn, &cc, &user, &input)? {
             Ok(v) => {
-                if v.buyer != user.org_id && v.seller != user.org_id && v.intermediary != Some(user.org_id) {
-                    // A broker of the deal writes it for its principal.
-                    if v.deal.is_none() {
-                        return Err(AppError::NotFound);
-                    }
-                }
                 let id2 = write(conn, &user, id, &v)?;
                 record(
                     conn,
@@ -760,10 +765,14 @@ pub async fn edit_form(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>)
     let user = c.user()?.clone();
     let id = path.into_inner();
     let not_editable = c.t("err.contract_not_editable").to_string();
+    let parties_only = c.t("err.contract_parties_only").to_string();
     let (f, parties) = db::run(&state.pool, move |conn| {
         let k = load(conn, id)?;
         if standing(conn, &user, &k)? != Standing::Party {
             return Err(AppError::NotFound);
+        }
+        if k.deal_id.is_none() && ![k.buyer_org_id, k.seller_org_id].contains(&user.org_id) {
+            return Err(AppError::forbidden(parties_only));
         }
         if !k.editable() {
             return Err(AppError::Conflict(not_editable));
@@ -918,7 +927,7 @@ impl ShowPage<'_> {
     /// The registering office: the region in the registration number once registered, else the
     /// region whose office will register it.
     fn region_name(&self) -> String {
-        office_region(&self.k)
+        office_region(&self.k, self.elsewhere.as_ref())
     }
     fn kind_value(&self) -> String {
         format!("{}.{}", self.k.kind, self.k.sub_kind)
@@ -964,11 +973,16 @@ impl ShowPage<'_> {
     }
 }
 
-fn office_region(k: &Contract) -> String {
+/// The registering office: another office's name when it registered the contract; else the
+/// region in our own REGION-YEAR-SEQ number once registered, or the region that will register it.
+fn office_region(k: &Contract, elsewhere: Option<&Elsewhere>) -> String {
+    if let Some(e) = elsewhere {
+        return e.office.clone();
+    }
     let code = k
         .registration_no
         .as_deref()
-        .and_then(|n| n.split('-').next())
+        .and_then(|n| n.split_once('-').map(|(region, _)| region))
         .unwrap_or(&k.region_code);
     crate::regions::full_name(code).unwrap_or_else(|| code.to_string())
 }
@@ -1544,7 +1558,7 @@ pub async fn certificate(c: Ctx, state: web::Data<AppState>, path: web::Path<i64
         let seller = party(conn, k.seller_org_id)?;
         let intermediary = k.intermediary_org_id.map(|o| org_name(conn, o)).transpose()?;
         let tech = tech_fen(&k, &items);
-        let office = office_region(&k);
+        let office = office_region(&k, elsewhere_of(conn, id)?.as_ref());
         Ok((k, number, tech, buyer, seller, intermediary, office))
     })
     .await?;

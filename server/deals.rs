@@ -6,8 +6,8 @@
 //! withdraw an open deal, each with a reason the other side sees. Every change of state is a
 //! conditional update on the deal's `version`, taken from the page the user acted on, so of two
 //! people acting at once (one accepting an offer while the other withdraws) exactly one succeeds and
-//! the other is told the deal changed. Only the two organizations and the officers of their
-//! regions see a deal; to anyone else it does not exist.
+//! the other is told the deal changed. Only the two organizations, their brokers and the officers of
+//! their regions see a deal; to anyone else it does not exist.
 
 use actix_multipart::form::{bytes::Bytes as UploadBytes, text::Text, MultipartForm};
 use actix_web::http::StatusCode;
@@ -487,6 +487,7 @@ pub async fn create(c: Ctx, state: web::Data<AppState>, form: web::Form<OpenForm
         let p = pair(conn, &cc, &user, &q.demand, &q.achievement)?;
         // One open deal per pair: a second opener joins the first.
         if let Some(existing) = open_deal_of(conn, &p)? {
+            add_message(conn, existing, user.id, p.side, &message, None)?;
             return Ok(existing);
         }
         let t = now();
@@ -926,16 +927,23 @@ pub async fn respond(
                 "accepted",
                 &changed,
             )?;
-            // Whoever answers is the contact person of that side from now on.
-            let col = match side {
-                Side::Buyer => diesel::update(deals::table.find(id))
-                    .set(deals::buyer_user_id.eq(user.id))
-                    .execute(conn),
-                Side::Seller => diesel::update(deals::table.find(id))
-                    .set(deals::seller_user_id.eq(user.id))
-                    .execute(conn),
+            // A member of the party who answers becomes that side's contact person; a broker
+            // answering leaves its principal the contact.
+            let party_org = if side == Side::Buyer {
+                deal.buyer_org_id
+            } else {
+                deal.seller_org_id
             };
-            col?;
+            if user.org_id == party_org {
+                match side {
+                    Side::Buyer => diesel::update(deals::table.find(id))
+                        .set(deals::buyer_user_id.eq(user.id))
+                        .execute(conn)?,
+                    Side::Seller => diesel::update(deals::table.find(id))
+                        .set(deals::seller_user_id.eq(user.id))
+                        .execute(conn)?,
+                };
+            }
             notify(conn, &base, &deal, side.other(), "accepted", "")
         } else {
             change(
