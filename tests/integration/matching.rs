@@ -376,7 +376,7 @@ both!(digest_routes_for_every_role, |db| {
     // Turning off and on again from the page.
     let r = ent.post("/digest", "/digest/settings", &[("enabled", "0")]);
     assert_eq!(r.status, 303);
-    ent.get("/digest?notice=digest_off").assert_contains("摘要邮件已关闭");
+    ent.get("/digest").assert_contains("摘要邮件已关闭，您不会收到匹配提醒");
     assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE digest_enabled = FALSE"), 1);
     ent.post("/digest", "/digest/settings", &[("enabled", "1")]);
     assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE digest_enabled = FALSE"), 0);
