@@ -94,13 +94,6 @@ pub fn profiles(conn: &mut DbConn, kind: Kind, ids: &[i64]) -> QueryResult<Vec<P
     Ok(out)
 }
 
-fn other(kind: Kind) -> Kind {
-    match kind {
-        Kind::Demand => Kind::Achievement,
-        Kind::Achievement => Kind::Demand,
-    }
-}
-
 /// Listings of the other kind the engine ranks highest for this one's title and keywords.
 pub fn candidates(engine: &dyn SearchEngine, kind: Kind, p: &Profile) -> Result<Vec<i64>, String> {
     let text: Vec<String> = crate::search::engine::query_terms(&score::candidate_query(p))
@@ -112,7 +105,7 @@ pub fn candidates(engine: &dyn SearchEngine, kind: Kind, p: &Profile) -> Result<
     }
     let query = Query {
         text: text.join(" "),
-        filters: BTreeMap::from([("kind".to_string(), other(kind).as_str().to_string())]),
+        filters: BTreeMap::from([("kind".to_string(), kind.other().as_str().to_string())]),
         offset: 0,
         limit: CANDIDATES,
         candidates: true,
@@ -189,7 +182,7 @@ pub fn recompute(pool: &Pool, engine: &dyn SearchEngine, kind: Kind, id: i64, no
         let mut ids: BTreeSet<i64> = found.iter().copied().collect();
         ids.extend(before.keys().map(|&(d, a)| if kind == Kind::Demand { a } else { d }));
         let ids: Vec<i64> = ids.into_iter().collect();
-        let others = profiles(conn, other(kind), &ids)?;
+        let others = profiles(conn, kind.other(), &ids)?;
         let ranked = rank(kind, &me, &others);
         let found: BTreeSet<i64> = found.iter().copied().collect();
         let mut kept_own = 0;
@@ -241,7 +234,9 @@ pub fn recompute(pool: &Pool, engine: &dyn SearchEngine, kind: Kind, id: i64, no
                     ))
                     .execute(conn)?;
             }
-            if s.score >= notify {
+            // Owners hear of a pair when it first reaches the notify score, not on every recompute.
+            let was = before.get(&(d, a)).copied();
+            if s.score >= notify && was.is_none_or(|w| w < i32::from(notify)) {
                 crate::digest::add_match(conn, d, a, score)?;
             }
         }
