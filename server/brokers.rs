@@ -353,15 +353,8 @@ pub struct CommissionView {
 
 impl CommissionView {
     pub fn href(&self) -> String {
-        format!(
-            "{}/{}",
-            if self.listing_kind == "demand" {
-                "/demands"
-            } else {
-                "/achievements"
-            },
-            self.listing_id
-        )
+        let kind = Kind::parse(&self.listing_kind).unwrap_or(Kind::Achievement);
+        format!("{}/{}", kind.base(), self.listing_id)
     }
     pub fn status_key(&self) -> String {
         format!("commission.status.{}", self.status)

@@ -18,6 +18,7 @@ use crate::app::AppState;
 use crate::db::{self, now, DbConn, Pool};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
+use crate::listings::Kind;
 use crate::schema::{achievements, demands, digest_items, saved_searches, users};
 use crate::search::Doc;
 use crate::web::{redirect, render, Ctx, FieldErrors};
@@ -177,14 +178,6 @@ fn listing_title(conn: &mut DbConn, kind: &str, id: i64) -> QueryResult<Option<S
     }
 }
 
-fn base(kind: &str) -> &'static str {
-    if kind == "demand" {
-        "/demands"
-    } else {
-        "/achievements"
-    }
-}
-
 /// Sends the digest of one user when it is due; returns whether a mail was written.
 fn send_one(conn: &mut DbConn, s: &Settings, user_id: i64) -> QueryResult<bool> {
     db::write_tx(conn, |conn| {
@@ -233,7 +226,8 @@ fn send_one(conn: &mut DbConn, s: &Settings, user_id: i64) -> QueryResult<bool> 
             let Some(title) = listing_title(conn, lk, *lid)? else {
                 continue;
             };
-            let url = format!("{}{}/{lid}", s.base_url, base(lk));
+            let base = Kind::parse(lk).unwrap_or(Kind::Achievement).base();
+            let url = format!("{}{base}/{lid}", s.base_url);
             if kind == "match" {
                 let own = match (own_kind, own_id) {
                     (Some(k), Some(i)) => listing_title(conn, k, *i)?.unwrap_or_default(),

@@ -135,12 +135,19 @@ pub fn respond(filename: &str, mime: &str, data: Vec<u8>, download: bool) -> Htt
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
         .collect();
-    let name = if ascii_name.is_empty() { "file".to_string() } else { ascii_name };
+    let name = if ascii_name.is_empty() {
+        "file".to_string()
+    } else {
+        ascii_name
+    };
     HttpResponse::Ok()
         .content_type(mime.to_string())
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("{}; filename=\"{name}\"", if download { "attachment" } else { "inline" }),
+            format!(
+                "{}; filename=\"{name}\"",
+                if download { "attachment" } else { "inline" }
+            ),
         ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(data)

@@ -41,6 +41,13 @@ impl Kind {
             Kind::Achievement => "/achievements",
         }
     }
+    /// The kind a listing of this kind is matched with.
+    pub fn other(self) -> Kind {
+        match self {
+            Kind::Demand => Kind::Achievement,
+            Kind::Achievement => Kind::Demand,
+        }
+    }
     pub fn parse(s: &str) -> Option<Kind> {
         match s {
             "demand" | "demands" => Some(Kind::Demand),

@@ -62,10 +62,7 @@ pub fn for_listing(conn: &mut DbConn, kind: Kind, id: i64) -> QueryResult<Vec<Ma
             ))
             .load(conn)?,
     };
-    let other_base = match kind {
-        Kind::Demand => Kind::Achievement.base(),
-        Kind::Achievement => Kind::Demand.base(),
-    };
+    let other_base = kind.other().base();
     Ok(rows
         .into_iter()
         .map(|(oid, title, org_name, score, reasons)| MatchView {

@@ -225,10 +225,6 @@ fn shared_phrases(from: &Profile, other: &HashSet<String>) -> Vec<String> {
     kept
 }
 
-fn family(code: &str) -> &str {
-    code.split('.').next().unwrap_or(code)
-}
-
 /// Modes that answer a mode the need asks for: 先使用后付费 is a way of licensing.
 fn answers(offered: &str, wanted: &str) -> bool {
     offered == wanted || (offered == "use_first_pay_later" && wanted == "licence")
@@ -257,9 +253,9 @@ pub fn score(demand: &Profile, achievement: &Profile) -> Scored {
             code: demand.field_code.clone(),
         });
         1.0
-    } else if family(&demand.field_code) == family(&achievement.field_code) {
+    } else if crate::fields::family(&demand.field_code) == crate::fields::family(&achievement.field_code) {
         reasons.push(Reason::SameFamily {
-            code: family(&demand.field_code).to_string(),
+            code: crate::fields::family(&demand.field_code).to_string(),
         });
         0.5
     } else {

@@ -48,7 +48,7 @@ const MAX_WINDOW: usize = 10_000;
 const MAX_LIMIT: usize = 1_000;
 /// How much more a title match weighs than a match elsewhere.
 const TITLE_BOOST: Score = 2.0;
-/// Summaries longer than this are cut around the first match.
+/// Memory the index writer may use before it flushes a segment.
 const WRITER_MEMORY_BYTES: usize = 50_000_000;
 
 struct Fields {

@@ -411,7 +411,6 @@ pub fn enqueue_all(pool: &Pool) -> Result<usize, String> {
     .map_err(|e| e.to_string())
 }
 
-/// Applies the outbox in the background until the process ends.
 /// Applies the outbox in the background until the process ends: first to the index, then to the
 /// matches of the listings it changed.
 pub fn spawn_worker(engine: Arc<dyn SearchEngine>, pool: Pool, interval: Duration, notify: u16, stop: Arc<AtomicBool>) {
