@@ -28,7 +28,7 @@ use crate::auth::{Role, SessionUser};
 use crate::db::{self, now, today, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::files::{self, Kind as FileKind};
-use crate::listings::{money_field, text, FormData};
+use crate::listings::{date_field, money_field, text, FormData};
 use crate::schema::{
     contract_elsewhere, contract_events, contract_items, contract_payments, contracts, deal_offers, deals,
     files as files_t, organizations, registration_counters, users,
@@ -201,13 +201,6 @@ fn org_name(conn: &mut DbConn, id: i64) -> AppResult<String> {
     Ok(organizations::table.find(id).select(organizations::name).first(conn)?)
 }
 
-fn org_region(conn: &mut DbConn, id: i64) -> AppResult<String> {
-    Ok(organizations::table
-        .find(id)
-        .select(organizations::region_code)
-        .first(conn)?)
-}
-
 /// Mails the people of a contract (its author and its submitter) about a step.
 fn notify(conn: &mut DbConn, base: &str, c: &Contract, what: &str, detail: &str) -> AppResult<()> {
     let mut to = vec![c.created_by];
@@ -308,20 +301,6 @@ struct Valid {
     items: Vec<Item>,
 }
 
-fn date(e: &mut FieldErrors, c: &Ctx, field: &str, value: &str) -> Option<NaiveDate> {
-    if value.is_empty() {
-        e.add(field, c.t("err.required"));
-        return None;
-    }
-    match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            e.add(field, c.tf("err.date_invalid", &[value]));
-            None
-        }
-    }
-}
-
 /// An organization named by its unified social credit code, or a broker by its certificate number.
 fn find_org(conn: &mut DbConn, code: &str) -> AppResult<Option<i64>> {
     let code = code.trim().to_uppercase();
@@ -397,12 +376,12 @@ fn validate(
         e.add("kind", c.t("err.contract_kind"));
     }
     text(&mut e, c, "project_name", &i.project_name, 4, 200);
-    let signed = date(&mut e, c, "signed_on", &i.signed_on);
+    let signed = date_field(&mut e, c, "signed_on", &i.signed_on, None);
     if signed.is_some_and(|d| d > today()) {
         e.add("signed_on", c.tf("err.date_future", &[&i.signed_on]));
     }
-    let from = date(&mut e, c, "term_from", &i.term_from);
-    let to = date(&mut e, c, "term_to", &i.term_to);
+    let from = date_field(&mut e, c, "term_from", &i.term_from, None);
+    let to = date_field(&mut e, c, "term_to", &i.term_to, None);
     if let (Some(a), Some(b)) = (from, to) {
         if a > b {
             e.add("term_to", c.t("err.term_order"));
@@ -632,7 +611,7 @@ fn write(conn: &mut DbConn, user: &SessionUser, id: Option<i64>, v: &Valid) -> A
         None => false,
     };
     let region_org = if v.is_import || elsewhere { v.buyer } else { v.seller };
-    let region = org_region(conn, region_org)?;
+    let region = crate::deals::org_region(conn, region_org)?;
     let t = now();
     let values = (
         contracts::deal_id.eq(v.deal),
@@ -1198,10 +1177,6 @@ pub struct StepForm {
     pub tech_amount: String,
 }
 
-fn version_of(v: &str) -> i32 {
-    v.trim().parse().unwrap_or(-1)
-}
-
 /// A party or the intermediary submits the contract for registration.
 pub async fn submit(
     c: Ctx,
@@ -1215,7 +1190,7 @@ pub async fn submit(
         c.t("err.contract_no_file").to_string(),
         c.t("err.contract_changed").to_string(),
     );
-    let version = version_of(&form.version);
+    let version = crate::deals::parse_version(&form.version);
     let base = state.config.base_url.clone();
     let missing = db::tx(&state.pool, move |conn| {
         let k = load(conn, id)?;
@@ -1281,7 +1256,7 @@ pub async fn return_contract(
         return show_page(&c, &state, id, errors, reason).await;
     }
     let changed = c.t("err.contract_changed").to_string();
-    let version = version_of(&form.version);
+    let version = crate::deals::parse_version(&form.version);
     let base = state.config.base_url.clone();
     db::tx(&state.pool, move |conn| {
         officer_of(conn, &user, id)?;
@@ -1358,7 +1333,7 @@ pub async fn register(
     }
     let above = c.t("err.tech_above_amount").to_string();
     let changed = c.t("err.contract_changed").to_string();
-    let version = version_of(&form.version);
+    let version = crate::deals::parse_version(&form.version);
     let user2 = user.clone();
     let k = db::run(&state.pool, move |conn| officer_of(conn, &user2, id)).await?;
     if tech.is_some_and(|t| t > k.contract_fen) {
@@ -1605,7 +1580,7 @@ pub async fn record_payment(
         note: text_of(&form.note),
     };
     let mut errors = FieldErrors::new();
-    let paid_on = date(&mut errors, &c, "paid_on", &input.paid_on);
+    let paid_on = date_field(&mut errors, &c, "paid_on", &input.paid_on, None);
     if paid_on.is_some_and(|d| d > today()) {
         errors.add("paid_on", c.tf("err.date_future", &[&input.paid_on]));
     }
@@ -1918,7 +1893,7 @@ pub async fn record_elsewhere(
     let mut errors = FieldErrors::new();
     text(&mut errors, &c, "elsewhere_office", &input.office, 2, 100);
     text(&mut errors, &c, "elsewhere_number", &input.number, 3, 60);
-    let on = date(&mut errors, &c, "elsewhere_on", &input.registered_on);
+    let on = date_field(&mut errors, &c, "elsewhere_on", &input.registered_on, None);
     if on.is_some_and(|d| d > today()) {
         errors.add("elsewhere_on", c.tf("err.date_future", &[&input.registered_on]));
     }
@@ -1967,7 +1942,7 @@ pub async fn record_elsewhere(
             ))
             .execute(conn)?;
         // The office of the buyer's region verifies it.
-        let region = org_region(conn, k.buyer_org_id)?;
+        let region = crate::deals::org_region(conn, k.buyer_org_id)?;
         diesel::update(contracts::table.find(id))
             .set((contracts::region_code.eq(&region), contracts::updated_at.eq(now())))
             .execute(conn)?;
@@ -1991,7 +1966,7 @@ pub async fn verify_elsewhere(
         c.t("err.contract_changed").to_string(),
         c.t("err.number_taken").to_string(),
     );
-    let version = version_of(&form.version);
+    let version = crate::deals::parse_version(&form.version);
     let base = state.config.base_url.clone();
     db::tx(&state.pool, move |conn| {
         officer_of(conn, &user, id)?;

@@ -134,7 +134,8 @@ fn load(conn: &mut DbConn, id: i64) -> AppResult<Deal> {
     deals::table.find(id).first(conn).optional()?.ok_or(AppError::NotFound)
 }
 
-fn org_region(conn: &mut DbConn, org: i64) -> AppResult<String> {
+/// The region code of an organization.
+pub(crate) fn org_region(conn: &mut DbConn, org: i64) -> AppResult<String> {
     Ok(organizations::table
         .find(org)
         .select(organizations::region_code)
@@ -867,7 +868,8 @@ pub async fn room(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> A
     .await
 }
 
-fn parse_version(v: &str) -> i32 {
+/// The version a form was rendered with; -1 (matching nothing) when missing or garbled.
+pub(crate) fn parse_version(v: &str) -> i32 {
     v.trim().parse().unwrap_or(-1)
 }
 
