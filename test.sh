@@ -19,6 +19,8 @@ need_apt=()
 if [ "$run_e2e" = 1 ] && [ ! -x /usr/bin/chromium ]; then need_apt+=(chromium); fi
 # A Chinese font, so that the screenshots the browser tests keep are readable.
 if [ "$run_e2e" = 1 ] && ! fc-list 2>/dev/null | grep -qi -E "wqy|noto.*cjk"; then need_apt+=(fonts-wqy-microhei); fi
+# The browser tests read the SQLite database through the sqlite3 shell.
+if [ "$run_e2e" = 1 ] && ! command -v sqlite3 >/dev/null 2>&1; then need_apt+=(sqlite3); fi
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 python3 -m venv --help >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then

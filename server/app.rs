@@ -273,6 +273,34 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/contracts/{id}/certificate",
             web::get().to(crate::contracts::certificate),
         )
+        .route(
+            "/contracts/{id}/amend",
+            web::get().to(crate::contracts::amendments::form),
+        )
+        .route(
+            "/contracts/{id}/amend",
+            web::post().to(crate::contracts::amendments::save),
+        )
+        .route(
+            "/contracts/{id}/amendment/file",
+            web::post().to(crate::contracts::amendments::upload),
+        )
+        .route(
+            "/contracts/{id}/amendment/submit",
+            web::post().to(crate::contracts::amendments::submit),
+        )
+        .route(
+            "/contracts/{id}/amendments/{seq}/file",
+            web::get().to(crate::contracts::amendments::download),
+        )
+        .route(
+            "/officer/contracts/{id}/amendment/register",
+            web::post().to(crate::contracts::amendments::register),
+        )
+        .route(
+            "/officer/contracts/{id}/amendment/return",
+            web::post().to(crate::contracts::amendments::return_amendment),
+        )
         .route("/officer/contracts", web::get().to(crate::contracts::queue))
         .route("/officer/contracts/export", web::get().to(crate::contracts::export))
         .route(

@@ -509,9 +509,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contract_amendments (id) {
+        id -> BigInt,
+        contract_id -> BigInt,
+        seq -> Integer,
+        status -> Text,
+        reason -> Text,
+        terms -> Text,
+        file_id -> Nullable<BigInt>,
+        return_reason -> Nullable<Text>,
+        created_by -> BigInt,
+        submitted_by_user -> Nullable<BigInt>,
+        submitted_at -> Nullable<BigInt>,
+        registered_by -> Nullable<BigInt>,
+        registered_at -> Nullable<BigInt>,
+        version -> Integer,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    contract_versions (id) {
+        id -> BigInt,
+        contract_id -> BigInt,
+        version_no -> Integer,
+        terms -> Text,
+        amendment_id -> Nullable<BigInt>,
+        registered_by -> BigInt,
+        registered_at -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> organizations (org_id));
 diesel::joinable!(contract_events -> users (user_id));
 diesel::joinable!(contract_payments -> users (recorded_by));
+diesel::joinable!(contract_versions -> users (registered_by));
 diesel::joinable!(deal_events -> users (user_id));
 diesel::joinable!(deal_messages -> users (user_id));
 diesel::joinable!(deal_offers -> users (user_id));
@@ -564,4 +598,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     registration_counters,
     contract_payments,
     contract_elsewhere,
+    contract_amendments,
+    contract_versions,
 );

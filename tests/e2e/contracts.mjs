@@ -12,7 +12,12 @@
 // the amount to 160万 and submits again; the officer registers it with a technology amount of 135万
 // (170万 refused first): the registration number (REGION-YEAR-SEQ) and the certificate. The
 // university records the payments received: 100万 with a PDF proof, 70万 (refused: at most 60万元
-// more), 60万 with a PNG proof: paid 160万元, outstanding 0元. Then the mails (DATA_DIR/outbox), a
+// more), 60万 with a PNG proof: paid 160万元, outstanding 0元. The university amends the
+// registered contract to 200万 (150万, below what was paid, refused first); the officer registers the
+// amendment: same number, two versions in the history, 40万元 outstanding. The enterprise enters a
+// contract with 清华大学 (Beijing, outside the regions served) and records its registration there (a
+// missing scan refused first); an officer of the enterprise's prefecture verifies it and it counts
+// under the Beijing number. Then the mails (DATA_DIR/outbox), a
 // stranger (404), an anonymous visitor (log-in page) and the phone layout.
 //
 //   cd tests/e2e && node --test contracts.mjs
@@ -74,6 +79,8 @@ const RETURN_REASON = '合同成交额与合同文本第五条约定的160万元
 const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const PDF_NAME = 'hetong-signed.pdf';
 const OFFICER_PASSWORD = 'officer-pass-2026';
+const AMEND_REASON = '双方签订补充协议，增加二期工艺包，合同成交额调增至200万元。';
+const ELSEWHERE = { project: '锂电池正极材料技术秘密转让（北京登记）', office: '北京技术市场管理办公室', number: '2026110108000456' };
 
 const suite = createSuite({
   name: 'contracts.mjs',
@@ -698,6 +705,148 @@ describe('techmarket contracts on the demo market: agreed deal → registered co
     assert.ok((await proof.body()).equals(minimalPdf()), 'the proof downloaded differs from the one uploaded');
     await shot(page, 'payments-zh');
     state.passed.add('paid');
+  });
+
+  it('7b. the university amends the registered contract to 200万 (150万, below what was paid, refused first); the officer registers it: same number, two versions', { timeout: TEST_TIMEOUT }, async (t) => {
+    if (!needs(t, 'paid')) return;
+    const id = state.contractId;
+    await signInAs(page, state.seller.email);
+    await goto(page, `/contracts/${id}`);
+    const section = page.locator('main section#amendment');
+    const start = section.locator(`a.button[href="/contracts/${id}/amend"]`);
+    assert.equal(await text(start), msg('amend.start'));
+    await clickAndWait(page, start);
+    assert.equal(await text(page.locator('h1')), msg('amend.title'));
+    const form = page.locator(`main form[action="/contracts/${id}/amend"]`);
+    // The form starts from the registered terms.
+    assert.equal(await form.locator('#amount').inputValue(), '1600000');
+    assert.equal(await form.locator('input[name=item_amount_1]').inputValue(), '200000');
+    await form.locator('#amend_reason').fill(AMEND_REASON);
+    await form.locator('#amount').fill('150万');
+    await submitExpecting(page, form.locator('button[type=submit]'), 422, `/contracts/${id}/amend`);
+    assert.equal(await text(page.locator('#amount-error')), msg('err.amend_below_paid').replace('{0}', '160万元'));
+    assert.equal(await form.locator('#amend_reason').inputValue(), AMEND_REASON, 'the reason typed is not kept');
+    const none = query(`SELECT COUNT(*) FROM contract_amendments WHERE contract_id = ${id}`);
+    if (none) assert.equal(none[0][0], '0', 'the refused amendment was stored');
+    await form.locator('#amount').fill('200万');
+    await clickAndWait(page, form.locator('button[type=submit]'));
+    assert.equal(pathOf(page), `/contracts/${id}`, `saving the amendment lands on ${page.url()}: ${(await text(page.locator('main'))).slice(0, 500)}`);
+    assert.equal(await notice(page), msg('notice.amendment_saved'));
+    // Proposed, not applied: the registered terms stand until the office registers it.
+    let f = await facts(page.locator('main'));
+    assert.equal(f.get(msg('field.amount')), '160万元');
+    assert.equal(await text(section.locator('h2 .tag').first()), msg('amend.status.draft'));
+    const changes = await section.locator('table.changes tbody tr').allInnerTexts();
+    assert.ok(changes.some((r) => r.includes(msg('field.amount')) && r.includes('160万元') && r.includes('200万元')), `the changes: ${changes.join(' | ')}`);
+    assert.ok(changes.some((r) => r.includes(msg('contract.tech_amount')) && r.includes('135万元') && r.includes('180万元')), `the changes: ${changes.join(' | ')}`);
+    const upload = section.locator(`form[action^="/contracts/${id}/amendment/file"]`);
+    await upload.locator('#amendment_file').setInputFiles({ name: 'biangeng.pdf', mimeType: 'application/pdf', buffer: minimalPdf() });
+    await clickAndWait(page, upload.locator('button[type=submit]'));
+    assert.equal(await text(section.locator(`a[href="/contracts/${id}/amendments/1/file"]`)), 'biangeng.pdf');
+    await clickAndWait(page, section.locator(`form[action="/contracts/${id}/amendment/submit"] button[type=submit]`));
+    assert.equal(await notice(page), msg('notice.amendment_submitted'));
+    assert.equal(await text(section.locator('h2 .tag').first()), msg('amend.status.submitted'));
+    assert.equal(await section.locator('form').count(), 0, 'a submitted amendment can still be changed');
+    await shot(page, 'amendment-submitted-zh');
+
+    await signInAs(page, state.officer.email, OFFICER_PASSWORD);
+    await goto(page, '/officer/contracts');
+    const row = page.locator('main table tbody tr', { has: page.locator(`a[href="/contracts/${id}"]`) });
+    assert.equal(await row.count(), 1, `the amendment is not in the queue: ${await text(page.locator('main'))}`);
+    assert.ok((await text(row)).includes(msg('contract.amendment_waiting').replace('{0}', '1')), await text(row));
+    await clickAndWait(page, row.locator(`a[href="/contracts/${id}"]`));
+    const reg = page.locator(`main form[action="/officer/contracts/${id}/amendment/register"]`);
+    assert.equal(await reg.locator('#amendment_tech').inputValue(), '1800000');
+    await clickAndWait(page, reg.locator('button[type=submit]'));
+    assert.equal(await notice(page), msg('notice.amendment_registered'));
+    const tags = await text(kpage(page).tags);
+    assert.ok(tags.includes(state.number), `the number changed: ${tags}`);
+    f = await facts(page.locator('main'));
+    assert.equal(f.get(msg('field.amount')), '200万元');
+    assert.equal(f.get(msg('contract.tech_amount')), `180万元 ${msg('contract.tech_set_by_officer')}`);
+    const versions = page.locator('main section#versions ol.versions > li');
+    assert.equal(await versions.count(), 2);
+    assert.ok((await text(versions.nth(0))).includes(msg('amend.original')));
+    const v2 = await text(versions.nth(1));
+    assert.ok(v2.includes(msg('amend.version_no').replace('{0}', '2')) && v2.includes(AMEND_REASON) && v2.includes('200万元'), v2);
+    await shot(page, 'amendment-registered-officer-zh');
+
+    await signInAs(page, state.seller.email);
+    await goto(page, `/contracts/${id}`);
+    const paid = await kpage(page).payments.locator('p').first().locator('strong').allInnerTexts();
+    assert.deepEqual(paid, ['160万元', '40万元']);
+    state.passed.add('amended');
+  });
+
+  it('7c. a contract with 清华大学 (Beijing, outside the regions served) registered there: recorded by the enterprise, verified by the office of its region', { timeout: TEST_TIMEOUT }, async (t) => {
+    if (!needs(t, 'accounts')) return;
+    const rows = query(`SELECT o.credit_code, b.region_code FROM organizations o, organizations b WHERE o.name = '清华大学' AND b.name = ${quote(state.buyer.org)}`);
+    if (!rows) {
+      t.skip(`no ${SQLITE3} shell: the credit code of 清华大学 is unknown`);
+      return;
+    }
+    assert.equal(rows.length, 1, 'no 清华大学 in the demo market');
+    const [code, buyerRegion] = rows[0];
+    const office = { email: `officer-k2-${runId()}@example.test`, name: '王核验', region: `${buyerRegion.slice(0, 4)}00` };
+    createOfficer(office);
+
+    await signInAs(page, state.buyer.email);
+    await goto(page, '/contracts/new');
+    const form = page.locator('main form[action="/contracts"]');
+    await form.locator('input[name=our_role][value=buyer]').check();
+    await form.locator('#counterparty').fill(code);
+    await form.locator('#kind').selectOption('transfer.technical_secret');
+    await form.locator('#project_name').fill(ELSEWHERE.project);
+    await form.locator('#signed_on').fill(dayFromToday(-30));
+    await form.locator('#term_from').fill(dayFromToday(-30));
+    await form.locator('#term_to').fill(dayFromToday(700));
+    await form.locator('#amount').fill('80万');
+    await clickAndWait(page, form.locator('button[type=submit]'));
+    assert.match(pathOf(page), /^\/contracts\/\d+$/, `saving lands on ${page.url()}: ${(await text(page.locator('main'))).slice(0, 500)}`);
+    const id = Number(pathOf(page).split('/').pop());
+    const section = page.locator('main section#elsewhere');
+    assert.equal(await text(section.locator('h2')), msg('elsewhere.title'));
+    const ef = section.locator('form');
+    await ef.locator('#elsewhere_office').fill(ELSEWHERE.office);
+    await ef.locator('#elsewhere_number').fill(ELSEWHERE.number);
+    await ef.locator('#elsewhere_on').fill(dayFromToday(-20));
+    // No scan: refused, the input kept.
+    await submitExpecting(page, ef.locator('button[type=submit]'), 422, `/contracts/${id}/elsewhere`);
+    assert.equal(await ef.locator('#elsewhere_number').inputValue(), ELSEWHERE.number);
+    assert.ok((await text(page.locator('#elsewhere_scan-error'))).length > 0, 'no message for the missing scan');
+    await ef.locator('#elsewhere_scan').setInputFiles({ name: 'dengji.png', mimeType: 'image/png', buffer: PNG_1PX });
+    await clickAndWait(page, ef.locator('button[type=submit]'));
+    assert.equal(await notice(page), msg('notice.elsewhere_recorded'));
+    const recorded = await facts(section);
+    assert.equal(recorded.get(msg('elsewhere.number')), ELSEWHERE.number);
+    const k = kpage(page);
+    await k.fileForm.first().locator('#file').setInputFiles({ name: 'beijing.pdf', mimeType: 'application/pdf', buffer: minimalPdf() });
+    await clickAndWait(page, k.fileForm.first().locator('button[type=submit]'));
+    await clickAndWait(page, k.submit);
+    assert.equal(await notice(page), msg('notice.contract_submitted'));
+    await shot(page, 'elsewhere-submitted-zh');
+
+    await signInAs(page, office.email, OFFICER_PASSWORD);
+    await goto(page, '/officer/contracts');
+    await clickAndWait(page, page.locator(`main a[href="/contracts/${id}"]`));
+    const review = page.locator('main section.panel', { hasText: msg('elsewhere.to_verify') });
+    const shown = await facts(review);
+    assert.equal(shown.get(msg('elsewhere.office')), ELSEWHERE.office);
+    assert.equal(shown.get(msg('elsewhere.number')), ELSEWHERE.number);
+    const scan = await page.request.get(`${state.base}/contracts/${id}/elsewhere/scan`);
+    assert.equal(scan.status(), 200);
+    assert.equal(await page.locator('main form[action$="/register"]').count(), 0, 'a contract registered elsewhere gets a second registration form');
+    await clickAndWait(page, page.locator(`main form[action="/officer/contracts/${id}/verify"] button[type=submit]`));
+    assert.equal(await notice(page), msg('notice.contract_registered'));
+    assert.equal(await text(k.status), msg('contract.status.registered'));
+    assert.ok((await text(k.tags)).includes(ELSEWHERE.number), `not counted under the other office's number: ${await text(k.tags)}`);
+    assert.equal((await facts(page.locator('main'))).get(msg('contract.office')), ELSEWHERE.office);
+    await shot(page, 'elsewhere-verified-officer-zh');
+    // It counts: the enterprise sees it registered, with no amendment here.
+    await signInAs(page, state.buyer.email);
+    await goto(page, `/contracts/${id}`);
+    assert.equal(await text(k.status), msg('contract.status.registered'));
+    assert.equal(await page.locator('main section#amendment').count(), 0, 'a contract registered elsewhere offers an amendment here');
   });
 
   it('8. the mails: the enterprise was told of the return (with the reason) and of the registration (with the number)', { timeout: TEST_TIMEOUT }, async (t) => {

@@ -690,3 +690,291 @@ both!(contract_routes_for_every_role, |db| {
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM contract_payments"), 0);
 });
+
+/// Registers the submitted contract `id` as 150万 with 130万 of technology.
+fn register(app: &TestApp, officer: &Client, id: i64) {
+    let r = officer.post(
+        &format!("/contracts/{id}"),
+        &format!("/officer/contracts/{id}/register"),
+        &[
+            ("kind", "licence.ordinary"),
+            ("tech_amount", "130万"),
+            ("version", &version(app, id)),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
+fn amendment_version(app: &TestApp, id: i64) -> String {
+    app.count(&format!(
+        "SELECT version FROM contract_amendments WHERE contract_id = {id} AND status <> 'registered'"
+    ))
+    .to_string()
+}
+
+both!(
+    an_amendment_is_reviewed_like_the_original_and_keeps_number_and_date,
+    |db| {
+        let app = TestApp::start(db);
+        let (buyer, _, seller, deal) = agreed_deal(&app);
+        let id = submitted_contract(&app, &buyer, deal);
+        let (oe, op) = app.create_officer("630100");
+        let officer = login(&app, &oe, &op);
+        register(&app, &officer, id);
+        let page = format!("/contracts/{id}");
+        let amend = format!("/contracts/{id}/amend");
+        let number = app.text(&format!("SELECT registration_no FROM contracts WHERE id = {id}"));
+        let registered_at = app.count(&format!("SELECT registered_at FROM contracts WHERE id = {id}"));
+        let files: [(&str, &str, &[u8]); 1] = [("proof", "bank.pdf", PDF)];
+        let r = seller.post_multipart(
+            &page,
+            &format!("/contracts/{id}/payments"),
+            &[("paid_on", "2026-02-01"), ("amount", "100万")],
+            &files,
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        seller.get(&page).assert_contains("申请变更");
+        // The form starts from the registered terms.
+        buyer.get(&amend).assert_contains("value=\"1500000\"");
+        let d = deal.to_string();
+        let fields = |amount: &'static str, reason: &'static str| {
+            let mut f = contract_fields("", amount, "20万", "2026-01-01");
+            f.retain(|(k, _)| *k != "deal");
+            f.push(("amend_reason", reason));
+            f
+        };
+        let _ = d;
+        // Bad input: below what was paid, no change at all, no reason; named, kept, nothing stored.
+        let r = buyer.post(&amend, &amend, &fields("90万", "合同金额调整"));
+        assert_eq!(r.status, 422);
+        r.assert_contains("合同成交额不能低于已到位金额 100万元");
+        r.assert_contains("合同金额调整");
+        let r = buyer.post(&amend, &amend, &fields("150万", "没有变化的变更"));
+        assert_eq!(r.status, 422);
+        r.assert_contains("变更内容与已登记的合同相同");
+        let r = buyer.post(&amend, &amend, &fields("180万", ""));
+        assert_eq!(r.status, 422);
+        r.assert_contains("value=\"180万\"");
+        assert_eq!(app.count("SELECT COUNT(*) FROM contract_amendments"), 0);
+
+        let r = buyer.post(&amend, &amend, &fields("180万", "增加二期工艺包，合同金额调增"));
+        assert_eq!(r.status, 303, "{}", r.body);
+        // Proposed, not applied: the registered contract is unchanged.
+        assert_eq!(
+            app.count(&format!("SELECT contract_fen FROM contracts WHERE id = {id}")),
+            150_000_000
+        );
+        let p = buyer.get(&page);
+        p.assert_contains("变更1");
+        p.assert_contains("增加二期工艺包");
+        p.assert_contains("180万元");
+        // Submitting needs the signed agreement.
+        let r = buyer.post(
+            &page,
+            &format!("/contracts/{id}/amendment/submit"),
+            &[("version", &amendment_version(&app, id))],
+        );
+        assert_eq!(r.status, 422);
+        r.assert_contains("请先上传签字盖章的变更协议");
+        let r = buyer.post_multipart(
+            &page,
+            &format!("/contracts/{id}/amendment/file"),
+            &[],
+            &[("file", "amendment.pdf", PDF)],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let submit = |app: &TestApp| {
+            buyer.post(
+                &page,
+                &format!("/contracts/{id}/amendment/submit"),
+                &[("version", &amendment_version(app, id))],
+            )
+        };
+        assert_eq!(submit(&app).status, 303);
+        assert!(app.count("SELECT COUNT(*) FROM mail_outbox WHERE subject LIKE '%合同变更已提交%'") >= 1);
+        assert_eq!(buyer.get(&amend).status, 409);
+        // The officer finds it in the queue, and returns it once.
+        officer.get("/officer/contracts").assert_contains("变更1待审核");
+        let r = officer.post(
+            &page,
+            &format!("/officer/contracts/{id}/amendment/return"),
+            &[
+                ("reason", "变更协议缺少乙方盖章。"),
+                ("version", &amendment_version(&app, id)),
+            ],
+        );
+        assert_eq!(r.status, 303);
+        buyer.get(&page).assert_contains("变更协议缺少乙方盖章");
+        assert!(app.count("SELECT COUNT(*) FROM mail_outbox WHERE subject LIKE '%合同变更被退回补正%'") >= 1);
+        let r = buyer.post(&amend, &amend, &fields("200万", "增加二期工艺包，合同金额调增"));
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(submit(&app).status, 303);
+        // The office registers it, refusing a technology amount above the new contract amount.
+        let reg = format!("/officer/contracts/{id}/amendment/register");
+        let r = officer.post(
+            &page,
+            &reg,
+            &[
+                ("kind", "licence.ordinary"),
+                ("tech_amount", "210万"),
+                ("version", &amendment_version(&app, id)),
+            ],
+        );
+        assert_eq!(r.status, 422);
+        r.assert_contains("技术交易额不能超过合同成交额");
+        let r = officer.post(
+            &page,
+            &reg,
+            &[
+                ("kind", "licence.ordinary"),
+                ("tech_amount", "175万"),
+                ("version", &amendment_version(&app, id)),
+            ],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        // The new terms, under the same number and date; both versions are kept.
+        assert_eq!(
+            app.count(&format!("SELECT contract_fen FROM contracts WHERE id = {id}")),
+            200_000_000
+        );
+        assert_eq!(
+            app.count(&format!("SELECT tech_fen_registered FROM contracts WHERE id = {id}")),
+            175_000_000
+        );
+        assert_eq!(
+            app.text(&format!("SELECT registration_no FROM contracts WHERE id = {id}")),
+            number
+        );
+        assert_eq!(
+            app.count(&format!("SELECT registered_at FROM contracts WHERE id = {id}")),
+            registered_at
+        );
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM contract_versions WHERE contract_id = {id}"
+            )),
+            2
+        );
+        assert!(app
+            .text(&format!(
+                "SELECT terms FROM contract_versions WHERE contract_id = {id} AND version_no = 1"
+            ))
+            .contains("\"contract_fen\":150000000"));
+        let p = seller.get(&page);
+        p.assert_contains("第1版");
+        p.assert_contains("原始登记");
+        p.assert_contains("第2版");
+        p.assert_contains("变更1：增加二期工艺包");
+        p.assert_contains("150万元");
+        p.assert_contains("200万元");
+        p.assert_contains("175万元");
+        p.assert_contains(&number);
+        let cert = seller.get(&format!("/contracts/{id}/certificate"));
+        cert.assert_contains(&number);
+        cert.assert_contains("200万元");
+        assert!(app.count("SELECT COUNT(*) FROM mail_outbox WHERE subject LIKE '%合同变更已登记%'") >= 1);
+        assert_eq!(seller.get(&format!("/contracts/{id}/amendments/1/file")).status, 200);
+        // More may now be paid, up to the new amount.
+        let r = buyer.post_multipart(
+            &page,
+            &format!("/contracts/{id}/payments"),
+            &[("paid_on", "2026-03-01"), ("amount", "100万")],
+            &files,
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        // A second amendment is numbered 2 and sees version 2 as its starting point.
+        buyer.get(&amend).assert_contains("value=\"2000000\"");
+    }
+);
+
+both!(amendment_routes_for_every_role, |db| {
+    let app = TestApp::start(db);
+    let (buyer, _, seller, deal) = agreed_deal(&app);
+    let id = submitted_contract(&app, &buyer, deal);
+    let (outsider, _) = verified_org(&app, "enterprise", "630105");
+    let (oe, op) = app.create_officer("630100");
+    let officer = login(&app, &oe, &op);
+    let (fe, fp) = app.create_officer("370200");
+    let far = login(&app, &fe, &fp);
+    let anon = app.client();
+    let amend = format!("/contracts/{id}/amend");
+    // Before registration there is nothing to amend.
+    let clients = [&buyer, &seller, &outsider, &officer, &far, &anon];
+    for (i, expected) in [409, 409, 404, 404, 404, 303].iter().enumerate() {
+        assert_eq!(clients[i].get(&amend).status, *expected, "GET amend as #{i}");
+    }
+    register(&app, &officer, id);
+    let page = format!("/contracts/{id}");
+    for (i, expected) in [200, 200, 404, 404, 404, 303].iter().enumerate() {
+        assert_eq!(clients[i].get(&amend).status, *expected, "GET amend as #{i}");
+    }
+    let mut fields = contract_fields("", "160万", "20万", "2026-01-01");
+    fields.retain(|(k, _)| *k != "deal");
+    fields.push(("amend_reason", "调整金额"));
+    // Only a party proposes, attaches and submits.
+    for (i, c) in [&outsider, &officer, &far, &anon].iter().enumerate() {
+        let from = if i == 3 { "/login" } else { "/contracts" };
+        let expected = if i == 3 { 303 } else { 404 };
+        assert_eq!(c.post(from, &amend, &fields).status, expected, "amend as #{i}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM contract_amendments"), 0);
+    assert_eq!(seller.post(&amend, &amend, &fields).status, 303);
+    let v = amendment_version(&app, id);
+    let file = format!("/contracts/{id}/amendment/file");
+    let submit = format!("/contracts/{id}/amendment/submit");
+    for (i, c) in [&outsider, &officer, &far, &anon].iter().enumerate() {
+        let from = if i == 3 { "/login" } else { "/contracts" };
+        let expected = if i == 3 { 303 } else { 404 };
+        let r = c.post_multipart(from, &file, &[], &[("file", "a.pdf", PDF)]);
+        assert_eq!(r.status, expected, "attach as #{i}");
+        assert_eq!(
+            c.post(from, &submit, &[("version", &v)]).status,
+            expected,
+            "submit as #{i}"
+        );
+    }
+    assert_eq!(
+        seller
+            .post_multipart(&page, &file, &[], &[("file", "a.pdf", PDF)])
+            .status,
+        303
+    );
+    assert_eq!(buyer.post(&page, &submit, &[("version", &v)]).status, 303);
+    // Only an officer of the region registers or returns it.
+    let v = amendment_version(&app, id);
+    let register = format!("/officer/contracts/{id}/amendment/register");
+    let ret = format!("/officer/contracts/{id}/amendment/return");
+    let expected = [403, 403, 403, 404, 303];
+    for (i, c) in [&buyer, &seller, &outsider, &far, &anon].iter().enumerate() {
+        let from = if i == 4 { "/login" } else { "/contracts" };
+        let r = c.post(
+            from,
+            &register,
+            &[("kind", "licence.ordinary"), ("tech_amount", "1万"), ("version", &v)],
+        );
+        assert_eq!(r.status, expected[i], "register as #{i}");
+        let r = c.post(from, &ret, &[("reason", "x"), ("version", &v)]);
+        assert_eq!(r.status, expected[i], "return as #{i}");
+    }
+    assert_eq!(
+        officer
+            .post_raw(&register, &[("kind", "licence.ordinary"), ("tech_amount", "1万")])
+            .status,
+        403
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contract_amendments WHERE status = 'submitted'"),
+        1
+    );
+    // The agreement is seen by those who see the contract.
+    let f = format!("/contracts/{id}/amendments/1/file");
+    for (i, expected) in [200, 200, 404, 200, 404, 303].iter().enumerate() {
+        assert_eq!(clients[i].get(&f).status, *expected, "GET agreement as #{i}");
+    }
+    let r = officer.post(
+        &page,
+        &register,
+        &[("kind", "licence.ordinary"), ("tech_amount", "140万"), ("version", &v)],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+});

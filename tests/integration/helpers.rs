@@ -228,6 +228,27 @@ impl TestApp {
         }
     }
 
+    /// Runs a query on the app's database and returns one text value.
+    pub fn text(&self, sql: &str) -> String {
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct T {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            t: String,
+        }
+        let q = format!("SELECT CAST(({sql}) AS TEXT) AS t");
+        match self.db {
+            Db::Sqlite => {
+                let mut c = diesel::SqliteConnection::establish(&self.database_url).expect("sqlite");
+                diesel::sql_query(q).get_result::<T>(&mut c).expect("text").t
+            }
+            Db::Postgres => {
+                let mut c = diesel::PgConnection::establish(&self.database_url).expect("pg");
+                diesel::sql_query(q).get_result::<T>(&mut c).expect("text").t
+            }
+        }
+    }
+
     pub fn exec(&self, sql: &str) -> Result<(), String> {
         use diesel::connection::SimpleConnection;
         use diesel::Connection;

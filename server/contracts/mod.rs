@@ -35,6 +35,8 @@ use crate::schema::{
 };
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
 
+pub mod amendments;
+
 /// Kinds and sub-kinds as the national register uses them.
 pub const KINDS: &[(&str, &[&str])] = &[
     ("development", &["commissioned", "cooperative"]),
@@ -110,7 +112,7 @@ impl Contract {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
 pub struct Item {
     pub category: String,
     pub description: String,
@@ -485,6 +487,8 @@ struct FormPage<'a> {
     errors: FieldErrors,
     /// The deal's parties, when the contract comes from a deal.
     parties: Option<(String, String)>,
+    /// When the form proposes an amendment of a registered contract: its reason (变更事由).
+    amend: Option<String>,
 }
 
 impl FormPage<'_> {
@@ -586,6 +590,7 @@ pub async fn new_form(c: Ctx, state: web::Data<AppState>, q: web::Query<NewQuery
         f,
         errors: FieldErrors::new(),
         parties,
+        amend: None,
     })
 }
 
@@ -716,6 +721,7 @@ async fn save(c: Ctx, state: &AppState, id: Option<i64>, form: Vec<(String, Stri
                     f,
                     errors,
                     parties,
+                    amend: None,
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -756,61 +762,8 @@ pub async fn edit_form(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>)
         if !k.editable() {
             return Err(AppError::Conflict(not_editable));
         }
-        let items = items_of(conn, id)?;
-        let mut lines: Vec<(String, String, String)> = items
-            .iter()
-            .map(|i| {
-                (
-                    i.category.clone(),
-                    i.description.clone(),
-                    crate::money::format_plain(i.amount_fen),
-                )
-            })
-            .collect();
-        lines.resize(ITEM_LINES, Default::default());
-        let mine_is_buyer = user.org_id == k.buyer_org_id;
-        let other = if mine_is_buyer { k.seller_org_id } else { k.buyer_org_id };
-        let other_code: Option<String> = organizations::table
-            .find(other)
-            .select(organizations::credit_code)
-            .first(conn)?;
-        let intermediary_code: Option<String> = match k.intermediary_org_id {
-            Some(o) => {
-                let (cc, cert): (Option<String>, Option<String>) = organizations::table
-                    .find(o)
-                    .select((organizations::credit_code, organizations::broker_certificate))
-                    .first(conn)?;
-                cc.or(cert)
-            }
-            None => None,
-        };
-        let parties = match k.deal_id {
-            Some(_) => Some((org_name(conn, k.buyer_org_id)?, org_name(conn, k.seller_org_id)?)),
-            None => None,
-        };
-        let f = ContractInput {
-            deal: k.deal_id.map(|d| d.to_string()).unwrap_or_default(),
-            our_role: if mine_is_buyer { "buyer" } else { "seller" }.into(),
-            counterparty: other_code.unwrap_or_default(),
-            intermediary: if k.deal_id.is_some() {
-                String::new()
-            } else {
-                intermediary_code.unwrap_or_default()
-            },
-            kind: k.kind.clone(),
-            sub_kind: k.sub_kind.clone(),
-            project_name: k.project_name.clone(),
-            signed_on: k.signed_on.clone(),
-            term_from: k.term_from.clone(),
-            term_to: k.term_to.clone(),
-            amount: crate::money::format_plain(k.contract_fen),
-            equity: k.equity_fen.map(crate::money::format_plain).unwrap_or_default(),
-            involves_patent: k.involves_patent,
-            patents: k.patents.replace(',', "，"),
-            is_import: k.is_import,
-            items: lines,
-        };
-        Ok((f, parties))
+        let terms = amendments::Terms::of(conn, &k)?;
+        input_of(conn, &user, &k, &terms)
     })
     .await?;
     render(&FormPage {
@@ -819,7 +772,73 @@ pub async fn edit_form(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>)
         f,
         errors: FieldErrors::new(),
         parties,
+        amend: None,
     })
+}
+
+/// The form's fields for a contract's terms, as the user (one of its parties) sees them, with the
+/// deal's parties when it comes from a deal.
+fn input_of(
+    conn: &mut DbConn,
+    user: &SessionUser,
+    k: &Contract,
+    t: &amendments::Terms,
+) -> AppResult<(ContractInput, Option<(String, String)>)> {
+    let mut lines: Vec<(String, String, String)> = t
+        .items
+        .iter()
+        .map(|i| {
+            (
+                i.category.clone(),
+                i.description.clone(),
+                crate::money::format_plain(i.amount_fen),
+            )
+        })
+        .collect();
+    lines.resize(ITEM_LINES, Default::default());
+    let mine_is_buyer = user.org_id == t.buyer_org_id;
+    let other = if mine_is_buyer { t.seller_org_id } else { t.buyer_org_id };
+    let other_code: Option<String> = organizations::table
+        .find(other)
+        .select(organizations::credit_code)
+        .first(conn)?;
+    let intermediary_code: Option<String> = match t.intermediary_org_id {
+        Some(o) => {
+            let (cc, cert): (Option<String>, Option<String>) = organizations::table
+                .find(o)
+                .select((organizations::credit_code, organizations::broker_certificate))
+                .first(conn)?;
+            cc.or(cert)
+        }
+        None => None,
+    };
+    let parties = match k.deal_id {
+        Some(_) => Some((org_name(conn, t.buyer_org_id)?, org_name(conn, t.seller_org_id)?)),
+        None => None,
+    };
+    let f = ContractInput {
+        deal: k.deal_id.map(|d| d.to_string()).unwrap_or_default(),
+        our_role: if mine_is_buyer { "buyer" } else { "seller" }.into(),
+        counterparty: other_code.unwrap_or_default(),
+        intermediary: if k.deal_id.is_some() {
+            String::new()
+        } else {
+            intermediary_code.unwrap_or_default()
+        },
+        kind: t.kind.clone(),
+        sub_kind: t.sub_kind.clone(),
+        project_name: t.project_name.clone(),
+        signed_on: t.signed_on.clone(),
+        term_from: t.term_from.clone(),
+        term_to: t.term_to.clone(),
+        amount: crate::money::format_plain(t.contract_fen),
+        equity: t.equity_fen.map(crate::money::format_plain).unwrap_or_default(),
+        involves_patent: t.involves_patent,
+        patents: t.patents.replace(',', "，"),
+        is_import: t.is_import,
+        items: lines,
+    };
+    Ok((f, parties))
 }
 
 // ---- the contract page -------------------------------------------------------------------------
@@ -845,6 +864,10 @@ struct ShowPage<'a> {
     /// The registration by another office, when a party recorded one.
     elsewhere: Option<Elsewhere>,
     elsewhere_input: ElsewhereInput,
+    /// The amendment not registered yet, if any.
+    amendment: Option<amendments::OpenView>,
+    /// Every registered version of the terms, oldest first.
+    versions: Vec<amendments::VersionView>,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -930,6 +953,28 @@ impl ShowPage<'_> {
     }
     fn tech_plain(&self) -> String {
         crate::money::format_plain(tech_fen(&self.k, &self.items))
+    }
+    /// The kind and technology amount the open amendment proposes, for the officer's form.
+    fn amendment_kind(&self) -> String {
+        self.amendment
+            .as_ref()
+            .map(|a| format!("{}.{}", a.proposed.kind, a.proposed.sub_kind))
+            .unwrap_or_default()
+    }
+    fn amendment_tech(&self) -> String {
+        self.amendment
+            .as_ref()
+            .map(|a| crate::money::format_plain(a.proposed.tech_fen))
+            .unwrap_or_default()
+    }
+    fn amendment_late(&self) -> bool {
+        self.amendment
+            .as_ref()
+            .is_some_and(|a| a.a.status == "submitted" && a.waiting_days > FLAG_AFTER_WORKING_DAYS)
+    }
+    /// Whether the user may propose an amendment: a party of a contract registered here.
+    fn may_amend(&self) -> bool {
+        !self.officer && self.k.status == "registered" && self.elsewhere.is_none()
     }
     fn late(&self) -> bool {
         self.k.status == "submitted" && self.waiting_days > FLAG_AFTER_WORKING_DAYS
@@ -1022,9 +1067,11 @@ async fn show_page_with(
     elsewhere_input: ElsewhereInput,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
+    let cc = c.clone();
     let data = db::run(&state.pool, move |conn| {
         let k = load(conn, id)?;
         let st = standing(conn, &user, &k)?;
+        let amended = amendments::views(conn, &cc, &k)?;
         let items = items_of(conn, id)?;
         let buyer = org_name(conn, k.buyer_org_id)?;
         let seller = org_name(conn, k.seller_org_id)?;
@@ -1063,10 +1110,12 @@ async fn show_page_with(
             events,
             payments,
             elsewhere,
+            amended,
         ))
     })
     .await?;
-    let (k, st, items, (buyer, seller), intermediary, submitter, file, events, payments, elsewhere) = data;
+    let (k, st, items, (buyer, seller), intermediary, submitter, file, events, payments, elsewhere, amended) = data;
+    let (amendment, versions) = amended;
     let waiting_days = k.submitted_at.map(waiting_working_days).unwrap_or(0);
     let status = if errors.any() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -1092,6 +1141,8 @@ async fn show_page_with(
             payment,
             elsewhere,
             elsewhere_input,
+            amendment,
+            versions,
         },
         status,
     )
@@ -1106,6 +1157,26 @@ pub struct FileUpload {
     pub file: Option<UploadBytes>,
 }
 
+/// The uploaded signed copy (PDF only, judged by its content): (data, file name, kind), or the
+/// message saying what is wrong with it.
+fn signed_pdf(c: &Ctx, form: &FileUpload, max: usize) -> Result<(Vec<u8>, String, FileKind), String> {
+    let (data, name) = match &form.file {
+        Some(b) => (b.data.to_vec(), b.file_name.clone().unwrap_or_default()),
+        None => (Vec::new(), String::new()),
+    };
+    match files::check_upload(&data, max, &[FileKind::Pdf]) {
+        Ok(k) => Ok((data, name, k)),
+        Err(key) => {
+            let key = if key == "err.file_type" {
+                "err.contract_pdf"
+            } else {
+                key
+            };
+            Err(c.tf(key, &[&(max / (1024 * 1024)).to_string()]))
+        }
+    }
+}
+
 /// Attaches the signed contract (PDF only), kept with its SHA-256.
 pub async fn upload(
     c: Ctx,
@@ -1115,22 +1186,11 @@ pub async fn upload(
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let id = path.into_inner();
-    let form = form.into_inner();
-    let max = state.config.max_upload_bytes;
-    let (data, name) = match &form.file {
-        Some(b) => (b.data.to_vec(), b.file_name.clone().unwrap_or_default()),
-        None => (Vec::new(), String::new()),
-    };
-    let kind = match files::check_upload(&data, max, &[FileKind::Pdf]) {
-        Ok(k) => k,
-        Err(key) => {
-            let key = if key == "err.file_type" {
-                "err.contract_pdf"
-            } else {
-                key
-            };
+    let (data, name, kind) = match signed_pdf(&c, &form.into_inner(), state.config.max_upload_bytes) {
+        Ok(f) => f,
+        Err(msg) => {
             let mut errors = FieldErrors::new();
-            errors.add("file", c.tf(key, &[&(max / (1024 * 1024)).to_string()]));
+            errors.add("file", msg);
             return show_page(&c, &state, id, errors, String::new()).await;
         }
     };
@@ -1384,6 +1444,7 @@ pub async fn register(
                 .set(contracts::registration_no.eq(Some(&number)))
                 .execute(conn)?;
             record(conn, id, user.id, "registered", Some(&number))?;
+            amendments::keep_original(conn, id)?;
             let k = load(conn, id)?;
             notify(conn, &base, &k, "registered", &number)?;
             Ok(number)
@@ -1406,6 +1467,8 @@ pub struct Row {
     pub status: String,
     pub registration_no: Option<String>,
     pub waiting_days: i64,
+    /// In the officer's queue: the number of the amendment waiting for review.
+    pub amendment: Option<i32>,
 }
 
 #[derive(Template)]
@@ -1437,6 +1500,7 @@ fn rows(conn: &mut DbConn, ks: Vec<Contract>) -> AppResult<Vec<Row>> {
             project_name: k.project_name,
             status: k.status,
             registration_no: k.registration_no,
+            amendment: None,
         });
     }
     Ok(out)
@@ -1478,7 +1542,27 @@ pub async fn queue(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse
             .order(contracts::submitted_at)
             .load(conn)?;
         let mine: Vec<Contract> = ks.into_iter().filter(|k| user.oversees(&k.region_code)).collect();
-        rows(conn, mine)
+        let mut out: Vec<(i64, Row)> = mine
+            .iter()
+            .map(|k| k.submitted_at.unwrap_or_default())
+            .zip(rows(conn, mine.clone())?)
+            .collect();
+        // Amendments waiting for review, with their own waiting time.
+        use crate::schema::contract_amendments as ca;
+        let amended: Vec<(Contract, (i32, Option<i64>))> = contracts::table
+            .inner_join(ca::table.on(ca::contract_id.eq(contracts::id)))
+            .filter(ca::status.eq("submitted"))
+            .select((contracts::all_columns, (ca::seq, ca::submitted_at)))
+            .load(conn)?;
+        for (k, (seq, at)) in amended.into_iter().filter(|(k, _)| user.oversees(&k.region_code)) {
+            if let Some(mut r) = rows(conn, vec![k])?.pop() {
+                r.amendment = Some(seq);
+                r.waiting_days = at.map(waiting_working_days).unwrap_or(0);
+                out.push((at.unwrap_or_default(), r));
+            }
+        }
+        out.sort_by_key(|(at, _)| *at);
+        Ok(out.into_iter().map(|(_, r)| r).collect::<Vec<_>>())
     })
     .await?;
     render(&ListPage {
@@ -2001,6 +2085,7 @@ pub async fn verify_elsewhere(
             return Err(AppError::Conflict(changed));
         }
         record(conn, id, user.id, "verified_elsewhere", Some(&e.number))?;
+        amendments::keep_original(conn, id)?;
         let k = load(conn, id)?;
         notify(conn, &base, &k, "registered", &e.number)
     })

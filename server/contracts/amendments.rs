@@ -1,0 +1,830 @@
+//! Amendments of registered contracts (合同变更登记).
+//!
+//! A registered contract is never edited in place. A party proposes an amendment: the new terms
+//! (the contract form, prefilled with the registered ones), the reason for the change and the
+//! signed amendment agreement (PDF). The office reviews it like the original: it returns it with
+//! reasons, or registers it, setting or correcting the kind and the technology transaction amount.
+//! A registered amendment keeps the contract's registration number and date; the contract row
+//! then holds the new terms, and every registered version of the terms stays in
+//! `contract_versions` (version 1 as first registered), so the history shows each of them and
+//! what each amendment changed. At most one amendment of a contract is open at a time; the
+//! contract amount never falls below the payments already received.
+
+use super::*;
+use crate::schema::{contract_amendments, contract_versions};
+
+/// A contract's terms as registered: what a version keeps and what an amendment proposes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
+pub struct Terms {
+    pub kind: String,
+    pub sub_kind: String,
+    pub buyer_org_id: i64,
+    pub seller_org_id: i64,
+    pub intermediary_org_id: Option<i64>,
+    pub project_name: String,
+    pub signed_on: String,
+    pub term_from: String,
+    pub term_to: String,
+    pub contract_fen: i64,
+    pub equity_fen: Option<i64>,
+    /// 技术交易额: as registered, or (proposed) the contract amount less the items.
+    pub tech_fen: i64,
+    pub involves_patent: bool,
+    pub patents: String,
+    pub is_import: bool,
+    pub items: Vec<Item>,
+}
+
+impl Terms {
+    /// The contract's current terms.
+    pub fn of(conn: &mut DbConn, k: &Contract) -> AppResult<Terms> {
+        let items = items_of(conn, k.id)?;
+        Ok(Terms {
+            kind: k.kind.clone(),
+            sub_kind: k.sub_kind.clone(),
+            buyer_org_id: k.buyer_org_id,
+            seller_org_id: k.seller_org_id,
+            intermediary_org_id: k.intermediary_org_id,
+            project_name: k.project_name.clone(),
+            signed_on: k.signed_on.clone(),
+            term_from: k.term_from.clone(),
+            term_to: k.term_to.clone(),
+            contract_fen: k.contract_fen,
+            equity_fen: k.equity_fen,
+            tech_fen: tech_fen(k, &items),
+            involves_patent: k.involves_patent,
+            patents: k.patents.clone(),
+            is_import: k.is_import,
+            items,
+        })
+    }
+
+    fn proposed(v: &Valid) -> Terms {
+        Terms {
+            kind: v.kind.clone(),
+            sub_kind: v.sub_kind.clone(),
+            buyer_org_id: v.buyer,
+            seller_org_id: v.seller,
+            intermediary_org_id: v.intermediary,
+            project_name: v.project_name.clone(),
+            signed_on: v.signed_on.to_string(),
+            term_from: v.term_from.to_string(),
+            term_to: v.term_to.to_string(),
+            contract_fen: v.contract_fen,
+            equity_fen: v.equity_fen,
+            tech_fen: v.contract_fen - v.items.iter().map(|i| i.amount_fen).sum::<i64>(),
+            involves_patent: v.involves_patent,
+            patents: v.patents.join(","),
+            is_import: v.is_import,
+            items: v.items.clone(),
+        }
+    }
+
+    pub fn parse(s: &str) -> AppResult<Terms> {
+        serde_json::from_str(s).map_err(AppError::internal)
+    }
+
+    pub fn json(&self) -> String {
+        // A struct of strings, numbers and booleans always serializes.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The same terms apart from the technology amount, which the office sets.
+    fn same_as(&self, other: &Terms) -> bool {
+        Terms {
+            tech_fen: 0,
+            ..self.clone()
+        } == Terms {
+            tech_fen: 0,
+            ..other.clone()
+        }
+    }
+}
+
+#[derive(Queryable, Debug, Clone)]
+pub struct Amendment {
+    pub id: i64,
+    pub contract_id: i64,
+    pub seq: i32,
+    pub status: String,
+    pub reason: String,
+    pub terms: String,
+    pub file_id: Option<i64>,
+    pub return_reason: Option<String>,
+    pub created_by: i64,
+    pub submitted_by_user: Option<i64>,
+    pub submitted_at: Option<i64>,
+    pub registered_by: Option<i64>,
+    pub registered_at: Option<i64>,
+    pub version: i32,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Amendment {
+    pub fn editable(&self) -> bool {
+        matches!(self.status.as_str(), "draft" | "returned")
+    }
+}
+
+/// The contract's amendment that is not registered yet, if any.
+pub fn open_of(conn: &mut DbConn, id: i64) -> AppResult<Option<Amendment>> {
+    Ok(contract_amendments::table
+        .filter(contract_amendments::contract_id.eq(id))
+        .filter(contract_amendments::status.ne("registered"))
+        .first(conn)
+        .optional()?)
+}
+
+/// Keeps the contract's current terms as version `no`.
+fn keep_version(conn: &mut DbConn, k: &Contract, no: i32, amendment: Option<i64>, by: i64, at: i64) -> AppResult<()> {
+    let terms = Terms::of(conn, k)?.json();
+    diesel::insert_into(contract_versions::table)
+        .values((
+            contract_versions::contract_id.eq(k.id),
+            contract_versions::version_no.eq(no),
+            contract_versions::terms.eq(terms),
+            contract_versions::amendment_id.eq(amendment),
+            contract_versions::registered_by.eq(by),
+            contract_versions::registered_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Keeps the terms a contract was registered with as its version 1 (called in the registering
+/// transaction).
+pub fn keep_original(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    let k = load(conn, id)?;
+    let (by, at) = (
+        k.registered_by.unwrap_or(k.created_by),
+        k.registered_at.unwrap_or_else(now),
+    );
+    keep_version(conn, &k, 1, None, by, at)
+}
+
+/// A registered version: (number, when, who, amendment, terms).
+type Version = (i32, i64, String, Option<i64>, Terms);
+
+/// The registered versions, oldest first.
+fn versions_of(conn: &mut DbConn, id: i64) -> AppResult<Vec<Version>> {
+    let rows: Vec<(i32, i64, String, Option<i64>, String)> = contract_versions::table
+        .inner_join(users::table)
+        .filter(contract_versions::contract_id.eq(id))
+        .order(contract_versions::version_no)
+        .select((
+            contract_versions::version_no,
+            contract_versions::registered_at,
+            users::name,
+            contract_versions::amendment_id,
+            contract_versions::terms,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(n, at, who, a, t)| Ok((n, at, who, a, Terms::parse(&t)?)))
+        .collect()
+}
+
+/// What a version or a proposal changes: (what, before, after), in the reader's language.
+pub fn changes(conn: &mut DbConn, c: &Ctx, old: &Terms, new: &Terms) -> AppResult<Vec<(String, String, String)>> {
+    let money = |f: i64| crate::money::format_human(f, c.is_en());
+    let kind = |t: &Terms| {
+        format!(
+            "{} · {}",
+            c.t(&format!("contract.kind.{}", t.kind)),
+            c.t(&format!("contract.sub.{}.{}", t.kind, t.sub_kind))
+        )
+    };
+    let items = |t: &Terms| {
+        if t.items.is_empty() {
+            return c.t("contract.no_items").to_string();
+        }
+        t.items
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} {} {}",
+                    c.t(&format!("contract.item.{}", i.category)),
+                    i.description,
+                    money(i.amount_fen)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("；")
+    };
+    let mut out = Vec::new();
+    let mut push = |key: &str, a: String, b: String| {
+        if a != b {
+            out.push((c.t(key).to_string(), a, b));
+        }
+    };
+    push("contract.kind", kind(old), kind(new));
+    for (key, a, b) in [
+        ("contract.buyer", Some(old.buyer_org_id), Some(new.buyer_org_id)),
+        ("contract.seller", Some(old.seller_org_id), Some(new.seller_org_id)),
+        (
+            "contract.intermediary_short",
+            old.intermediary_org_id,
+            new.intermediary_org_id,
+        ),
+    ] {
+        if a != b {
+            let name = |conn: &mut DbConn, o: Option<i64>| -> AppResult<String> {
+                match o {
+                    Some(o) => org_name(conn, o),
+                    None => Ok(c.t("contract.no_party").to_string()),
+                }
+            };
+            let (a, b) = (name(conn, a)?, name(conn, b)?);
+            push(key, a, b);
+        }
+    }
+    push("field.project_name", old.project_name.clone(), new.project_name.clone());
+    push("field.signed_on", old.signed_on.clone(), new.signed_on.clone());
+    push(
+        "contract.term",
+        format!("{} – {}", old.term_from, old.term_to),
+        format!("{} – {}", new.term_from, new.term_to),
+    );
+    push("field.amount", money(old.contract_fen), money(new.contract_fen));
+    let equity = |t: &Terms| t.equity_fen.map(money).unwrap_or_else(|| "—".into());
+    push("field.equity", equity(old), equity(new));
+    push("contract.items", items(old), items(new));
+    push("contract.tech_amount", money(old.tech_fen), money(new.tech_fen));
+    let patents = |t: &Terms| {
+        if t.involves_patent {
+            t.patents.clone()
+        } else {
+            c.t("contract.no_patent").to_string()
+        }
+    };
+    push("contract.patent", patents(old), patents(new));
+    let yes_no = |b: bool| c.t(if b { "common.yes" } else { "common.no" }).to_string();
+    push("contract.import_short", yes_no(old.is_import), yes_no(new.is_import));
+    Ok(out)
+}
+
+// ---- what the contract page shows --------------------------------------------------------------
+
+/// The open amendment as the contract page shows it.
+#[derive(Debug, Clone)]
+pub struct OpenView {
+    pub a: Amendment,
+    pub changes: Vec<(String, String, String)>,
+    pub file: Option<(String, i64, String)>,
+    pub proposed: Terms,
+    pub waiting_days: i64,
+}
+
+/// A registered version as the history shows it.
+#[derive(Debug, Clone)]
+pub struct VersionView {
+    pub no: i32,
+    pub at: i64,
+    pub who: String,
+    /// The amendment's number and reason, and whether its agreement is attached.
+    pub amendment: Option<(i32, String, bool)>,
+    pub changes: Vec<(String, String, String)>,
+}
+
+fn file_facts(conn: &mut DbConn, f: Option<i64>) -> AppResult<Option<(String, i64, String)>> {
+    Ok(match f {
+        Some(f) => Some(
+            files_t::table
+                .find(f)
+                .select((files_t::filename, files_t::size_bytes, files_t::sha256))
+                .first(conn)?,
+        ),
+        None => None,
+    })
+}
+
+/// The open amendment and the registered versions of a contract, for its page.
+pub fn views(conn: &mut DbConn, c: &Ctx, k: &Contract) -> AppResult<(Option<OpenView>, Vec<VersionView>)> {
+    let open = match open_of(conn, k.id)? {
+        Some(a) => {
+            let proposed = Terms::parse(&a.terms)?;
+            let current = Terms::of(conn, k)?;
+            Some(OpenView {
+                changes: changes(conn, c, &current, &proposed)?,
+                file: file_facts(conn, a.file_id)?,
+                waiting_days: a.submitted_at.map(waiting_working_days).unwrap_or(0),
+                proposed,
+                a,
+            })
+        }
+        None => None,
+    };
+    let mut versions = Vec::new();
+    let mut before: Option<Terms> = None;
+    for (no, at, who, amendment, terms) in versions_of(conn, k.id)? {
+        let amendment = match amendment {
+            Some(a) => {
+                let (seq, reason, file): (i32, String, Option<i64>) = contract_amendments::table
+                    .find(a)
+                    .select((
+                        contract_amendments::seq,
+                        contract_amendments::reason,
+                        contract_amendments::file_id,
+                    ))
+                    .first(conn)?;
+                Some((seq, reason, file.is_some()))
+            }
+            None => None,
+        };
+        let changes = match &before {
+            Some(b) => changes(conn, c, b, &terms)?,
+            None => Vec::new(),
+        };
+        versions.push(VersionView {
+            no,
+            at,
+            who,
+            amendment,
+            changes,
+        });
+        before = Some(terms);
+    }
+    Ok((open, versions))
+}
+
+// ---- the party's side --------------------------------------------------------------------------
+
+/// Loads a contract the user may amend: a party's, registered here.
+fn amendable(conn: &mut DbConn, c: &Ctx, user: &SessionUser, id: i64) -> AppResult<Contract> {
+    let k = load(conn, id)?;
+    if standing(conn, user, &k)? != Standing::Party {
+        return Err(AppError::NotFound);
+    }
+    if k.deal_id.is_none() && ![k.buyer_org_id, k.seller_org_id].contains(&user.org_id) {
+        return Err(AppError::forbidden(c.t("err.contract_parties_only")));
+    }
+    if k.status != "registered" {
+        return Err(AppError::Conflict(c.t("err.amend_not_registered").into()));
+    }
+    if elsewhere_of(conn, id)?.is_some() {
+        return Err(AppError::Conflict(c.t("err.amend_elsewhere").into()));
+    }
+    Ok(k)
+}
+
+fn form_page(
+    c: &Ctx,
+    id: i64,
+    f: ContractInput,
+    errors: FieldErrors,
+    parties: Option<(String, String)>,
+    reason: String,
+) -> AppResult<HttpResponse> {
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(
+        &FormPage {
+            c,
+            id: Some(id),
+            f,
+            errors,
+            parties,
+            amend: Some(reason),
+        },
+        status,
+    )
+}
+
+/// The amendment form: the open amendment's terms, or the registered ones.
+pub async fn form(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let cc = c.clone();
+    let (f, parties, reason) = db::run(&state.pool, move |conn| {
+        let k = amendable(conn, &cc, &user, id)?;
+        let (terms, reason) = match open_of(conn, id)? {
+            Some(a) if !a.editable() => return Err(AppError::Conflict(cc.t("err.amend_submitted").into())),
+            Some(a) => (Terms::parse(&a.terms)?, a.reason),
+            None => (Terms::of(conn, &k)?, String::new()),
+        };
+        let (f, parties) = input_of(conn, &user, &k, &terms)?;
+        Ok((f, parties, reason))
+    })
+    .await?;
+    form_page(&c, id, f, FieldErrors::new(), parties, reason)
+}
+
+/// Saves the proposed amendment as a draft (a new one, or the open one again).
+pub async fn save(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let data = FormData(form.into_inner());
+    let mut f = ContractInput::from_form(&data);
+    let reason = data.get("amend_reason");
+    let cc = c.clone();
+    let input = f.clone();
+    let reason2 = reason.clone();
+    let outcome = db::tx(&state.pool, move |conn| {
+        let k = amendable(conn, &cc, &user, id)?;
+        let open = open_of(conn, id)?;
+        if open.as_ref().is_some_and(|a| !a.editable()) {
+            return Err(AppError::Conflict(cc.t("err.amend_submitted").into()));
+        }
+        // The deal a contract came from stays its deal.
+        let mut input = input;
+        input.deal = k.deal_id.map(|d| d.to_string()).unwrap_or_default();
+        let mut valid = validate(conn, &cc, &user, &input)?;
+        let mut e = match &valid {
+            Ok(_) => FieldErrors::new(),
+            Err(e) => e.clone(),
+        };
+        text(&mut e, &cc, "amend_reason", &reason2, 4, 2000);
+        let paid: i64 = payments_of(conn, id)?.iter().map(|p| p.amount_fen).sum();
+        if let Ok(v) = &valid {
+            if v.contract_fen < paid {
+                e.add(
+                    "amount",
+                    cc.tf("err.amend_below_paid", &[&crate::money::format_human(paid, cc.is_en())]),
+                );
+            }
+            if Terms::proposed(v).same_as(&Terms::of(conn, &k)?) {
+                e.add("amend", cc.t("err.amend_no_change"));
+            }
+        }
+        if e.any() {
+            let parties = match k.deal_id {
+                Some(_) => Some((org_name(conn, k.buyer_org_id)?, org_name(conn, k.seller_org_id)?)),
+                None => None,
+            };
+            return Ok(Err((e, parties)));
+        }
+        let Ok(v) = valid.as_mut() else {
+            return Err(AppError::internal("validated terms missing"));
+        };
+        let terms = Terms::proposed(v).json();
+        let t = now();
+        match open {
+            Some(a) => {
+                diesel::update(contract_amendments::table.find(a.id))
+                    .set((
+                        contract_amendments::terms.eq(&terms),
+                        contract_amendments::reason.eq(&reason2),
+                        contract_amendments::updated_at.eq(t),
+                    ))
+                    .execute(conn)?;
+                record(conn, id, user.id, "amendment_edited", Some(&reason2))?;
+            }
+            None => {
+                let last: Option<i32> = contract_amendments::table
+                    .filter(contract_amendments::contract_id.eq(id))
+                    .select(diesel::dsl::max(contract_amendments::seq))
+                    .first(conn)?;
+                diesel::insert_into(contract_amendments::table)
+                    .values((
+                        contract_amendments::contract_id.eq(id),
+                        contract_amendments::seq.eq(last.unwrap_or(0) + 1),
+                        contract_amendments::status.eq("draft"),
+                        contract_amendments::reason.eq(&reason2),
+                        contract_amendments::terms.eq(&terms),
+                        contract_amendments::created_by.eq(user.id),
+                        contract_amendments::version.eq(0),
+                        contract_amendments::created_at.eq(t),
+                        contract_amendments::updated_at.eq(t),
+                    ))
+                    .execute(conn)?;
+                record(conn, id, user.id, "amendment_drafted", Some(&reason2))?;
+            }
+        }
+        Ok(Ok(()))
+    })
+    .await?;
+    match outcome {
+        Ok(()) => Ok(redirect(&format!("/contracts/{id}?notice=amendment_saved#amendment"))),
+        Err((errors, parties)) => {
+            f.deal.clear();
+            form_page(&c, id, f, errors, parties, reason)
+        }
+    }
+}
+
+/// Attaches the signed amendment agreement (PDF) to the open amendment.
+pub async fn upload(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: MultipartForm<FileUpload>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let (data, name, kind) = match signed_pdf(&c, &form.into_inner(), state.config.max_upload_bytes) {
+        Ok(f) => f,
+        Err(msg) => {
+            let mut errors = FieldErrors::new();
+            errors.add("amendment_file", msg);
+            return show_page(&c, &state, id, errors, String::new()).await;
+        }
+    };
+    let cc = c.clone();
+    db::tx(&state.pool, move |conn| {
+        amendable(conn, &cc, &user, id)?;
+        let a = open_of(conn, id)?
+            .filter(Amendment::editable)
+            .ok_or_else(|| AppError::Conflict(cc.t("err.amend_none_open").into()))?;
+        let file = files::store(conn, Some(user.org_id), Some(user.id), "contract", &name, kind, &data)?;
+        diesel::update(contract_amendments::table.find(a.id))
+            .set((
+                contract_amendments::file_id.eq(Some(file)),
+                contract_amendments::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        record(conn, id, user.id, "amendment_attached", None)
+    })
+    .await?;
+    Ok(redirect(&format!(
+        "/contracts/{id}?notice=contract_file_saved#amendment"
+    )))
+}
+
+/// The signed agreement of an amendment, for those who see the contract.
+pub async fn download(c: Ctx, state: web::Data<AppState>, path: web::Path<(i64, i32)>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let (id, seq) = path.into_inner();
+    let (name, mime, data) = db::run(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        standing(conn, &user, &k)?;
+        let file: Option<i64> = contract_amendments::table
+            .filter(contract_amendments::contract_id.eq(id))
+            .filter(contract_amendments::seq.eq(seq))
+            .select(contract_amendments::file_id)
+            .first(conn)
+            .optional()?
+            .flatten();
+        files::load(conn, file.ok_or(AppError::NotFound)?)
+    })
+    .await?;
+    Ok(files::respond(&name, &mime, data, false))
+}
+
+/// A party submits the open amendment to the office.
+pub async fn submit(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<StepForm>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let version = crate::deals::parse_version(&form.version);
+    let base = state.config.base_url.clone();
+    let cc = c.clone();
+    let missing = db::tx(&state.pool, move |conn| {
+        let k = amendable(conn, &cc, &user, id)?;
+        let a = open_of(conn, id)?.ok_or_else(|| AppError::Conflict(cc.t("err.amend_none_open").into()))?;
+        if a.file_id.is_none() {
+            return Ok(Some(cc.t("err.amend_no_file").to_string()));
+        }
+        let n = diesel::update(
+            contract_amendments::table
+                .filter(contract_amendments::id.eq(a.id))
+                .filter(contract_amendments::version.eq(version))
+                .filter(contract_amendments::status.eq_any(["draft", "returned"])),
+        )
+        .set((
+            contract_amendments::status.eq("submitted"),
+            contract_amendments::submitted_by_user.eq(Some(user.id)),
+            contract_amendments::submitted_at.eq(Some(now())),
+            contract_amendments::version.eq(version + 1),
+            contract_amendments::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+        if n == 0 {
+            return Err(AppError::Conflict(cc.t("err.contract_changed").into()));
+        }
+        record(conn, id, user.id, "amendment_submitted", Some(&a.reason))?;
+        notify(conn, &base, &k, "amendment_submitted", &a.reason)?;
+        Ok(None)
+    })
+    .await?;
+    if let Some(msg) = missing {
+        let mut errors = FieldErrors::new();
+        errors.add("amendment_file", msg);
+        return show_page(&c, &state, id, errors, String::new()).await;
+    }
+    Ok(redirect(&format!(
+        "/contracts/{id}?notice=amendment_submitted#amendment"
+    )))
+}
+
+// ---- the office's side -------------------------------------------------------------------------
+
+/// The officer returns a submitted amendment with reasons.
+pub async fn return_amendment(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<StepForm>,
+) -> AppResult<HttpResponse> {
+    let user = c.officer()?.clone();
+    let id = path.into_inner();
+    let reason = form.reason.trim().to_string();
+    if reason.is_empty() {
+        let mut errors = FieldErrors::new();
+        errors.add("amendment_reason", c.t("err.reason_missing"));
+        return show_page(&c, &state, id, errors, reason).await;
+    }
+    let version = crate::deals::parse_version(&form.version);
+    let base = state.config.base_url.clone();
+    let cc = c.clone();
+    db::tx(&state.pool, move |conn| {
+        let k = officer_of(conn, &user, id)?;
+        let a = open_of(conn, id)?.ok_or(AppError::NotFound)?;
+        let n = diesel::update(
+            contract_amendments::table
+                .filter(contract_amendments::id.eq(a.id))
+                .filter(contract_amendments::version.eq(version))
+                .filter(contract_amendments::status.eq("submitted")),
+        )
+        .set((
+            contract_amendments::status.eq("returned"),
+            contract_amendments::return_reason.eq(Some(&reason)),
+            contract_amendments::version.eq(version + 1),
+            contract_amendments::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+        if n == 0 {
+            return Err(AppError::Conflict(cc.t("err.contract_changed").into()));
+        }
+        record(conn, id, user.id, "amendment_returned", Some(&reason))?;
+        notify_amendment(conn, &base, &k, &a, "amendment_returned", &reason)
+    })
+    .await?;
+    Ok(redirect(&format!("/contracts/{id}?notice=contract_returned#amendment")))
+}
+
+/// Mails the contract's people and the amendment's author and submitter.
+fn notify_amendment(
+    conn: &mut DbConn,
+    base: &str,
+    k: &Contract,
+    a: &Amendment,
+    what: &str,
+    detail: &str,
+) -> AppResult<()> {
+    notify(conn, base, k, what, detail)?;
+    let link = format!("/contracts/{}", k.id);
+    let url = format!("{base}{link}");
+    let mut extra = vec![a.created_by];
+    extra.extend(a.submitted_by_user);
+    extra.retain(|u| *u != k.created_by && Some(*u) != k.submitted_by_user);
+    extra.dedup();
+    for uid in extra {
+        crate::mail::enqueue_for_user(
+            conn,
+            uid,
+            &format!("mail.contract_{what}"),
+            &[k.project_name.as_str(), detail, url.as_str()],
+            &link,
+        )?;
+    }
+    Ok(())
+}
+
+/// The officer registers a submitted amendment, setting or correcting its kind and technology
+/// amount. The contract keeps its registration number and date and takes the new terms; the
+/// version before and the new one are both kept.
+pub async fn register(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<StepForm>,
+) -> AppResult<HttpResponse> {
+    let user = c.officer()?.clone();
+    let id = path.into_inner();
+    let (kind, sub) = split_kind(&form.kind);
+    let mut errors = FieldErrors::new();
+    if !valid_kind(&kind, &sub) {
+        errors.add("amendment_kind", c.t("err.contract_kind"));
+    }
+    let tech = money_field(&mut errors, &c, "amendment_tech", form.tech_amount.trim());
+    if form.tech_amount.trim().is_empty() {
+        errors.add("amendment_tech", c.t("err.required"));
+    }
+    let user2 = user.clone();
+    let proposed = db::run(&state.pool, move |conn| {
+        officer_of(conn, &user2, id)?;
+        let a = open_of(conn, id)?.ok_or(AppError::NotFound)?;
+        Terms::parse(&a.terms)
+    })
+    .await?;
+    if tech.is_some_and(|t| t > proposed.contract_fen) {
+        errors.add("amendment_tech", c.t("err.tech_above_amount"));
+    }
+    if errors.any() {
+        return show_page(&c, &state, id, errors, String::new()).await;
+    }
+    let tech = tech.unwrap_or_default();
+    let version = crate::deals::parse_version(&form.version);
+    let base = state.config.base_url.clone();
+    let cc = c.clone();
+    let seq = db::tx(&state.pool, move |conn| {
+        // Lock the contract (PostgreSQL; SQLite's write lock is held already) against a payment
+        // recorded meanwhile.
+        let k: Contract = match conn {
+            DbConn::Pg(pg) => contracts::table.find(id).for_update().first(pg)?,
+            DbConn::Sqlite(_) => load(conn, id)?,
+        };
+        officer_of(conn, &user, id)?;
+        let a = open_of(conn, id)?.ok_or(AppError::NotFound)?;
+        let n = diesel::update(
+            contract_amendments::table
+                .filter(contract_amendments::id.eq(a.id))
+                .filter(contract_amendments::version.eq(version))
+                .filter(contract_amendments::status.eq("submitted")),
+        )
+        .set((
+            contract_amendments::status.eq("registered"),
+            contract_amendments::return_reason.eq(None::<String>),
+            contract_amendments::registered_by.eq(Some(user.id)),
+            contract_amendments::registered_at.eq(Some(now())),
+            contract_amendments::version.eq(version + 1),
+            contract_amendments::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+        if n == 0 {
+            return Err(AppError::Conflict(cc.t("err.contract_changed").into()));
+        }
+        let t = Terms::parse(&a.terms)?;
+        let paid: i64 = payments_of(conn, id)?.iter().map(|p| p.amount_fen).sum();
+        if t.contract_fen < paid {
+            return Err(AppError::Conflict(
+                cc.tf("err.amend_below_paid", &[&crate::money::format_human(paid, cc.is_en())]),
+            ));
+        }
+        // A contract registered before versions were kept gets its version 1 now.
+        let last: Option<i32> = contract_versions::table
+            .filter(contract_versions::contract_id.eq(id))
+            .select(diesel::dsl::max(contract_versions::version_no))
+            .first(conn)?;
+        let last = match last {
+            Some(n) => n,
+            None => {
+                keep_original(conn, id)?;
+                1
+            }
+        };
+        diesel::update(contracts::table.find(id))
+            .set((
+                contracts::kind.eq(&kind),
+                contracts::sub_kind.eq(&sub),
+                contracts::buyer_org_id.eq(t.buyer_org_id),
+                contracts::seller_org_id.eq(t.seller_org_id),
+                contracts::intermediary_org_id.eq(t.intermediary_org_id),
+                contracts::project_name.eq(&t.project_name),
+                contracts::signed_on.eq(&t.signed_on),
+                contracts::term_from.eq(&t.term_from),
+                contracts::term_to.eq(&t.term_to),
+                contracts::contract_fen.eq(t.contract_fen),
+                contracts::equity_fen.eq(t.equity_fen),
+                contracts::tech_fen_registered.eq(Some(tech)),
+                contracts::involves_patent.eq(t.involves_patent),
+                contracts::patents.eq(&t.patents),
+                contracts::is_import.eq(t.is_import),
+                contracts::version.eq(k.version + 1),
+                contracts::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        diesel::delete(contract_items::table.filter(contract_items::contract_id.eq(id))).execute(conn)?;
+        for item in &t.items {
+            diesel::insert_into(contract_items::table)
+                .values((
+                    contract_items::contract_id.eq(id),
+                    contract_items::category.eq(&item.category),
+                    contract_items::description.eq(&item.description),
+                    contract_items::amount_fen.eq(item.amount_fen),
+                ))
+                .execute(conn)?;
+        }
+        let k = load(conn, id)?;
+        keep_version(conn, &k, last + 1, Some(a.id), user.id, now())?;
+        let what = cc.tf("contract.amendment_no", &[&a.seq.to_string()]);
+        record(conn, id, user.id, "amended", Some(&format!("{what}：{}", a.reason)))?;
+        notify_amendment(
+            conn,
+            &base,
+            &k,
+            &a,
+            "amended",
+            k.registration_no.as_deref().unwrap_or_default(),
+        )?;
+        Ok(a.seq)
+    })
+    .await?;
+    log::info!("contract {id}: amendment {seq} registered");
+    Ok(redirect(&format!(
+        "/contracts/{id}?notice=amendment_registered#versions"
+    )))
+}
