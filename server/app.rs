@@ -73,6 +73,12 @@ impl Application {
         let pool = db::connect(&config.database_url, config.db_pool_size)?;
         db::migrate(&pool)?;
         let secret = load_secret(&pool, config.secret_key.as_deref())?;
+        {
+            // The default catalogue seeds the database; a malformed stored version stops the server.
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            crate::awards::seed_policies(&mut conn).map_err(|e| format!("policies: {e:?}"))?;
+            crate::awards::catalogue_on(&mut conn, crate::db::today()).map_err(|e| format!("policies: {e:?}"))?;
+        }
         let listener = TcpListener::bind(config.bind).map_err(|e| format!("BIND {}: {e}", config.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let mut config = config;
@@ -118,6 +124,14 @@ impl Application {
             Duration::from_millis(config.mail_poll_ms.max(1000)),
             stop.clone(),
         );
+
+        if config.rewards_poll_ms > 0 {
+            crate::awards::spawn_worker(
+                pool.clone(),
+                Duration::from_millis(config.rewards_poll_ms),
+                stop.clone(),
+            );
+        }
 
         let max_upload = config.max_upload_bytes;
         let state = web::Data::new(AppState {
@@ -300,6 +314,37 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/officer/contracts/{id}/amendment/return",
             web::post().to(crate::contracts::amendments::return_amendment),
+        )
+        .route("/rewards", web::get().to(crate::awards::pages::mine))
+        .route("/officer/rewards", web::get().to(crate::awards::pages::officer))
+        .route(
+            "/officer/rewards/{id}/decide",
+            web::post().to(crate::awards::pages::decide),
+        )
+        .route(
+            "/officer/rewards/discretionary",
+            web::post().to(crate::awards::pages::discretionary),
+        )
+        .route(
+            "/officer/rewards/budgets",
+            web::post().to(crate::awards::pages::set_budget),
+        )
+        .route(
+            "/officer/rewards/disbursement",
+            web::get().to(crate::awards::pages::disbursement),
+        )
+        .route("/officer/policies", web::get().to(crate::awards::pages::catalogue))
+        .route(
+            "/officer/policies/{name}/edit",
+            web::get().to(crate::awards::pages::edit_form),
+        )
+        .route(
+            "/officer/policies/{name}/edit",
+            web::post().to(crate::awards::pages::save),
+        )
+        .route(
+            "/officer/policies/{name}/versions/{no}",
+            web::get().to(crate::awards::pages::export_version),
         )
         .route("/officer/contracts", web::get().to(crate::contracts::queue))
         .route("/officer/contracts/export", web::get().to(crate::contracts::export))

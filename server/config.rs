@@ -41,6 +41,10 @@ pub const SETTINGS: &[(&str, &str)] = &[
         "DIGEST_INTERVAL_SECONDS",
         "86400: the least time between two digest mails to one user",
     ),
+    (
+        "REWARDS_POLL_MS",
+        "1000: how often the rewards worker looks for recomputations to do; 0: no worker in this process",
+    ),
 ];
 
 #[derive(Debug)]
@@ -92,6 +96,7 @@ pub struct Config {
     pub search_poll_ms: u64,
     pub match_notify_score: u16,
     pub digest_interval_secs: i64,
+    pub rewards_poll_ms: u64,
 }
 
 impl Config {
@@ -212,6 +217,7 @@ impl Config {
             1,
             31 * 86_400,
         )?;
+        let rewards_poll_ms = parse_num(get("REWARDS_POLL_MS"), "REWARDS_POLL_MS", 1000u64, 0, 600_000)?;
         Ok(Config {
             database_url,
             data_dir,
@@ -232,6 +238,7 @@ impl Config {
             search_poll_ms,
             match_notify_score,
             digest_interval_secs,
+            rewards_poll_ms,
         })
     }
 

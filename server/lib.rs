@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod awards;
 pub mod brokers;
 pub mod challenges;
 pub mod cli;

@@ -498,6 +498,7 @@ diesel::table! {
         recorded_by -> BigInt,
         recorded_org -> BigInt,
         created_at -> BigInt,
+        voucher -> Bool,
     }
 }
 
@@ -542,10 +543,84 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    policy_versions (id) {
+        id -> BigInt,
+        name -> Text,
+        version_no -> Integer,
+        content -> Text,
+        effective_from -> Text,
+        note -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    reward_budgets (fund, year) {
+        fund -> Text,
+        year -> Integer,
+        amount_fen -> BigInt,
+        set_by -> BigInt,
+        set_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    reward_jobs (id) {
+        id -> BigInt,
+        contract_id -> Nullable<BigInt>,
+        cause -> Text,
+        created_at -> BigInt,
+        done_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    reward_ledger (id) {
+        id -> BigInt,
+        award_key -> Text,
+        program -> Text,
+        beneficiary_org_id -> BigInt,
+        contract_id -> Nullable<BigInt>,
+        year -> Integer,
+        status -> Text,
+        is_final -> Bool,
+        base_fen -> BigInt,
+        amount_fen -> BigInt,
+        trace -> Text,
+        reverses -> Nullable<BigInt>,
+        cause -> Text,
+        policy -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    reward_decisions (id) {
+        id -> BigInt,
+        entry_id -> BigInt,
+        approved -> Bool,
+        reason -> Text,
+        decided_by -> BigInt,
+        decided_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    contract_intermediaries (contract_id, position) {
+        contract_id -> BigInt,
+        position -> Integer,
+        org_id -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> organizations (org_id));
 diesel::joinable!(contract_events -> users (user_id));
 diesel::joinable!(contract_payments -> users (recorded_by));
 diesel::joinable!(contract_versions -> users (registered_by));
+diesel::joinable!(reward_ledger -> organizations (beneficiary_org_id));
 diesel::joinable!(deal_events -> users (user_id));
 diesel::joinable!(deal_messages -> users (user_id));
 diesel::joinable!(deal_offers -> users (user_id));
@@ -600,4 +675,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     contract_elsewhere,
     contract_amendments,
     contract_versions,
+    policy_versions,
+    reward_budgets,
+    reward_jobs,
+    reward_ledger,
+    reward_decisions,
+    contract_intermediaries,
 );

@@ -585,6 +585,39 @@ fn column_name(mut n: usize) -> String {
 
 /// Writes one sheet as an .xlsx workbook (Office Open XML, inline strings), which Excel, WPS and
 /// LibreOffice open; the first row is the header.
+/// A table as a download: XLSX, or CSV (UTF-8 with a byte order mark, which spreadsheets read).
+pub fn download(
+    name: &str,
+    sheet: &str,
+    headers: &[&str],
+    rows: Vec<Vec<Cell>>,
+    xlsx: bool,
+) -> crate::error::AppResult<actix_web::HttpResponse> {
+    use actix_web::http::header::CONTENT_DISPOSITION;
+    use actix_web::HttpResponse;
+    if xlsx {
+        let body = write_xlsx(sheet, headers, &rows).map_err(crate::error::AppError::internal)?;
+        return Ok(HttpResponse::Ok()
+            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.xlsx\"")))
+            .body(body));
+    }
+    let text_rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|cell| match cell {
+                    Cell::Text(t) | Cell::Number(t) => t,
+                })
+                .collect()
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")))
+        .body(write_csv(headers, &text_rows)))
+}
+
 pub fn write_xlsx(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, String> {
     use std::io::Write;
     use zip::write::SimpleFileOptions;

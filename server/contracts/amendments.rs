@@ -812,6 +812,7 @@ pub async fn register(
         keep_version(conn, &k, last + 1, Some(a.id), user.id, now())?;
         let what = cc.tf("contract.amendment_no", &[&a.seq.to_string()]);
         record(conn, id, user.id, "amended", Some(&format!("{what}：{}", a.reason)))?;
+        crate::awards::enqueue(conn, Some(id), "amended")?;
         notify_amendment(
             conn,
             &base,

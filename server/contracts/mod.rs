@@ -16,7 +16,7 @@
 //! two officers registering one contract at once produce one number.
 
 use actix_multipart::form::{bytes::Bytes as UploadBytes, MultipartForm};
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::{Datelike, NaiveDate};
@@ -906,6 +906,7 @@ pub struct PaymentView {
     pub file_id: i64,
     pub note: String,
     pub who: String,
+    pub voucher: bool,
 }
 
 /// What the payment form holds, as typed.
@@ -914,6 +915,8 @@ pub struct PaymentInput {
     pub paid_on: String,
     pub amount: String,
     pub note: String,
+    /// Paid with an innovation voucher (创新券).
+    pub voucher: bool,
 }
 
 impl ShowPage<'_> {
@@ -1033,7 +1036,7 @@ async fn show_page(c: &Ctx, state: &AppState, id: i64, errors: FieldErrors, reas
 }
 
 fn payments_of(conn: &mut DbConn, id: i64) -> AppResult<Vec<PaymentView>> {
-    let rows: Vec<(String, i64, i64, String, String)> = contract_payments::table
+    let rows: Vec<(String, i64, i64, String, String, bool)> = contract_payments::table
         .inner_join(users::table)
         .filter(contract_payments::contract_id.eq(id))
         .order((contract_payments::paid_on, contract_payments::id))
@@ -1043,16 +1046,18 @@ fn payments_of(conn: &mut DbConn, id: i64) -> AppResult<Vec<PaymentView>> {
             contract_payments::proof_file_id,
             contract_payments::note,
             users::name,
+            contract_payments::voucher,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(paid_on, amount_fen, file_id, note, who)| PaymentView {
+        .map(|(paid_on, amount_fen, file_id, note, who, voucher)| PaymentView {
             paid_on,
             amount_fen,
             file_id,
             note,
             who,
+            voucher,
         })
         .collect())
 }
@@ -1445,6 +1450,7 @@ pub async fn register(
                 .execute(conn)?;
             record(conn, id, user.id, "registered", Some(&number))?;
             amendments::keep_original(conn, id)?;
+            crate::awards::enqueue(conn, Some(id), "registered")?;
             let k = load(conn, id)?;
             notify(conn, &base, &k, "registered", &number)?;
             Ok(number)
@@ -1641,6 +1647,7 @@ pub struct PaymentUpload {
     pub paid_on: Option<actix_multipart::form::text::Text<String>>,
     pub amount: Option<actix_multipart::form::text::Text<String>>,
     pub note: Option<actix_multipart::form::text::Text<String>>,
+    pub voucher: Option<actix_multipart::form::text::Text<String>>,
     pub proof: Option<UploadBytes>,
 }
 
@@ -1662,6 +1669,7 @@ pub async fn record_payment(
         paid_on: text_of(&form.paid_on),
         amount: text_of(&form.amount),
         note: text_of(&form.note),
+        voucher: form.voucher.as_ref().is_some_and(|v| !v.trim().is_empty()),
     };
     let mut errors = FieldErrors::new();
     let paid_on = date_field(&mut errors, &c, "paid_on", &input.paid_on, None);
@@ -1749,8 +1757,10 @@ pub async fn record_payment(
                 contract_payments::recorded_by.eq(user.id),
                 contract_payments::recorded_org.eq(user.org_id),
                 contract_payments::created_at.eq(now()),
+                contract_payments::voucher.eq(input.voucher),
             ))
             .execute(conn)?;
+        crate::awards::enqueue(conn, Some(id), "payment")?;
         record(
             conn,
             id,
@@ -1913,35 +1923,7 @@ pub async fn export(c: Ctx, state: web::Data<AppState>, q: web::Query<ExportQuer
     .await?;
     let headers: Vec<&str> = EXPORT_HEADERS.iter().map(|(zh, e)| if en { *e } else { *zh }).collect();
     let name = format!("contracts-{from}-{to}");
-    if xlsx {
-        let body = crate::tables::write_xlsx(if en { "Registered" } else { "登记合同" }, &headers, &rows)
-            .map_err(AppError::internal)?;
-        Ok(HttpResponse::Ok()
-            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.xlsx\""),
-            ))
-            .body(body))
-    } else {
-        let text_rows: Vec<Vec<String>> = rows
-            .into_iter()
-            .map(|r| {
-                r.into_iter()
-                    .map(|cell| match cell {
-                        crate::tables::Cell::Text(t) | crate::tables::Cell::Number(t) => t,
-                    })
-                    .collect()
-            })
-            .collect();
-        Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.csv\""),
-            ))
-            .body(crate::tables::write_csv(&headers, &text_rows)))
-    }
+    crate::tables::download(&name, if en { "Registered" } else { "登记合同" }, &headers, rows, xlsx)
 }
 
 // ---- registered by another office --------------------------------------------------------------
@@ -2086,6 +2068,7 @@ pub async fn verify_elsewhere(
         }
         record(conn, id, user.id, "verified_elsewhere", Some(&e.number))?;
         amendments::keep_original(conn, id)?;
+        crate::awards::enqueue(conn, Some(id), "registered")?;
         let k = load(conn, id)?;
         notify(conn, &base, &k, "registered", &e.number)
     })

@@ -16,7 +16,7 @@ fn ids_of(app: &TestApp, email: &str) -> (i64, i64) {
 
 /// An agreed deal between a new enterprise (buyer) and a new university (seller); returns
 /// (buyer client, buyer email, seller client, deal id).
-fn agreed_deal(app: &TestApp) -> (Client, String, Client, i64) {
+pub fn agreed_deal(app: &TestApp) -> (Client, String, Client, i64) {
     let (buyer, buyer_email) = verified_org(app, "enterprise", "630104");
     let (seller, seller_email) = verified_org(app, "university", "630102");
     let s = ids_of(app, &seller_email);
@@ -87,7 +87,7 @@ fn agreed_deal(app: &TestApp) -> (Client, String, Client, i64) {
     (buyer, buyer_email, seller, id)
 }
 
-fn contract_fields<'a>(deal: &'a str, amount: &'a str, item: &'a str, signed: &'a str) -> Vec<(&'a str, &'a str)> {
+pub fn contract_fields<'a>(deal: &'a str, amount: &'a str, item: &'a str, signed: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("deal", deal),
         ("kind", "licence.ordinary"),
@@ -102,13 +102,13 @@ fn contract_fields<'a>(deal: &'a str, amount: &'a str, item: &'a str, signed: &'
     ]
 }
 
-fn version(app: &TestApp, id: i64) -> String {
+pub fn version(app: &TestApp, id: i64) -> String {
     app.count(&format!("SELECT version FROM contracts WHERE id = {id}"))
         .to_string()
 }
 
 /// Creates the contract of the deal and submits it with its PDF; returns its id.
-fn submitted_contract(app: &TestApp, buyer: &Client, deal: i64) -> i64 {
+pub fn submitted_contract(app: &TestApp, buyer: &Client, deal: i64) -> i64 {
     let d = deal.to_string();
     let r = buyer.post(
         &format!("/contracts/new?deal={deal}"),
@@ -692,7 +692,7 @@ both!(contract_routes_for_every_role, |db| {
 });
 
 /// Registers the submitted contract `id` as 150万 with 130万 of technology.
-fn register(app: &TestApp, officer: &Client, id: i64) {
+pub fn register(app: &TestApp, officer: &Client, id: i64) {
     let r = officer.post(
         &format!("/contracts/{id}"),
         &format!("/officer/contracts/{id}/register"),
@@ -705,7 +705,7 @@ fn register(app: &TestApp, officer: &Client, id: i64) {
     assert_eq!(r.status, 303, "{}", r.body);
 }
 
-fn amendment_version(app: &TestApp, id: i64) -> String {
+pub fn amendment_version(app: &TestApp, id: i64) -> String {
     app.count(&format!(
         "SELECT version FROM contract_amendments WHERE contract_id = {id} AND status <> 'registered'"
     ))

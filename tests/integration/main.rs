@@ -11,4 +11,5 @@ mod listings;
 mod matching;
 mod organizations;
 mod rewards_cli;
+mod rewards_db;
 mod search;

@@ -20,7 +20,7 @@ fn repo_root() -> PathBuf {
     abs.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_default()
 }
 
-fn cases() -> Vec<PathBuf> {
+pub fn cases() -> Vec<PathBuf> {
     let dir = repo_root().join("tests/data/reward-cases");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -32,7 +32,7 @@ fn cases() -> Vec<PathBuf> {
     files
 }
 
-fn load(path: &Path) -> Value {
+pub fn load(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

@@ -1,0 +1,10 @@
+DROP INDEX contracts_registered;
+DROP INDEX contracts_submitted_by;
+DROP INDEX contracts_intermediary;
+DROP TABLE contract_intermediaries;
+ALTER TABLE contract_payments DROP COLUMN voucher;
+DROP TABLE reward_decisions;
+DROP TABLE reward_ledger;
+DROP TABLE reward_jobs;
+DROP TABLE reward_budgets;
+DROP TABLE policy_versions;
