@@ -99,6 +99,7 @@ const suite = createSuite({
     dealId: null,
     contractId: null,
     number: null,
+    office: null, // the officer of the buyer's prefecture { email, name, region }
   },
 });
 const { state, newPage, shot, goto, login, needs, waitForMail } = suite;
@@ -789,6 +790,7 @@ describe('techmarket contracts on the demo market: agreed deal → registered co
     const [code, buyerRegion] = rows[0];
     const office = { email: `officer-k2-${runId()}@example.test`, name: '王核验', region: `${buyerRegion.slice(0, 4)}00` };
     createOfficer(office);
+    state.office = office;
 
     await signInAs(page, state.buyer.email);
     await goto(page, '/contracts/new');
@@ -847,6 +849,51 @@ describe('techmarket contracts on the demo market: agreed deal → registered co
     await goto(page, `/contracts/${id}`);
     assert.equal(await text(k.status), msg('contract.status.registered'));
     assert.equal(await page.locator('main section#amendment').count(), 0, 'a contract registered elsewhere offers an amendment here');
+  });
+
+  it('7d. the awards appeared without anyone pressing a button: 西宁 art. 6 reissued after the amendment, 青海 art. 8 on the payments; the 西宁 officer approves', { timeout: TEST_TIMEOUT }, async (t) => {
+    if (!needs(t, 'amended')) return;
+    if (!state.office) {
+      t.skip('7c did not create the officer of the buyer\'s prefecture');
+      return;
+    }
+    await signInAs(page, state.buyer.email);
+    const nav = page.locator('header a[href="/rewards"]');
+    assert.equal(await text(nav), msg('nav.rewards'));
+    await clickAndWait(page, nav);
+    assert.equal(await text(page.locator('h1')), msg('awards.title'));
+    // The worker computes in the background: reload until both awards are there.
+    const buyerAward = page.locator('main section.award').filter({ hasText: '技术合同买方补贴' }).filter({ hasText: state.number });
+    const introAward = page.locator('main section.award', { hasText: '青海 任务8' });
+    const deadline = Date.now() + 30_000;
+    while (!((await buyerAward.count()) === 1 && (await text(buyerAward)).includes('60,000.00') && (await introAward.count()) === 1)) {
+      assert.ok(Date.now() < deadline, `the awards did not appear: ${(await text(page.locator('main'))).slice(0, 1500)}`);
+      await page.waitForTimeout(500);
+      await goto(page, '/rewards');
+    }
+    const trace = (await buyerAward.locator('ol.trace > li').allInnerTexts()).join('\n');
+    for (const s of ['按合同金额2,000,000.00元的3%计算为60,000.00元', '未超过单项上限100,000.00元', state.number]) assert.ok(trace.includes(s), `the trace lacks ${s}:\n${trace}`);
+    assert.equal(await text(buyerAward.locator('.tag').nth(1)), msg('award.awaiting'));
+    const intro = (await introAward.locator('ol.trace > li').allInnerTexts()).join('\n');
+    assert.ok(intro.includes('× 20% = ') && intro.includes('320,000.00'), `the 青海 art. 8 trace: ${intro}`);
+    // The ledger's history: the 48,000.00 of the original registration reversed by the amendment.
+    const history = page.locator('main section#history');
+    await history.locator('summary').click();
+    const rows = await history.locator('tbody tr').allInnerTexts();
+    assert.ok(rows.some((r) => r.includes('冲销第') && r.includes('4.8万元')), `no reversal of 48,000.00 in the history: ${rows.join(' | ')}`);
+    await shot(page, 'my-awards-zh');
+
+    // The officer of the buyer's prefecture (西宁) approves the buyer's award.
+    await signInAs(page, state.office.email, OFFICER_PASSWORD);
+    await clickAndWait(page, page.locator('header a[href="/officer/rewards"]'));
+    const item = page.locator('main section#awaiting article.award').filter({ hasText: '技术合同买方补贴' }).filter({ hasText: state.number });
+    assert.equal(await item.count(), 1, `the award does not await the officer: ${(await text(page.locator('main'))).slice(0, 1500)}`);
+    await shot(page, 'officer-awards-zh');
+    await clickAndWait(page, item.locator('form button[type=submit]').first());
+    assert.equal(await notice(page), msg('notice.award_decided'));
+    await signInAs(page, state.buyer.email);
+    await goto(page, '/rewards');
+    assert.equal(await text(buyerAward.locator('.tag').nth(1)), msg('award.approved'));
   });
 
   it('8. the mails: the enterprise was told of the return (with the reason) and of the registration (with the number)', { timeout: TEST_TIMEOUT }, async (t) => {

@@ -464,3 +464,141 @@ both!(reward_routes_for_every_role, |db| {
         assert_eq!(r.status, [403, 404][i], "decide as #{i}");
     }
 });
+
+/// A scenario of many contracts sharing limits: a 西宁 buyer with eight 100万 contracts (3 % each,
+/// one fund) and a 青岛 科技型中小企业 with six voucher-paid development contracts (50 % of the
+/// vouchers, at most 200,000 a year across them).
+fn shared_limits_scenario(budget: bool) -> String {
+    let mut contracts = Vec::new();
+    for i in 0..8 {
+        contracts.push(serde_json::json!({
+            "id": format!("X{i}"), "kind": "development", "patent": false,
+            "buyer": "xn-ent", "seller": "xn-uni", "intermediaries": [],
+            "amount": "1000000.00", "technology_amount": null, "equity_amount": null,
+            "signed_on": "2026-03-01", "registered_on": format!("2026-03-{:02}", 2 + i),
+            "registered_through": null, "payments": []
+        }));
+    }
+    for i in 0..6 {
+        contracts.push(serde_json::json!({
+            "id": format!("Q{i}"), "kind": "service", "patent": false,
+            "buyer": "qd-ent", "seller": "qd-uni", "intermediaries": [],
+            "amount": "300000.00", "technology_amount": null, "equity_amount": null,
+            "signed_on": "2026-02-01", "registered_on": "2026-02-10",
+            "registered_through": null,
+            "payments": [{"on": format!("2026-04-{:02}", 1 + i), "amount": "150000.00", "voucher": true}]
+        }));
+    }
+    let budgets = if budget {
+        serde_json::json!({"xining-2020-fund": {"2026": "100000.00"}})
+    } else {
+        Value::Null
+    };
+    serde_json::json!({
+        "as_of": "2026-12-31",
+        "parties": [
+            {"id": "xn-ent", "kind": "enterprise", "region": "630104"},
+            {"id": "xn-uni", "kind": "university", "region": "630102"},
+            {"id": "qd-ent", "kind": "enterprise", "region": "370212", "sme": true, "tech_sme": true},
+            {"id": "qd-uni", "kind": "university", "region": "370202"}
+        ],
+        "contracts": contracts,
+        "programs": null,
+        "budgets": budgets
+    })
+    .to_string()
+}
+
+/// The engine's own awards for a scenario, as (program, beneficiary, contract, year, amount,
+/// status, final).
+fn engine_awards(json: &str) -> Vec<(String, String, String, i64, String, String, bool)> {
+    let s = techmarket::rewards::parse_scenario(json).expect("scenario");
+    let cat = techmarket::rewards::default_catalogue().expect("catalogue");
+    let mut out: Vec<_> = techmarket::rewards::evaluate(&s, &cat)
+        .awards
+        .into_iter()
+        .map(|a| {
+            (
+                a.program,
+                a.beneficiary,
+                a.contract.unwrap_or_default(),
+                i64::from(a.year),
+                a.amount,
+                a.status.code().to_string(),
+                a.is_final,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+both!(shared_limits_hold_when_recomputations_race, |db| {
+    let app = quiet_app(db);
+    let as_of = NaiveDate::from_ymd_opt(2026, 12, 31).expect("date");
+    let pool = techmarket::db::connect(&app.database_url, 10).expect("pool");
+    let json = shared_limits_scenario(false);
+    let scenario = techmarket::rewards::parse_scenario(&json).expect("scenario");
+    let ids = {
+        let mut conn = pool.get().expect("conn");
+        import::import(&mut conn, &scenario, "race").expect("import")
+    };
+    let contract_ids: Vec<i64> = ids.contracts.values().copied().collect();
+    let race = |rounds: usize| {
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let pool = &pool;
+                let contract_ids = &contract_ids;
+                s.spawn(move || {
+                    let mut conn = pool.get().expect("conn");
+                    for r in 0..rounds {
+                        let k = contract_ids[(t * 3 + r) % contract_ids.len()];
+                        let scope = if (t + r) % 5 == 0 {
+                            Scope::All
+                        } else {
+                            Scope::Contract(k)
+                        };
+                        awards::recompute(&mut conn, scope, "payment", as_of).expect("recompute");
+                    }
+                });
+            }
+        });
+    };
+    race(6);
+    let mut conn = pool.get().expect("conn");
+    let cents =
+        |rows: &[(String, String, String, i64, String, String, bool)], program: &str, who: &str, status: &str| -> i64 {
+            rows.iter()
+                .filter(|r| r.0 == program && r.1 == who && r.5 == status)
+                .map(|r| techmarket::rewards::Money::parse(&r.4).expect("amount").fen())
+                .sum()
+        };
+    let got = live_awards(&mut conn, &ids);
+    // The voucher cap of the 青岛 buyer: 200,000.00 a year across its contracts, never more.
+    assert_eq!(cents(&got, "qingdao-2024-23-voucher", "qd-ent", "computed"), 20_000_000);
+    // No award lost, none twice: the ledger is what the engine computes for the whole register.
+    assert_eq!(got, engine_awards(&json));
+    let keys = app.count(
+        "SELECT COUNT(*) FROM (SELECT award_key FROM reward_ledger l WHERE reverses IS NULL AND NOT EXISTS (SELECT 1 FROM reward_ledger r WHERE r.reverses = l.id) GROUP BY award_key HAVING COUNT(*) > 1) d",
+    );
+    assert_eq!(keys, 0, "an award key is live twice");
+
+    // A budget of 100,000.00 for the 西宁 fund: eight awards of 30,000.00 race for it.
+    diesel::sql_query(
+        "INSERT INTO reward_budgets (fund, year, amount_fen, set_by, set_at) SELECT 'xining-2020-fund', 2026, 10000000, MIN(id), 0 FROM users",
+    )
+    .execute(&mut conn)
+    .expect("budget");
+    drop(conn);
+    race(4);
+    let mut conn = pool.get().expect("conn");
+    let got = live_awards(&mut conn, &ids);
+    assert_eq!(cents(&got, "xining-2020-6-buyer", "xn-ent", "computed"), 10_000_000);
+    assert_eq!(cents(&got, "xining-2020-6-buyer", "xn-ent", "over_budget"), 14_000_000);
+    assert_eq!(got, engine_awards(&shared_limits_scenario(true)));
+    // And once more, nothing changes.
+    assert_eq!(
+        awards::recompute(&mut conn, Scope::All, "recompute", as_of).expect("recompute"),
+        awards::Outcome::default()
+    );
+});
