@@ -316,6 +316,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(crate::contracts::amendments::return_amendment),
         )
         .route("/rewards", web::get().to(crate::awards::pages::mine))
+        .route("/contracts/{id}/income", web::get().to(crate::awards::pages::income))
         .route("/officer/rewards", web::get().to(crate::awards::pages::officer))
         .route(
             "/officer/rewards/{id}/decide",

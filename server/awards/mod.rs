@@ -248,14 +248,28 @@ pub fn scenario(conn: &mut DbConn, as_of: NaiveDate, ids: Option<&[i64]>) -> App
             .order(contracts::id)
             .select(select)
             .load(conn)?,
-        Some(ids) => chunked(ids, |c| {
-            Ok(contracts::table
-                .filter(contracts::status.eq("registered"))
-                .filter(contracts::id.eq_any(c))
-                .order(contracts::id)
-                .select(select)
-                .load(conn)?)
-        })?,
+        // By id alone: with the status too, SQLite would walk the status index over the register.
+        Some(ids) => {
+            let registered: Vec<(i64, String)> = chunked(ids, |c| {
+                Ok(contracts::table
+                    .filter(contracts::id.eq_any(c))
+                    .select((contracts::id, contracts::status))
+                    .load(conn)?)
+            })?;
+            let ids: Vec<i64> = registered
+                .into_iter()
+                .filter(|(_, st)| st == "registered")
+                .map(|(id, _)| id)
+                .collect();
+            let mut rows: Vec<ContractRow> = chunked(&ids, |c| {
+                Ok(contracts::table
+                    .filter(contracts::id.eq_any(c))
+                    .select(select)
+                    .load(conn)?)
+            })?;
+            rows.sort_by_key(|r| r.0);
+            rows
+        }
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let all = rows.len() > 5_000 || ids.is_empty();
@@ -463,6 +477,7 @@ pub fn scenario(conn: &mut DbConn, as_of: NaiveDate, ids: Option<&[i64]>) -> App
             contracts,
             programs: None,
             budgets,
+            index: Default::default(),
         },
         keys,
     ))
@@ -511,26 +526,31 @@ fn key_of(program: &str, beneficiary: i64, contract: Option<i64>, year: i32, sta
     format!("{program}|{beneficiary}|{c}|{year}|{status}")
 }
 
-/// The live entries (not reversed, not reversals) that `filter` selects.
+/// The entries that are awards and still stand: not reversals, and reversed by none. A reversal
+/// names the same beneficiary as the entry it reverses, so the entries of the beneficiaries tell.
+pub fn standing(entries: Vec<Entry>) -> Vec<Entry> {
+    let reversed: BTreeSet<i64> = entries.iter().filter_map(|e| e.reverses).collect();
+    entries
+        .into_iter()
+        .filter(|e| e.reverses.is_none() && !reversed.contains(&e.id))
+        .collect()
+}
+
+/// The standing computed entries (discretionary ones are the officers') of `beneficiaries` (None: all).
 fn live_entries(conn: &mut DbConn, beneficiaries: Option<&[i64]>) -> AppResult<Vec<Entry>> {
-    use diesel::dsl::{exists, not};
-    let reversed = diesel::alias!(reward_ledger as reversal);
-    let q = reward_ledger::table
-        .filter(reward_ledger::reverses.is_null())
-        .filter(reward_ledger::status.ne("discretionary"))
-        .filter(not(exists(
-            reversed
-                .filter(reversed.field(reward_ledger::reverses).eq(reward_ledger::id.nullable()))
-                .select(reversed.field(reward_ledger::id)),
-        )));
-    Ok(match beneficiaries {
-        None => q.order(reward_ledger::id).load(conn)?,
+    let all: Vec<Entry> = match beneficiaries {
+        None => reward_ledger::table.order(reward_ledger::id).load(conn)?,
         Some(b) => chunked(b, |c| {
-            Ok(q.filter(reward_ledger::beneficiary_org_id.eq_any(c))
+            Ok(reward_ledger::table
+                .filter(reward_ledger::beneficiary_org_id.eq_any(c))
                 .order(reward_ledger::id)
                 .load(conn)?)
         })?,
-    })
+    };
+    Ok(standing(all)
+        .into_iter()
+        .filter(|e| e.status != "discretionary")
+        .collect())
 }
 
 /// What a recomputation changed.
@@ -616,22 +636,32 @@ fn parties_of(conn: &mut DbConn, id: i64) -> AppResult<Vec<i64>> {
     Ok(p.into_iter().collect())
 }
 
-/// The registered contracts any of `orgs` takes part in.
+/// The contracts any of `orgs` takes part in.
 fn contracts_of(conn: &mut DbConn, orgs: &[i64]) -> AppResult<Vec<i64>> {
     let mut ids: BTreeSet<i64> = BTreeSet::new();
     for c in orgs.chunks(2_000) {
-        let direct: Vec<i64> = contracts::table
-            .filter(contracts::status.eq("registered"))
-            .filter(
-                contracts::buyer_org_id
-                    .eq_any(c)
-                    .or(contracts::seller_org_id.eq_any(c))
-                    .or(contracts::intermediary_org_id.eq_any(c))
-                    .or(contracts::submitted_by_org.eq_any(c)),
-            )
+        // One query per role, each on its own index (an OR of them would scan the register);
+        // `scenario` keeps only the registered ones.
+        let by_buyer: Vec<i64> = contracts::table
+            .filter(contracts::buyer_org_id.eq_any(c))
             .select(contracts::id)
             .load(conn)?;
-        ids.extend(direct);
+        let by_seller: Vec<i64> = contracts::table
+            .filter(contracts::seller_org_id.eq_any(c))
+            .select(contracts::id)
+            .load(conn)?;
+        let by_intermediary: Vec<i64> = contracts::table
+            .filter(contracts::intermediary_org_id.eq_any(c))
+            .select(contracts::id)
+            .load(conn)?;
+        let by_submitter: Vec<i64> = contracts::table
+            .filter(contracts::submitted_by_org.eq_any(c))
+            .select(contracts::id)
+            .load(conn)?;
+        ids.extend(by_buyer);
+        ids.extend(by_seller);
+        ids.extend(by_intermediary);
+        ids.extend(by_submitter);
         let extra: Vec<i64> = contract_intermediaries::table
             .filter(contract_intermediaries::org_id.eq_any(c))
             .select(contract_intermediaries::contract_id)

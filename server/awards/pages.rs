@@ -102,27 +102,18 @@ fn rows_of(conn: &mut DbConn, loaded: &Loaded, entries: Vec<Entry>) -> AppResult
         .collect())
 }
 
-/// Entries that are awards (not reversals) and not reversed, for `filter`.
+/// The standing entries of an organization, or of programs, newest year first.
 fn live(conn: &mut DbConn, org: Option<i64>, programs: Option<&[String]>) -> AppResult<Vec<Entry>> {
-    use diesel::dsl::{exists, not};
-    let reversed = diesel::alias!(reward_ledger as reversal);
-    let mut q = reward_ledger::table
-        .filter(reward_ledger::reverses.is_null())
-        .filter(not(exists(
-            reversed
-                .filter(reversed.field(reward_ledger::reverses).eq(reward_ledger::id.nullable()))
-                .select(reversed.field(reward_ledger::id)),
-        )))
-        .into_boxed();
+    let mut q = reward_ledger::table.into_boxed();
     if let Some(o) = org {
         q = q.filter(reward_ledger::beneficiary_org_id.eq(o));
     }
     if let Some(p) = programs {
         q = q.filter(reward_ledger::program.eq_any(p.to_vec()));
     }
-    Ok(q.order((reward_ledger::year.desc(), reward_ledger::id.desc()))
-        .limit(2_000)
-        .load(conn)?)
+    let mut rows = super::standing(q.load(conn)?);
+    rows.sort_by_key(|e| (std::cmp::Reverse(e.year), std::cmp::Reverse(e.id)));
+    Ok(rows)
 }
 
 fn money(c: &Ctx, fen: i64) -> String {
@@ -1132,4 +1123,96 @@ pub async fn save(
         );
     }
     Ok(redirect("/officer/policies?notice=policy_saved"))
+}
+
+// ---- income distribution (西宁 art. 14) ----------------------------------------------------------------
+
+/// The income rule of the catalogue when it speaks to this seller (a university or institute of
+/// its region).
+pub fn income_rule_for(conn: &mut DbConn, seller: i64) -> AppResult<Option<crate::rewards::IncomeRule>> {
+    let (kind, region): (String, String) = organizations::table
+        .find(seller)
+        .select((organizations::kind, organizations::region_code))
+        .first(conn)?;
+    let loaded = catalogue_on(conn, today())?;
+    Ok(loaded.catalogue.income_distribution.filter(|r| {
+        r.seller_kinds.iter().any(|k| k.code() == kind)
+            && (r.seller_regions.is_empty()
+                || r.seller_regions
+                    .iter()
+                    .any(|g| crate::rewards::region_contains(g, &region)))
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "rewards/income.html")]
+struct IncomePage<'a> {
+    c: &'a Ctx,
+    id: i64,
+    project: String,
+    seller: String,
+    rule: crate::rewards::IncomeRule,
+    net: String,
+    floor: Option<crate::rewards::IncomeFloor>,
+    errors: FieldErrors,
+}
+
+impl IncomePage<'_> {
+    fn money(&self, fen: &i64) -> String {
+        Money::from_fen(*fen).grouped()
+    }
+}
+
+#[derive(Deserialize)]
+pub struct IncomeQuery {
+    #[serde(default)]
+    pub net: String,
+}
+
+/// The floors 西宁 art. 14 sets on the net income a university or institute of 西宁 gives its
+/// research staff and, of that, the main contributors, for the net income entered.
+pub async fn income(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    q: web::Query<IncomeQuery>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let (project, seller, rule) = db::run(&state.pool, move |conn| {
+        let k = crate::contracts::visible(conn, &user, id)?;
+        let rule = income_rule_for(conn, k.seller_org_id)?.ok_or(AppError::NotFound)?;
+        let seller: String = organizations::table
+            .find(k.seller_org_id)
+            .select(organizations::name)
+            .first(conn)?;
+        Ok((k.project_name, seller, rule))
+    })
+    .await?;
+    let net = q.net.trim().to_string();
+    let mut errors = FieldErrors::new();
+    let fen = if net.is_empty() {
+        None
+    } else {
+        money_field(&mut errors, &c, "net", &net)
+    };
+    let floor = fen.map(|f| rule.floor(f));
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(
+        &IncomePage {
+            c: &c,
+            id,
+            project,
+            seller,
+            rule,
+            net,
+            floor,
+            errors,
+        },
+        status,
+    )
 }

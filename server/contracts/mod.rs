@@ -186,6 +186,13 @@ fn standing(conn: &mut DbConn, user: &SessionUser, c: &Contract) -> AppResult<St
     Err(AppError::NotFound)
 }
 
+/// A contract the user may see (a party, its broker, or an officer of its region).
+pub(crate) fn visible(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<Contract> {
+    let k = load(conn, id)?;
+    standing(conn, user, &k)?;
+    Ok(k)
+}
+
 fn record(conn: &mut DbConn, id: i64, user: i64, action: &str, reason: Option<&str>) -> AppResult<()> {
     diesel::insert_into(contract_events::table)
         .values((
@@ -868,6 +875,8 @@ struct ShowPage<'a> {
     amendment: Option<amendments::OpenView>,
     /// Every registered version of the terms, oldest first.
     versions: Vec<amendments::VersionView>,
+    /// Whether the seller is one 西宁 art. 14 speaks to (income distribution floors).
+    income: bool,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -1077,6 +1086,7 @@ async fn show_page_with(
         let k = load(conn, id)?;
         let st = standing(conn, &user, &k)?;
         let amended = amendments::views(conn, &cc, &k)?;
+        let income = crate::awards::pages::income_rule_for(conn, k.seller_org_id)?.is_some();
         let items = items_of(conn, id)?;
         let buyer = org_name(conn, k.buyer_org_id)?;
         let seller = org_name(conn, k.seller_org_id)?;
@@ -1115,11 +1125,12 @@ async fn show_page_with(
             events,
             payments,
             elsewhere,
-            amended,
+            (amended, income),
         ))
     })
     .await?;
-    let (k, st, items, (buyer, seller), intermediary, submitter, file, events, payments, elsewhere, amended) = data;
+    let (k, st, items, (buyer, seller), intermediary, submitter, file, events, payments, elsewhere, (amended, income)) =
+        data;
     let (amendment, versions) = amended;
     let waiting_days = k.submitted_at.map(waiting_working_days).unwrap_or(0);
     let status = if errors.any() {
@@ -1148,6 +1159,7 @@ async fn show_page_with(
             elsewhere_input,
             amendment,
             versions,
+            income,
         },
         status,
     )

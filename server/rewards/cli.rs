@@ -3,7 +3,7 @@
 
 use std::io::{Read, Write};
 
-use super::{check_scenario, default_catalogue, evaluate, parse_scenario};
+use super::{check_scenario, default_catalogue, evaluate};
 
 /// Exit code: evaluated; the JSON is on `out`.
 pub const EXIT_OK: i32 = 0;
@@ -44,7 +44,14 @@ pub fn evaluate_command(path: &str, stdin: &mut dyn Read, out: &mut dyn Write, e
             return EXIT_CATALOGUE;
         }
     };
-    let scenario = match parse_scenario(&text).and_then(|s| {
+    let value = match super::scenario::parse_json(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = writeln!(err, "error: invalid scenario: {e}");
+            return EXIT_BAD_SCENARIO;
+        }
+    };
+    let scenario = match super::scenario::parse_scenario_value(&value).and_then(|s| {
         check_scenario(&s, &catalogue)?;
         Ok(s)
     }) {
@@ -55,14 +62,18 @@ pub fn evaluate_command(path: &str, stdin: &mut dyn Read, out: &mut dyn Write, e
         }
     };
     let evaluation = evaluate(&scenario, &catalogue);
-    let json = match serde_json::to_string_pretty(&evaluation) {
-        Ok(j) => j,
-        Err(e) => {
-            let _ = writeln!(err, "error: cannot format the result: {e}");
-            return EXIT_OUTPUT;
-        }
+    // Streamed through a buffer: a national year's result is hundreds of megabytes.
+    let written = {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 20, &mut *out);
+        serde_json::to_writer_pretty(&mut buffered, &evaluation)
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(buffered))
+            .and_then(|_| buffered.flush())
     };
-    match writeln!(out, "{json}").and_then(|_| out.flush()) {
+    // The process ends here: a national year is millions of small allocations, and handing them
+    // back one by one costs more than a second that the operating system does at exit for free.
+    std::mem::forget((text, value, scenario, evaluation));
+    match written {
         Ok(()) => EXIT_OK,
         Err(e) => {
             let _ = writeln!(err, "error: cannot write the result: {e}");

@@ -776,29 +776,31 @@ fn per_payment(cx: &Ctx<'_>, out: &mut Vec<Pending>) {
 
 fn annual(cx: &Ctx<'_>, out: &mut Vec<Pending>) {
     let (s, rule) = (cx.s, cx.rule);
-    for p in &s.parties {
-        if !beneficiary_ok(rule, p) {
+    // One pass over the contracts: party position → award year → contract indexes, in order.
+    let mut by_party: std::collections::HashMap<usize, BTreeMap<i32, Vec<usize>>> = std::collections::HashMap::new();
+    for (ci, c) in s.contracts.iter().enumerate() {
+        let Some(reg) = c.registered_on else { continue };
+        if reg > s.as_of || !cx.window.contains(reg) {
             continue;
         }
-        // year → (contract index, facts)
-        let mut years: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
-        for (ci, c) in s.contracts.iter().enumerate() {
-            let Some(reg) = c.registered_on else { continue };
-            if reg > s.as_of || !cx.window.contains(reg) {
+        let mut facts_ok: Option<bool> = None;
+        for id in role_parties(rule, c) {
+            let Some(pi) = s.party_position(&id) else { continue };
+            if !beneficiary_ok(rule, &s.parties[pi]) {
                 continue;
             }
-            if !role_parties(rule, c).contains(&p.id) {
-                continue;
-            }
-            if contract_facts(rule, s, c).is_none() {
-                continue;
+            if !*facts_ok.get_or_insert_with(|| contract_facts(rule, s, c).is_some()) {
+                break;
             }
             let award_year = match rule.period {
                 Period::CalendarYear => reg.year(),
                 Period::PreviousYear => reg.year() + 1,
             };
-            years.entry(award_year).or_default().push(ci);
+            by_party.entry(pi).or_default().entry(award_year).or_default().push(ci);
         }
+    }
+    for (pi, p) in s.parties.iter().enumerate() {
+        let Some(years) = by_party.remove(&pi) else { continue };
         let mut used = BTreeMap::new();
         for (year, cis) in years {
             let base_year = match rule.period {
@@ -910,7 +912,7 @@ pub fn evaluate(scenario: &Scenario, catalogue: &Catalogue) -> Evaluation {
     let mut awards = charge_funds(scenario, catalogue, pending);
     awards.retain(|(_, a)| a.amount_fen > 0);
     // Output order: contracts in scenario order (annual awards last), program, year, beneficiary, status.
-    let party_pos = |id: &str| scenario.parties.iter().position(|p| p.id == id).unwrap_or(usize::MAX);
+    let party_pos = |id: &str| scenario.party_position(id).unwrap_or(usize::MAX);
     awards.sort_by_key(|(k, a)| {
         (
             k.contract.unwrap_or(usize::MAX),

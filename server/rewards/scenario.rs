@@ -2,7 +2,7 @@
 //! and the fund budgets. Parsing walks the JSON by hand so that every refusal names the exact field
 //! (`contracts[1].technology_amount: above the contract amount`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -171,13 +171,64 @@ pub struct Scenario {
     pub programs: Option<Vec<String>>,
     /// fund id → year → amount available that year.
     pub budgets: BTreeMap<String, BTreeMap<i32, Money>>,
+    /// The parties by id (not part of the input).
+    pub index: PartyIndex,
 }
 
 impl Scenario {
     pub fn party(&self, id: &str) -> Option<&Party> {
-        self.parties.iter().find(|p| p.id == id)
+        self.party_position(id).map(|i| &self.parties[i])
+    }
+
+    /// Where the party is in `parties` (the first, should an id repeat).
+    pub fn party_position(&self, id: &str) -> Option<usize> {
+        let index = self.index.0.get_or_init(|| {
+            // Reversed, so that the first of a repeated id is the one kept.
+            self.parties
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, p)| (p.id.clone(), i))
+                .collect()
+        });
+        match index.get(id) {
+            Some(&i) if self.parties.get(i).is_some_and(|p| p.id == id) => Some(i),
+            // Parties changed after the index was built: scan.
+            _ => self.parties.iter().position(|p| p.id == id),
+        }
     }
 }
+
+/// The parties by id, built on first use. A scenario's parties are not changed once it is used;
+/// should they be, a lookup the index no longer answers right falls back to a scan.
+#[derive(Clone, Debug, Default)]
+pub struct PartyIndex(std::sync::OnceLock<HashMap<String, usize, std::hash::BuildHasherDefault<Fnv>>>);
+
+/// FNV-1a: party ids are short strings from the scenario itself, so a simple fast hash serves.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+impl PartialEq for PartyIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for PartyIndex {}
 
 /// A refused scenario: the field (a JSON path such as `contracts[1].technology_amount`) and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -364,14 +415,23 @@ fn money_value(field: &str, v: &Value) -> R<Money> {
 /// Parses a scenario (rewards.md) and validates it on its own (see [`Scenario::validate`]). Program ids and
 /// fund ids are checked against a catalogue by [`super::check_scenario`].
 pub fn parse_scenario(json: &str) -> Result<Scenario, ScenarioError> {
-    let value: Value = serde_json::from_str(json).map_err(|e| {
+    parse_scenario_value(&parse_json(json)?)
+}
+
+/// The JSON text of a scenario, refused with the line and column of a syntax error.
+pub fn parse_json(json: &str) -> Result<Value, ScenarioError> {
+    serde_json::from_str(json).map_err(|e| {
         ScenarioError::new(
             "",
             format!("not valid JSON (line {}, column {}): {e}", e.line(), e.column()),
         )
-    })?;
+    })
+}
+
+/// A scenario from parsed JSON (see [`parse_scenario`]).
+pub fn parse_scenario_value(value: &Value) -> Result<Scenario, ScenarioError> {
     let root =
-        Obj::new(String::new(), &value).map_err(|_| ScenarioError::new("", "the scenario must be a JSON object"))?;
+        Obj::new(String::new(), value).map_err(|_| ScenarioError::new("", "the scenario must be a JSON object"))?;
     root.only(&["as_of", "parties", "contracts", "programs", "budgets"])?;
     let as_of = root.date("as_of")?;
 
@@ -499,6 +559,7 @@ pub fn parse_scenario(json: &str) -> Result<Scenario, ScenarioError> {
         contracts,
         programs,
         budgets,
+        index: PartyIndex::default(),
     };
     scenario.validate()?;
     Ok(scenario)

@@ -112,6 +112,7 @@ fn scen(as_of: &str, parties: Vec<Party>, contracts: Vec<Contract>, programs: &[
         contracts,
         programs: Some(programs.iter().map(|p| p.to_string()).collect()),
         budgets: BTreeMap::new(),
+        index: Default::default(),
     };
     s.validate().unwrap_or_else(|e| panic!("test scenario invalid: {e}"));
     s
@@ -1739,6 +1740,7 @@ fn random_scenario(rng: &mut XorShift) -> Scenario {
         contracts,
         programs: None,
         budgets,
+        index: Default::default(),
     }
 }
 

@@ -385,6 +385,20 @@ both!(
         );
         let xlsx = officer.get_bytes(&format!("/officer/rewards/disbursement?year={year}&format=xlsx"));
         assert!(xlsx.starts_with(b"PK"), "the XLSX is not a zip");
+
+        // 西宁 art. 14: the seller is a university of 西宁, so the contract offers the income floors.
+        seller.get(&page_k).assert_contains("成果转化收益分配（西宁措施14）");
+        let income = format!("/contracts/{id}/income");
+        let r = seller.get(&format!("{income}?net=100万"));
+        assert_eq!(r.status, 200);
+        r.assert_contains("700,000.00");
+        r.assert_contains("490,000.00");
+        let r = seller.get(&format!("{income}?net=abc"));
+        assert_eq!(r.status, 422);
+        r.assert_contains("value=\"abc\"");
+        let (outsider, _) = crate::listings::verified_org(&app, "enterprise", "630105");
+        assert_eq!(outsider.get(&income).status, 404);
+        assert_eq!(app.client().get(&income).status, 303);
     }
 );
 
