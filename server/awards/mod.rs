@@ -567,10 +567,27 @@ pub enum Scope {
     Contract(i64),
 }
 
+/// The awards the engine lists, as ledger entries. An award of two formula programs of one issuing
+/// region that pay one beneficiary for one contract without one superseding the other is not paid
+/// silently: its status is `conflict`, with the engine's message in its trace, until an officer
+/// settles it (a new version that supersedes one of them).
 fn evaluation_to_wanted(e: &Evaluation, keys: &Keys, loaded: &Loaded, keep: &dyn Fn(i64) -> bool) -> Vec<Wanted> {
+    let mut conflicted: HashMap<(String, String, String), Vec<String>> = HashMap::new();
+    for c in &e.conflicts {
+        for p in &c.programs {
+            conflicted
+                .entry((p.clone(), c.beneficiary.clone(), c.contract.clone()))
+                .or_default()
+                .push(c.message.clone());
+        }
+    }
     e.awards
         .iter()
         .filter_map(|a| {
+            let clash = a
+                .contract
+                .as_ref()
+                .and_then(|c| conflicted.get(&(a.program.clone(), a.beneficiary.clone(), c.clone())));
             let beneficiary: i64 = *keys.parties.get(&a.beneficiary)?;
             if !keep(beneficiary) {
                 return None;
@@ -584,11 +601,18 @@ fn evaluation_to_wanted(e: &Evaluation, keys: &Keys, loaded: &Loaded, keep: &dyn
                 beneficiary,
                 contract,
                 year: a.year,
-                status: a.status.code().to_string(),
+                status: if clash.is_some() {
+                    "conflict".to_string()
+                } else {
+                    a.status.code().to_string()
+                },
                 is_final: a.is_final,
                 base_fen: Money::parse(&a.base).map(Money::fen).unwrap_or_default(),
                 amount_fen: a.amount_fen,
-                trace: a.trace.join("\n"),
+                trace: match clash {
+                    Some(m) => format!("{}\n{}", a.trace.join("\n"), m.join("\n")),
+                    None => a.trace.join("\n"),
+                },
                 policy: loaded.policy_of(&a.program),
             })
         })

@@ -165,7 +165,7 @@ pub async fn mine(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse>
     let mut totals: BTreeMap<i32, (i64, i64)> = BTreeMap::new();
     for r in &rows {
         let t = totals.entry(r.e.year).or_default();
-        if r.e.status == "over_budget" {
+        if r.e.status == "over_budget" || r.e.status == "conflict" {
             t.1 += r.e.amount_fen;
         } else if r.decision.as_ref().is_none_or(|d| d.0) {
             t.0 += r.e.amount_fen;
@@ -227,6 +227,8 @@ struct OfficerPage<'a> {
     c: &'a Ctx,
     awaiting: Vec<Row>,
     decided: Vec<Row>,
+    /// Awards held back: two programs of one region would both pay them.
+    conflicts: Vec<Row>,
     funds: Vec<FundUse>,
     fund_ids: Vec<(String, String)>,
     discretionary: Vec<(String, String, String)>,
@@ -256,12 +258,13 @@ async fn officer_page(
     budget: BudgetInput,
 ) -> AppResult<HttpResponse> {
     let user = c.officer()?.clone();
-    let (awaiting, decided, funds, fund_ids, discretionary) = db::run(&state.pool, move |conn| {
+    let (awaiting, decided, funds, fund_ids, discretionary, conflicts) = db::run(&state.pool, move |conn| {
         let loaded = catalogue_on(conn, today())?;
         let mine = programs_of(&loaded, &user);
         let ids: Vec<String> = mine.iter().map(|p| p.id.clone()).collect();
         let entries = live(conn, None, Some(&ids))?;
         let rows = rows_of(conn, &loaded, entries)?;
+        let (conflicts, rows): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| r.e.status == "conflict");
         let (decided, awaiting): (Vec<Row>, Vec<Row>) = rows
             .into_iter()
             .filter(|r| r.e.status != "over_budget")
@@ -322,7 +325,7 @@ async fn officer_page(
                 })
             })
             .collect::<Vec<_>>();
-        Ok((awaiting, decided, funds, fund_ids, discretionary))
+        Ok((awaiting, decided, funds, fund_ids, discretionary, conflicts))
     })
     .await?;
     let status = if errors.any() {
@@ -335,6 +338,7 @@ async fn officer_page(
             c,
             awaiting,
             decided,
+            conflicts,
             funds,
             fund_ids,
             discretionary,
@@ -409,7 +413,7 @@ pub async fn decide(
             .filter(reward_ledger::reverses.eq(Some(id)))
             .count()
             .get_result(conn)?;
-        if e.reverses.is_some() || reversed > 0 || e.status == "over_budget" {
+        if e.reverses.is_some() || reversed > 0 || e.status == "over_budget" || e.status == "conflict" {
             return Err(AppError::Conflict(cc.t("err.award_changed").into()));
         }
         let inserted = diesel::insert_into(reward_decisions::table)

@@ -616,3 +616,81 @@ both!(shared_limits_hold_when_recomputations_race, |db| {
         awards::Outcome::default()
     );
 });
+
+both!(
+    two_programs_of_one_region_paying_twice_are_held_until_one_supersedes_the_other,
+    |db| {
+        let app = quiet_app(db);
+        let pool = techmarket::db::connect(&app.database_url, 2).expect("pool");
+        let mut conn = pool.get().expect("conn");
+        let case = load(&cases().into_iter().next().expect("a case"));
+        let scenario = techmarket::rewards::parse_scenario(&case["scenario"].to_string()).expect("scenario");
+        let ids = import::import(&mut conn, &scenario, "clash").expect("import");
+        let as_of = NaiveDate::from_ymd_opt(2026, 12, 31).expect("date");
+        awards::recompute(&mut conn, Scope::All, "recompute", as_of).expect("recompute");
+        let (oe, op) = app.create_officer("630100");
+        let officer = login(&app, &oe, &op);
+        // A second buyer program in 西宁's file, the same rule under another id, superseding nothing.
+        let current = app.text(
+        "SELECT content FROM policy_versions WHERE name = 'policies/xining-2020.toml' ORDER BY version_no DESC LIMIT 1",
+    );
+        let start = current
+            .find("[[programs]]\nid = \"xining-2020-6-buyer\"")
+            .expect("the buyer program");
+        let end = current[start + 12..]
+            .find("[[programs]]")
+            .map(|i| start + 12 + i)
+            .unwrap_or(current.len());
+        let copy: String = current[start..end]
+            .replace("id = \"xining-2020-6-buyer\"", "id = \"xining-2020-6-buyer-again\"")
+            .lines()
+            .filter(|l| !l.starts_with("fund ="))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let publish = |content: &str, note: &str| {
+            let edit = "/officer/policies/xining-2020/edit";
+            officer.post(
+                edit,
+                edit,
+                &[
+                    ("content", content),
+                    ("effective_from", "2020-01-01"),
+                    ("note", note),
+                    ("action", "publish"),
+                ],
+            )
+        };
+        let twice = format!("{current}\n{copy}\n");
+        assert_eq!(publish(&twice, "重复的买方补贴").status, 303);
+        awards::recompute(&mut conn, Scope::All, "program", as_of).expect("recompute");
+        let held = app.count("SELECT COUNT(*) FROM reward_ledger l WHERE status = 'conflict' AND reverses IS NULL AND NOT EXISTS (SELECT 1 FROM reward_ledger r WHERE r.reverses = l.id)");
+        assert_eq!(held, 2, "both awards are not held");
+        let page = officer.get("/officer/rewards");
+        page.assert_contains("政策冲突");
+        page.assert_contains("xining-2020-6-buyer-again");
+        let entry = app.count("SELECT MAX(id) FROM reward_ledger WHERE status = 'conflict'");
+        assert_eq!(
+            officer
+                .post(
+                    "/officer/rewards",
+                    &format!("/officer/rewards/{entry}/decide"),
+                    &[("decision", "approve")]
+                )
+                .status,
+            409
+        );
+        // Within one document a program cannot supersede another (only a later document can): the
+        // office settles it with a version that drops the duplicate. One award again, computed.
+        let r = publish(&current, "删去重复的买方补贴");
+        assert_eq!(r.status, 303, "{}", r.body);
+        awards::recompute(&mut conn, Scope::All, "program", as_of).expect("recompute");
+        let got = live_awards(&mut conn, &ids);
+        assert!(got.iter().all(|a| a.5 != "conflict"), "{got:?}");
+        assert!(
+            got.iter().any(|a| a.0 == "xining-2020-6-buyer" && a.5 == "computed"),
+            "{got:?}"
+        );
+        assert!(!got.iter().any(|a| a.0 == "xining-2020-6-buyer-again"), "{got:?}");
+        assert_eq!(got, expected_awards(&case));
+    }
+);
