@@ -896,6 +896,43 @@ describe('techmarket contracts on the demo market: agreed deal → registered co
     assert.equal(await text(buyerAward.locator('.tag').nth(1)), msg('award.approved'));
   });
 
+  it('7e. the 西宁 officer reads the catalogue and previews a draft rate (what-if) on this year\'s contracts; the buyer reads its awards in English', { timeout: TEST_TIMEOUT }, async (t) => {
+    if (!needs(t, 'amended')) return;
+    if (!state.office) {
+      t.skip('7c did not create the officer of the buyer\'s prefecture');
+      return;
+    }
+    await signInAs(page, state.office.email, OFFICER_PASSWORD);
+    await goto(page, '/officer/policies');
+    assert.equal(await text(page.locator('h1')), msg('policies.title'));
+    const xining = page.locator('main section.policy#xining-2020');
+    assert.ok((await text(xining.locator('article#xining-2020-6-buyer'))).includes('西宁 措施6'), 'the 西宁 buyer program is not listed with its citation');
+    await shot(page, 'policies-zh');
+    await clickAndWait(page, xining.locator('a.button', { hasText: msg('policies.edit') }));
+    const form = page.locator('main form[action="/officer/policies/xining-2020/edit"]');
+    const content = await form.locator('#content').inputValue();
+    assert.ok(content.includes('rate = "3%"'), 'the 西宁 file does not read 3%');
+    await form.locator('#content').fill(content.replace('rate = "3%"', 'rate = "4%"'));
+    await form.locator('#year').fill(String(new Date().getFullYear()));
+    await clickAndWait(page, form.locator('button[value=preview]'));
+    const whatif = page.locator('main section#whatif');
+    assert.equal(await whatif.count(), 1, `no what-if: ${(await text(page.locator('main'))).slice(0, 800)}`);
+    const row = whatif.locator('tbody tr', { hasText: state.buyer.org });
+    assert.equal(await row.count(), 1, `the buyer is not in the what-if: ${await text(whatif)}`);
+    const cells = await row.locator('td').allInnerTexts();
+    assert.ok(cells[2] !== cells[1] && cells[3].startsWith('+'), `a higher rate pays no more: ${cells.join(' | ')}`);
+    await shot(page, 'policy-whatif-zh');
+    const versions = query(`SELECT COUNT(*) FROM policy_versions WHERE name = 'policies/xining-2020.toml'`);
+    if (versions) assert.equal(versions[0][0], '1', 'a preview published a version');
+
+    await signInAs(page, state.buyer.email);
+    await goto(page, '/rewards');
+    await clickAndWait(page, page.locator('header a.lang'));
+    assert.equal(await text(page.locator('h1')), 'My rewards');
+    await shot(page, 'my-awards-en');
+    await clickAndWait(page, page.locator('header a.lang'));
+  });
+
   it('8. the mails: the enterprise was told of the return (with the reason) and of the registration (with the number)', { timeout: TEST_TIMEOUT }, async (t) => {
     if (!needs(t, 'registered')) return;
     const name = state.achievement.title;
