@@ -111,14 +111,6 @@ impl Loaded {
             None => file,
         }
     }
-    /// The ids of the versions in force, to notice a change.
-    pub fn signature(&self) -> String {
-        self.versions
-            .values()
-            .map(|(id, _)| id.to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    }
 }
 
 /// The versions in force on `on`: the latest of each file effective by then.
@@ -209,6 +201,17 @@ fn chunked<T>(ids: &[i64], mut f: impl FnMut(&[i64]) -> AppResult<Vec<T>>) -> Ap
     Ok(out)
 }
 
+/// Rows for the contracts `ids`: `f(None)` (every row) when `all`, else `f` over chunks of ids.
+type Loader<'a, T> = dyn FnMut(Option<&[i64]>) -> AppResult<Vec<T>> + 'a;
+
+fn scoped<T>(all: bool, ids: &[i64], f: &mut Loader<'_, T>) -> AppResult<Vec<T>> {
+    if all {
+        f(None)
+    } else {
+        chunked(ids, |c| f(Some(c)))
+    }
+}
+
 type ContractRow = (
     i64,
     String,
@@ -273,9 +276,10 @@ pub fn scenario(conn: &mut DbConn, as_of: NaiveDate, ids: Option<&[i64]>) -> App
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let all = rows.len() > 5_000 || ids.is_empty();
-    // Payments, further intermediaries and other offices' dates of these contracts.
-    let payments: Vec<(i64, String, i64, bool)> = if all {
-        contract_payments::table
+    // Payments, further intermediaries and other offices' dates of these contracts: all of them
+    // when the scope is most of the register, else by contract id.
+    let payments: Vec<(i64, String, i64, bool)> = scoped(all, &ids, &mut |c| {
+        let mut q = contract_payments::table
             .select((
                 contract_payments::contract_id,
                 contract_payments::paid_on,
@@ -287,51 +291,31 @@ pub fn scenario(conn: &mut DbConn, as_of: NaiveDate, ids: Option<&[i64]>) -> App
                 contract_payments::paid_on,
                 contract_payments::id,
             ))
-            .load(conn)?
-    } else {
-        chunked(&ids, |c| {
-            Ok(contract_payments::table
-                .filter(contract_payments::contract_id.eq_any(c))
-                .select((
-                    contract_payments::contract_id,
-                    contract_payments::paid_on,
-                    contract_payments::amount_fen,
-                    contract_payments::voucher,
-                ))
-                .order((
-                    contract_payments::contract_id,
-                    contract_payments::paid_on,
-                    contract_payments::id,
-                ))
-                .load(conn)?)
-        })?
-    };
-    let extra: Vec<(i64, i64)> = if all {
-        contract_intermediaries::table
+            .into_boxed();
+        if let Some(c) = c {
+            q = q.filter(contract_payments::contract_id.eq_any(c.to_vec()));
+        }
+        Ok(q.load(conn)?)
+    })?;
+    let extra: Vec<(i64, i64)> = scoped(all, &ids, &mut |c| {
+        let mut q = contract_intermediaries::table
             .order((contract_intermediaries::contract_id, contract_intermediaries::position))
             .select((contract_intermediaries::contract_id, contract_intermediaries::org_id))
-            .load(conn)?
-    } else {
-        chunked(&ids, |c| {
-            Ok(contract_intermediaries::table
-                .filter(contract_intermediaries::contract_id.eq_any(c))
-                .order((contract_intermediaries::contract_id, contract_intermediaries::position))
-                .select((contract_intermediaries::contract_id, contract_intermediaries::org_id))
-                .load(conn)?)
-        })?
-    };
-    let elsewhere: Vec<(i64, String)> = if all {
-        contract_elsewhere::table
+            .into_boxed();
+        if let Some(c) = c {
+            q = q.filter(contract_intermediaries::contract_id.eq_any(c.to_vec()));
+        }
+        Ok(q.load(conn)?)
+    })?;
+    let elsewhere: Vec<(i64, String)> = scoped(all, &ids, &mut |c| {
+        let mut q = contract_elsewhere::table
             .select((contract_elsewhere::contract_id, contract_elsewhere::registered_on))
-            .load(conn)?
-    } else {
-        chunked(&ids, |c| {
-            Ok(contract_elsewhere::table
-                .filter(contract_elsewhere::contract_id.eq_any(c))
-                .select((contract_elsewhere::contract_id, contract_elsewhere::registered_on))
-                .load(conn)?)
-        })?
-    };
+            .into_boxed();
+        if let Some(c) = c {
+            q = q.filter(contract_elsewhere::contract_id.eq_any(c.to_vec()));
+        }
+        Ok(q.load(conn)?)
+    })?;
     let mut pay_of: HashMap<i64, Vec<SPayment>> = HashMap::new();
     for (k, on, fen, voucher) in payments {
         if let Some(on) = parse_date(&on) {
@@ -844,8 +828,9 @@ const STATE_KEY: &str = "rewards_state";
 /// Enqueues a recomputation of everything when the catalogue in force or the year changed since
 /// the last one (a version that became effective, the close of a year).
 fn check_state(conn: &mut DbConn, today: NaiveDate) -> AppResult<()> {
-    let loaded = catalogue_on(conn, today)?;
-    let state = format!("{}|{}", today.year(), loaded.signature());
+    // The ids of the versions in force (no parsing: this runs every poll).
+    let versions: Vec<String> = versions_on(conn, today)?.iter().map(|v| v.id.to_string()).collect();
+    let state = format!("{}|{}", today.year(), versions.join(","));
     let old: Option<String> = app_settings::table
         .find(STATE_KEY)
         .select(app_settings::value)
