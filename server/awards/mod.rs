@@ -691,29 +691,87 @@ fn budgets_couple(conn: &mut DbConn, loaded: &Loaded) -> AppResult<bool> {
 pub fn recompute(conn: &mut DbConn, scope: Scope, cause: &str, as_of: NaiveDate) -> AppResult<Outcome> {
     db::write_tx(conn, |conn| {
         lock(conn)?;
-        let loaded = catalogue_on(conn, as_of)?;
+        let periods = catalogue_periods(conn, as_of)?;
+        let current = match periods.last() {
+            Some((_, l)) => l.clone(),
+            None => catalogue_on(conn, as_of)?,
+        };
         let scope = match scope {
-            Scope::Contract(_) if budgets_couple(conn, &loaded)? => Scope::All,
+            Scope::Contract(_) if budgets_couple(conn, &current)? => Scope::All,
             s => s,
         };
-        let (evaluation, keys, beneficiaries) = match scope {
+        let (s, keys, beneficiaries) = match scope {
             Scope::All => {
                 let (s, keys) = scenario(conn, as_of, None)?;
-                (rewards::evaluate(&s, &loaded.catalogue), keys, None)
+                (s, keys, None)
             }
             Scope::Contract(id) => {
                 let parties = parties_of(conn, id)?;
                 let ids = contracts_of(conn, &parties)?;
                 let (s, keys) = scenario(conn, as_of, Some(&ids))?;
-                (rewards::evaluate(&s, &loaded.catalogue), keys, Some(parties))
+                (s, keys, Some(parties))
             }
         };
         let set: Option<BTreeSet<i64>> = beneficiaries.as_ref().map(|b| b.iter().copied().collect());
         let keep = |b: i64| set.as_ref().is_none_or(|s| s.contains(&b));
-        let wanted = evaluation_to_wanted(&evaluation, &keys, &loaded, &keep);
+        let mut wanted = Vec::new();
+        // Each award is computed under the catalogue in force on its date: with one version of
+        // every file (the usual case) that is one evaluation.
+        for (i, (from, loaded)) in periods.iter().enumerate() {
+            let until = periods.get(i + 1).map(|(d, _)| *d);
+            let mut e = rewards::evaluate(&s, &loaded.catalogue);
+            if periods.len() > 1 {
+                let by_id: HashMap<&str, &SContract> = s.contracts.iter().map(|k| (k.id.as_str(), k)).collect();
+                e.awards.retain(|a| {
+                    let on = award_date(a, &by_id, loaded, as_of);
+                    on >= *from && until.is_none_or(|u| on < u)
+                });
+            }
+            wanted.extend(evaluation_to_wanted(&e, &keys, loaded, &keep));
+        }
         let live = live_entries(conn, beneficiaries.as_deref())?;
         post_differences(conn, wanted, live, cause)
     })
+}
+
+/// The catalogues in force over time, up to `as_of`: (from, catalogue), one per date on which a
+/// version took effect, oldest first.
+fn catalogue_periods(conn: &mut DbConn, as_of: NaiveDate) -> AppResult<Vec<(NaiveDate, Loaded)>> {
+    let dates: Vec<String> = policy_versions::table
+        .filter(policy_versions::effective_from.le(as_of.to_string()))
+        .select(policy_versions::effective_from)
+        .distinct()
+        .order(policy_versions::effective_from)
+        .load(conn)?;
+    let mut out = Vec::new();
+    for d in dates {
+        let Ok(day) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") else {
+            continue;
+        };
+        out.push((day, catalogue_on(conn, day)?));
+    }
+    Ok(out)
+}
+
+/// The date that decides which version of the catalogue an award follows: the registration date
+/// for a contract-based award, the last payment of its year for a payment-based one, the end of
+/// the year (or `as_of`) for an annual one.
+fn award_date(a: &rewards::Award, by_id: &HashMap<&str, &SContract>, loaded: &Loaded, as_of: NaiveDate) -> NaiveDate {
+    let naive = |d: Date| NaiveDate::parse_from_str(&d.to_string(), "%Y-%m-%d").unwrap_or(as_of);
+    let year_end = NaiveDate::from_ymd_opt(a.year, 12, 31).unwrap_or(as_of).min(as_of);
+    let Some(k) = a.contract.as_deref().and_then(|c| by_id.get(c)) else {
+        return year_end;
+    };
+    let per_payment = loaded
+        .catalogue
+        .program(&a.program)
+        .is_some_and(|p| p.kind == Some(rewards::catalogue::ProgramKind::PerPayment));
+    if per_payment {
+        if let Some(last) = k.payments.iter().filter(|p| p.on.year() == a.year).map(|p| p.on).max() {
+            return naive(last).min(as_of);
+        }
+    }
+    k.registered_on.map(naive).unwrap_or(year_end)
 }
 
 fn post_differences(conn: &mut DbConn, wanted: Vec<Wanted>, live: Vec<Entry>, cause: &str) -> AppResult<Outcome> {

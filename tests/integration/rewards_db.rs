@@ -694,3 +694,80 @@ both!(
         assert_eq!(got, expected_awards(&case));
     }
 );
+
+both!(
+    a_new_version_pays_from_its_date_and_earlier_awards_keep_the_old_one,
+    |db| {
+        let app = quiet_app(db);
+        let pool = techmarket::db::connect(&app.database_url, 2).expect("pool");
+        let mut conn = pool.get().expect("conn");
+        let contract = |id: &str, on: &str| {
+            serde_json::json!({
+                "id": id, "kind": "development", "patent": false,
+                "buyer": "xn-ent", "seller": "xn-uni", "intermediaries": [],
+                "amount": "1000000.00", "technology_amount": null, "equity_amount": null,
+                "signed_on": on, "registered_on": on, "registered_through": null, "payments": []
+            })
+        };
+        let json = serde_json::json!({
+            "as_of": "2026-12-31",
+            "parties": [
+                {"id": "xn-ent", "kind": "enterprise", "region": "630104"},
+                {"id": "xn-uni", "kind": "university", "region": "630102"}
+            ],
+            "contracts": [contract("EARLY", "2026-03-15"), contract("LATE", "2026-07-01")],
+            "programs": null, "budgets": null
+        })
+        .to_string();
+        let scenario = techmarket::rewards::parse_scenario(&json).expect("scenario");
+        let ids = import::import(&mut conn, &scenario, "dates").expect("import");
+        let as_of = NaiveDate::from_ymd_opt(2026, 12, 31).expect("date");
+        awards::recompute(&mut conn, Scope::All, "recompute", as_of).expect("recompute");
+        let (oe, op) = app.create_officer("630100");
+        let officer = login(&app, &oe, &op);
+        let current = app.text(
+        "SELECT content FROM policy_versions WHERE name = 'policies/xining-2020.toml' ORDER BY version_no DESC LIMIT 1",
+    );
+        let edit = "/officer/policies/xining-2020/edit";
+        let r = officer.post(
+            edit,
+            edit,
+            &[
+                ("content", &current.replacen("rate = \"3%\"", "rate = \"4%\"", 1)),
+                ("effective_from", "2026-06-01"),
+                ("note", "自2026年6月1日起买方补贴4%"),
+                ("action", "publish"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let changed = awards::recompute(&mut conn, Scope::All, "program", as_of).expect("recompute");
+        assert_eq!(
+            changed,
+            awards::Outcome { posted: 1, reversed: 1 },
+            "only the later contract's award changes"
+        );
+        let got = live_awards(&mut conn, &ids);
+        let buyer: Vec<_> = got.iter().filter(|a| a.0 == "xining-2020-6-buyer").collect();
+        assert_eq!(buyer.len(), 2, "{got:?}");
+        assert!(buyer.iter().any(|a| a.2 == "EARLY" && a.4 == "30000.00"), "{got:?}");
+        assert!(buyer.iter().any(|a| a.2 == "LATE" && a.4 == "40000.00"), "{got:?}");
+        let policies: Vec<String> = reward_ledger::table
+            .filter(reward_ledger::reverses.is_null())
+            .select(reward_ledger::policy)
+            .load(&mut conn)
+            .expect("policies");
+        assert!(
+            policies.iter().any(|p| p == "policies/xining-2020.toml v2"),
+            "{policies:?}"
+        );
+        // Evaluated before the new version took effect, both keep the old rate.
+        let before = NaiveDate::from_ymd_opt(2026, 5, 31).expect("date");
+        awards::recompute(&mut conn, Scope::All, "recompute", before).expect("recompute");
+        let got = live_awards(&mut conn, &ids);
+        assert!(got.iter().any(|a| a.2 == "EARLY" && a.4 == "30000.00"), "{got:?}");
+        assert!(
+            !got.iter().any(|a| a.2 == "LATE"),
+            "registered after the evaluation date: {got:?}"
+        );
+    }
+);
