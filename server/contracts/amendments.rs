@@ -21,6 +21,9 @@ pub struct Terms {
     pub buyer_org_id: i64,
     pub seller_org_id: i64,
     pub intermediary_org_id: Option<i64>,
+    /// Further intermediaries, in listed order.
+    #[serde(default)]
+    pub more_intermediaries: Vec<i64>,
     pub project_name: String,
     pub signed_on: String,
     pub term_from: String,
@@ -45,6 +48,7 @@ impl Terms {
             buyer_org_id: k.buyer_org_id,
             seller_org_id: k.seller_org_id,
             intermediary_org_id: k.intermediary_org_id,
+            more_intermediaries: more_intermediaries(conn, k.id)?,
             project_name: k.project_name.clone(),
             signed_on: k.signed_on.clone(),
             term_from: k.term_from.clone(),
@@ -66,6 +70,7 @@ impl Terms {
             buyer_org_id: v.buyer,
             seller_org_id: v.seller,
             intermediary_org_id: v.intermediary,
+            more_intermediaries: v.more_intermediaries.clone(),
             project_name: v.project_name.clone(),
             signed_on: v.signed_on.to_string(),
             term_from: v.term_from.to_string(),
@@ -219,23 +224,30 @@ pub fn changes(conn: &mut DbConn, c: &Ctx, old: &Terms, new: &Terms) -> AppResul
         }
     };
     push("contract.kind", kind(old), kind(new));
+    let all = |t: &Terms| -> Vec<i64> {
+        t.intermediary_org_id
+            .iter()
+            .chain(&t.more_intermediaries)
+            .copied()
+            .collect()
+    };
     for (key, a, b) in [
-        ("contract.buyer", Some(old.buyer_org_id), Some(new.buyer_org_id)),
-        ("contract.seller", Some(old.seller_org_id), Some(new.seller_org_id)),
-        (
-            "contract.intermediary_short",
-            old.intermediary_org_id,
-            new.intermediary_org_id,
-        ),
+        ("contract.buyer", vec![old.buyer_org_id], vec![new.buyer_org_id]),
+        ("contract.seller", vec![old.seller_org_id], vec![new.seller_org_id]),
+        ("contract.intermediary_short", all(old), all(new)),
     ] {
         if a != b {
-            let name = |conn: &mut DbConn, o: Option<i64>| -> AppResult<String> {
-                match o {
-                    Some(o) => org_name(conn, o),
-                    None => Ok(c.t("contract.no_party").to_string()),
+            let names = |conn: &mut DbConn, orgs: &[i64]| -> AppResult<String> {
+                if orgs.is_empty() {
+                    return Ok(c.t("contract.no_party").to_string());
                 }
+                Ok(orgs
+                    .iter()
+                    .map(|o| org_name(conn, *o))
+                    .collect::<AppResult<Vec<_>>>()?
+                    .join("、"))
             };
-            let (a, b) = (name(conn, a)?, name(conn, b)?);
+            let (a, b) = (names(conn, &a)?, names(conn, &b)?);
             push(key, a, b);
         }
     }
@@ -797,6 +809,7 @@ pub async fn register(
                 contracts::updated_at.eq(now()),
             ))
             .execute(conn)?;
+        set_more_intermediaries(conn, id, &t.more_intermediaries)?;
         diesel::delete(contract_items::table.filter(contract_items::contract_id.eq(id))).execute(conn)?;
         for item in &t.items {
             diesel::insert_into(contract_items::table)

@@ -30,8 +30,8 @@ use crate::error::{AppError, AppResult};
 use crate::files::{self, Kind as FileKind};
 use crate::listings::{date_field, money_field, text, FormData};
 use crate::schema::{
-    contract_elsewhere, contract_events, contract_items, contract_payments, contracts, deal_offers, deals,
-    files as files_t, organizations, registration_counters, users,
+    contract_elsewhere, contract_events, contract_intermediaries, contract_items, contract_payments, contracts,
+    deal_offers, deals, files as files_t, organizations, registration_counters, users,
 };
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
 
@@ -169,7 +169,8 @@ fn standing(conn: &mut DbConn, user: &SessionUser, c: &Contract) -> AppResult<St
         c.intermediary_org_id,
         c.submitted_by_org,
     ]
-    .contains(&Some(user.org_id));
+    .contains(&Some(user.org_id))
+        || more_intermediaries(conn, c.id)?.contains(&user.org_id);
     if party {
         return Ok(Standing::Party);
     }
@@ -184,6 +185,30 @@ fn standing(conn: &mut DbConn, user: &SessionUser, c: &Contract) -> AppResult<St
         return Ok(Standing::Officer);
     }
     Err(AppError::NotFound)
+}
+
+/// The further intermediaries of a contract (after `intermediary_org_id`), in listed order.
+pub fn more_intermediaries(conn: &mut DbConn, id: i64) -> AppResult<Vec<i64>> {
+    Ok(contract_intermediaries::table
+        .filter(contract_intermediaries::contract_id.eq(id))
+        .order(contract_intermediaries::position)
+        .select(contract_intermediaries::org_id)
+        .load(conn)?)
+}
+
+/// The names of a contract's intermediaries, joined; None when it has none.
+fn intermediary_names(conn: &mut DbConn, k: &Contract) -> AppResult<Option<String>> {
+    let mut ids: Vec<i64> = k.intermediary_org_id.into_iter().collect();
+    ids.extend(more_intermediaries(conn, k.id)?);
+    let names = ids
+        .into_iter()
+        .map(|o| org_name(conn, o))
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(if names.is_empty() {
+        None
+    } else {
+        Some(names.join("、"))
+    })
 }
 
 /// A contract the user may see (a party, its broker, or an officer of its region).
@@ -296,6 +321,8 @@ struct Valid {
     buyer: i64,
     seller: i64,
     intermediary: Option<i64>,
+    /// Further intermediaries, in listed order.
+    more_intermediaries: Vec<i64>,
     kind: String,
     sub_kind: String,
     project_name: String,
@@ -371,16 +398,29 @@ fn validate(
             }
         }
     };
-    let intermediary = if i.intermediary.is_empty() {
-        deal.as_ref()
-            .and_then(|d| d.buyer_broker_org_id.or(d.seller_broker_org_id))
+    // Several intermediaries may be named, separated by commas or spaces.
+    let mut intermediaries: Vec<i64> = Vec::new();
+    if i.intermediary.is_empty() {
+        intermediaries.extend(
+            deal.as_ref()
+                .and_then(|d| d.buyer_broker_org_id.or(d.seller_broker_org_id)),
+        );
     } else {
-        let found = find_org(conn, &i.intermediary)?;
-        if found.is_none() {
-            e.add("intermediary", c.tf("err.party_unknown", &[&i.intermediary]));
+        for code in i
+            .intermediary
+            .split([',', '，', '、', ';', '；', ' ', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            match find_org(conn, code)? {
+                Some(o) if !intermediaries.contains(&o) => intermediaries.push(o),
+                Some(_) => {}
+                None => e.add("intermediary", c.tf("err.party_unknown", &[code])),
+            }
         }
-        found
-    };
+    }
+    let intermediary = intermediaries.first().copied();
+    let more_intermediaries: Vec<i64> = intermediaries.iter().skip(1).copied().collect();
     if !valid_kind(&i.kind, &i.sub_kind) {
         e.add("kind", c.t("err.contract_kind"));
     }
@@ -470,6 +510,7 @@ fn validate(
         buyer,
         seller,
         intermediary,
+        more_intermediaries,
         kind: i.kind.clone(),
         sub_kind: i.sub_kind.clone(),
         project_name: i.project_name.clone(),
@@ -673,7 +714,23 @@ fn write(conn: &mut DbConn, user: &SessionUser, id: Option<i64>, v: &Valid) -> A
             ))
             .execute(conn)?;
     }
+    set_more_intermediaries(conn, id, &v.more_intermediaries)?;
     Ok(id)
+}
+
+/// Replaces the further intermediaries of a contract (positions 2, 3 …).
+pub(crate) fn set_more_intermediaries(conn: &mut DbConn, id: i64, orgs: &[i64]) -> AppResult<()> {
+    diesel::delete(contract_intermediaries::table.filter(contract_intermediaries::contract_id.eq(id))).execute(conn)?;
+    for (n, o) in orgs.iter().enumerate() {
+        diesel::insert_into(contract_intermediaries::table)
+            .values((
+                contract_intermediaries::contract_id.eq(id),
+                contract_intermediaries::position.eq(n as i32 + 2),
+                contract_intermediaries::org_id.eq(*o),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 async fn save(c: Ctx, state: &AppState, id: Option<i64>, form: Vec<(String, String)>) -> AppResult<HttpResponse> {
@@ -809,15 +866,18 @@ fn input_of(
         .find(other)
         .select(organizations::credit_code)
         .first(conn)?;
-    let intermediary_code: Option<String> = match t.intermediary_org_id {
-        Some(o) => {
-            let (cc, cert): (Option<String>, Option<String>) = organizations::table
-                .find(o)
-                .select((organizations::credit_code, organizations::broker_certificate))
-                .first(conn)?;
-            cc.or(cert)
-        }
-        None => None,
+    let mut codes = Vec::new();
+    for o in t.intermediary_org_id.iter().chain(&t.more_intermediaries) {
+        let (cc, cert): (Option<String>, Option<String>) = organizations::table
+            .find(*o)
+            .select((organizations::credit_code, organizations::broker_certificate))
+            .first(conn)?;
+        codes.extend(cc.or(cert));
+    }
+    let intermediary_code = if codes.is_empty() {
+        None
+    } else {
+        Some(codes.join("，"))
     };
     let parties = match k.deal_id {
         Some(_) => Some((org_name(conn, t.buyer_org_id)?, org_name(conn, t.seller_org_id)?)),
@@ -1090,7 +1150,7 @@ async fn show_page_with(
         let items = items_of(conn, id)?;
         let buyer = org_name(conn, k.buyer_org_id)?;
         let seller = org_name(conn, k.seller_org_id)?;
-        let intermediary = k.intermediary_org_id.map(|o| org_name(conn, o)).transpose()?;
+        let intermediary = intermediary_names(conn, &k)?;
         let submitter = k.submitted_by_org.map(|o| org_name(conn, o)).transpose()?;
         let file: Option<(String, i64, String)> = match k.file_id {
             Some(f) => Some(
@@ -1529,13 +1589,18 @@ pub async fn list(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse>
     let user = c.user()?.clone();
     let rows = db::run(&state.pool, move |conn| {
         let org = user.org_id;
+        let further: Vec<i64> = contract_intermediaries::table
+            .filter(contract_intermediaries::org_id.eq(org))
+            .select(contract_intermediaries::contract_id)
+            .load(conn)?;
         let ks: Vec<Contract> = contracts::table
             .filter(
                 contracts::buyer_org_id
                     .eq(org)
                     .or(contracts::seller_org_id.eq(org))
                     .or(contracts::intermediary_org_id.eq(org))
-                    .or(contracts::submitted_by_org.eq(org)),
+                    .or(contracts::submitted_by_org.eq(org))
+                    .or(contracts::id.eq_any(further)),
             )
             .order(contracts::updated_at.desc())
             .limit(500)
@@ -1633,7 +1698,7 @@ pub async fn certificate(c: Ctx, state: web::Data<AppState>, path: web::Path<i64
         };
         let buyer = party(conn, k.buyer_org_id)?;
         let seller = party(conn, k.seller_org_id)?;
-        let intermediary = k.intermediary_org_id.map(|o| org_name(conn, o)).transpose()?;
+        let intermediary = intermediary_names(conn, &k)?;
         let tech = tech_fen(&k, &items);
         let office = office_region(&k, elsewhere_of(conn, id)?.as_ref());
         Ok((k, number, tech, buyer, seller, intermediary, office))
@@ -1898,7 +1963,7 @@ pub async fn export(c: Ctx, state: web::Data<AppState>, q: web::Query<ExportQuer
             };
             let buyer = party(conn, k.buyer_org_id)?;
             let seller = party(conn, k.seller_org_id)?;
-            let intermediary = k.intermediary_org_id.map(|o| org_name(conn, o)).transpose()?;
+            let intermediary = intermediary_names(conn, &k)?;
             let paid: Vec<i64> = contract_payments::table
                 .filter(contract_payments::contract_id.eq(k.id))
                 .select(contract_payments::amount_fen)

@@ -771,3 +771,74 @@ both!(
         );
     }
 );
+
+both!(two_intermediaries_share_the_brokers_award, |db| {
+    let app = fast_app(db);
+    let (buyer, _) = crate::listings::verified_org(&app, "enterprise", "630104");
+    let (_seller, seller_email) = crate::listings::verified_org(&app, "university", "630102");
+    let (b1, b1_email) = crate::listings::verified_org(&app, "transfer_institution", "630103");
+    let (b2, b2_email) = crate::listings::verified_org(&app, "transfer_platform", "630105");
+    let code = |email: &str| {
+        app.text(&format!(
+            "SELECT credit_code FROM organizations WHERE id = (SELECT org_id FROM users WHERE email = '{email}')"
+        ))
+    };
+    let r = buyer.post(
+        "/contracts/new",
+        "/contracts",
+        &[
+            ("our_role", "buyer"),
+            ("counterparty", &code(&seller_email)),
+            ("intermediary", &format!("{}，{}", code(&b1_email), code(&b2_email))),
+            ("kind", "development.commissioned"),
+            ("project_name", "高原光伏组件运维技术开发"),
+            ("signed_on", "2026-01-05"),
+            ("term_from", "2026-01-05"),
+            ("term_to", "2026-12-31"),
+            ("amount", "100万"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id = app.count("SELECT MAX(id) FROM contracts");
+    let page = format!("/contracts/{id}");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM contract_intermediaries WHERE contract_id = {id}"
+        )),
+        1
+    );
+    // Both intermediaries see the contract; the page names both.
+    let p = b2.get(&page);
+    assert_eq!(p.status, 200);
+    assert!(p.body.matches("、").count() >= 1, "both intermediaries are not named");
+    assert_eq!(b1.get(&page).status, 200);
+    assert!(b2.get("/contracts").body.contains("高原光伏组件运维技术开发"));
+    let r = buyer.post_multipart(&page, &format!("/contracts/{id}/file"), &[], &[("file", "c.pdf", PDF)]);
+    assert_eq!(r.status, 303);
+    let r = buyer.post(
+        &page,
+        &format!("/contracts/{id}/submit"),
+        &[("version", &crate::contracts::version(&app, id))],
+    );
+    assert_eq!(r.status, 303);
+    let (oe, op) = app.create_officer("630100");
+    let officer = login(&app, &oe, &op);
+    let r = officer.post(
+        &page,
+        &format!("/officer/contracts/{id}/register"),
+        &[
+            ("kind", "development.commissioned"),
+            ("tech_amount", "100万"),
+            ("version", &crate::contracts::version(&app, id)),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    // 1 % of 100万 for the intermediaries, shared equally; 3 % for the buyer.
+    wait_for(&b1, "/rewards", "5,000.00");
+    wait_for(&b2, "/rewards", "5,000.00");
+    wait_for(&buyer, "/rewards", "30,000.00");
+    assert_eq!(
+        app.count("SELECT SUM(amount_fen) FROM reward_ledger WHERE program = 'xining-2020-6-broker'"),
+        1_000_000
+    );
+});
