@@ -245,6 +245,7 @@ pub fn scenario(conn: &mut DbConn, as_of: NaiveDate, ids: Option<&[i64]>) -> App
         contracts::submitted_by_org,
         contracts::registration_no,
     );
+    let whole = ids.is_none();
     let rows: Vec<ContractRow> = match ids {
         None => contracts::table
             .filter(contracts::status.eq("registered"))
@@ -275,7 +276,7 @@ pub fn scenario(conn: &mut DbConn, as_of: NaiveDate, ids: Option<&[i64]>) -> App
         }
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let all = rows.len() > 5_000 || ids.is_empty();
+    let all = whole || rows.len() > 5_000;
     // Payments, further intermediaries and other offices' dates of these contracts: all of them
     // when the scope is most of the register, else by contract id.
     let payments: Vec<(i64, String, i64, bool)> = scoped(all, &ids, &mut |c| {
