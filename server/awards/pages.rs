@@ -426,12 +426,33 @@ pub async fn decide(
             ))
             .execute(conn);
         match inserted {
-            Ok(_) => Ok(()),
+            Ok(_) => {}
             Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
-                Err(AppError::Conflict(cc.t("err.award_decided").into()))
+                return Err(AppError::Conflict(cc.t("err.award_decided").into()))
             }
-            Err(e) => Err(e.into()),
+            Err(e) => return Err(e.into()),
         }
+        let region = loaded.catalogue.program(&e.program).and_then(|p| p.region.clone());
+        let detail = format!(
+            "{} · {} · {}{}",
+            e.beneficiary_org_id,
+            e.program,
+            Money::from_fen(e.amount_fen).grouped(),
+            if approve {
+                String::new()
+            } else {
+                format!(" · {reason}")
+            }
+        );
+        crate::audit::record(
+            conn,
+            &user,
+            if approve { "award_approved" } else { "award_rejected" },
+            "reward",
+            id,
+            region.as_deref(),
+            &detail,
+        )
     })
     .await?;
     Ok(redirect("/officer/rewards?notice=award_decided"))
@@ -530,7 +551,7 @@ pub async fn discretionary(
             contract.map(|k| k.to_string()).unwrap_or_else(|| "-".into()),
             now()
         );
-        diesel::insert_into(reward_ledger::table)
+        let entry: i64 = diesel::insert_into(reward_ledger::table)
             .values((
                 reward_ledger::award_key.eq(key),
                 reward_ledger::program.eq(&p.id),
@@ -547,7 +568,17 @@ pub async fn discretionary(
                 reward_ledger::created_by.eq(Some(user.id)),
                 reward_ledger::created_at.eq(now()),
             ))
-            .execute(conn)?;
+            .returning(reward_ledger::id)
+            .get_result(conn)?;
+        crate::audit::record(
+            conn,
+            &user,
+            "award_discretionary",
+            "reward",
+            entry,
+            p.region.as_deref(),
+            &format!("{org} · {} · {}", p.id, Money::from_fen(a).grouped()),
+        )?;
         Ok(Ok(()))
     })
     .await?;
@@ -615,6 +646,15 @@ pub async fn set_budget(
             ))
             .execute(conn)?;
         enqueue(conn, None, "budget")?;
+        crate::audit::record(
+            conn,
+            &user,
+            "budget_set",
+            "fund",
+            i64::from(y),
+            user.officer_region.as_deref(),
+            &format!("{} · {y} · {}", i2.fund, Money::from_fen(a).grouped()),
+        )?;
         Ok(Ok(()))
     })
     .await?;
@@ -1104,6 +1144,21 @@ pub async fn save(
         if from <= today() {
             enqueue(conn, None, "program")?;
         }
+        let region = catalogue_on(conn, today())?
+            .catalogue
+            .documents
+            .iter()
+            .find(|d| d.file == f2)
+            .and_then(|d| d.region.clone());
+        crate::audit::record(
+            conn,
+            &user,
+            "policy_version",
+            "policy",
+            i64::from(latest.version_no + 1),
+            region.as_deref(),
+            &format!("{f2} v{} · {from} · {}", latest.version_no + 1, i2.note.trim()),
+        )?;
         Ok((latest.version_no + 1, None, errors))
     })
     .await?;

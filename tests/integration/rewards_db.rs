@@ -373,6 +373,14 @@ both!(
                 &[("decision", "approve")],
             );
         }
+        // Every officer action is in the audit log of the region.
+        for action in ["award_approved", "award_discretionary", "budget_set", "policy_version"] {
+            assert!(
+                app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'")) >= 1,
+                "no {action} in the audit log"
+            );
+        }
+        officer.get("/officer/audit").assert_contains("发布政策新版本");
         let csv = officer.get(&format!("/officer/rewards/disbursement?year={year}&format=csv"));
         assert_eq!(csv.status, 200);
         assert!(csv.body.contains("市级承担"), "{}", csv.body);
