@@ -145,10 +145,36 @@ pub fn build_catalogue(versions: &[PolicyVersion], draft: Option<(&str, &str)>) 
     })
 }
 
+/// Catalogues already parsed, by their versions' ids and contents. A stored version never changes,
+/// so a parse serves every later request (a contract page, an officer's page, each recomputation)
+/// until another version is in force; the few sets last used are kept.
+static PARSED: std::sync::Mutex<Vec<(String, Loaded)>> = std::sync::Mutex::new(Vec::new());
+
 /// The catalogue in force on `on`.
 pub fn catalogue_on(conn: &mut DbConn, on: NaiveDate) -> AppResult<Loaded> {
+    use std::hash::{Hash, Hasher};
     let versions = versions_on(conn, on)?;
-    build_catalogue(&versions, None).map_err(AppError::internal)
+    // The contents are in the key too: a process may serve several databases (the tests do).
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for v in &versions {
+        (v.id, &v.name, &v.content).hash(&mut h);
+    }
+    let key = format!("{}:{:x}", versions.len(), h.finish());
+    if let Some((_, l)) = PARSED
+        .lock()
+        .ok()
+        .and_then(|c| c.iter().find(|(k, _)| *k == key).cloned())
+    {
+        return Ok(l);
+    }
+    let loaded = build_catalogue(&versions, None).map_err(AppError::internal)?;
+    if let Ok(mut cache) = PARSED.lock() {
+        if cache.len() >= 8 {
+            cache.remove(0);
+        }
+        cache.push((key, loaded.clone()));
+    }
+    Ok(loaded)
 }
 
 // ---- the scenario from the register --------------------------------------------------------------
