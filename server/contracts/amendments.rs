@@ -686,23 +686,8 @@ fn notify_amendment(
     what: &str,
     detail: &str,
 ) -> AppResult<()> {
-    notify(conn, base, k, what, detail)?;
-    let link = format!("/contracts/{}", k.id);
-    let url = format!("{base}{link}");
-    let mut extra = vec![a.created_by];
-    extra.extend(a.submitted_by_user);
-    extra.retain(|u| *u != k.created_by && Some(*u) != k.submitted_by_user);
-    extra.dedup();
-    for uid in extra {
-        crate::mail::enqueue_for_user(
-            conn,
-            uid,
-            &format!("mail.contract_{what}"),
-            &[k.project_name.as_str(), detail, url.as_str()],
-            &link,
-        )?;
-    }
-    Ok(())
+    let others: Vec<i64> = std::iter::once(a.created_by).chain(a.submitted_by_user).collect();
+    notify_also(conn, base, k, &others, what, detail)
 }
 
 /// The officer registers a submitted amendment, setting or correcting its kind and technology
@@ -716,15 +701,7 @@ pub async fn register(
 ) -> AppResult<HttpResponse> {
     let user = c.officer()?.clone();
     let id = path.into_inner();
-    let (kind, sub) = split_kind(&form.kind);
-    let mut errors = FieldErrors::new();
-    if !valid_kind(&kind, &sub) {
-        errors.add("amendment_kind", c.t("err.contract_kind"));
-    }
-    let tech = money_field(&mut errors, &c, "amendment_tech", form.tech_amount.trim());
-    if form.tech_amount.trim().is_empty() {
-        errors.add("amendment_tech", c.t("err.required"));
-    }
+    let (mut errors, kind, sub, tech) = review_input(&c, &form, "amendment_kind", "amendment_tech");
     let user2 = user.clone();
     let proposed = db::run(&state.pool, move |conn| {
         officer_of(conn, &user2, id)?;
@@ -810,17 +787,7 @@ pub async fn register(
             ))
             .execute(conn)?;
         set_more_intermediaries(conn, id, &t.more_intermediaries)?;
-        diesel::delete(contract_items::table.filter(contract_items::contract_id.eq(id))).execute(conn)?;
-        for item in &t.items {
-            diesel::insert_into(contract_items::table)
-                .values((
-                    contract_items::contract_id.eq(id),
-                    contract_items::category.eq(&item.category),
-                    contract_items::description.eq(&item.description),
-                    contract_items::amount_fen.eq(item.amount_fen),
-                ))
-                .execute(conn)?;
-        }
+        set_items(conn, id, &t.items)?;
         let k = load(conn, id)?;
         keep_version(conn, &k, last + 1, Some(a.id), user.id, now())?;
         let what = cc.tf("contract.amendment_no", &[&a.seq.to_string()]);

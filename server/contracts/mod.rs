@@ -237,10 +237,15 @@ fn org_name(conn: &mut DbConn, id: i64) -> AppResult<String> {
 
 /// Mails the people of a contract (its author and its submitter) about a step.
 fn notify(conn: &mut DbConn, base: &str, c: &Contract, what: &str, detail: &str) -> AppResult<()> {
+    notify_also(conn, base, c, &[], what, detail)
+}
+
+/// As [`notify`], and also `others` (each person once).
+fn notify_also(conn: &mut DbConn, base: &str, c: &Contract, others: &[i64], what: &str, detail: &str) -> AppResult<()> {
     let mut to = vec![c.created_by];
-    if let Some(s) = c.submitted_by_user {
-        if s != c.created_by {
-            to.push(s);
+    for u in c.submitted_by_user.iter().chain(others) {
+        if !to.contains(u) {
+            to.push(*u);
         }
     }
     let link = format!("/contracts/{}", c.id);
@@ -688,7 +693,6 @@ fn write(conn: &mut DbConn, user: &SessionUser, id: Option<i64>, v: &Valid) -> A
     let id = match id {
         Some(id) => {
             diesel::update(contracts::table.find(id)).set(values).execute(conn)?;
-            diesel::delete(contract_items::table.filter(contract_items::contract_id.eq(id))).execute(conn)?;
             id
         }
         None => diesel::insert_into(contracts::table)
@@ -704,7 +708,15 @@ fn write(conn: &mut DbConn, user: &SessionUser, id: Option<i64>, v: &Valid) -> A
             .returning(contracts::id)
             .get_result(conn)?,
     };
-    for item in &v.items {
+    set_items(conn, id, &v.items)?;
+    set_more_intermediaries(conn, id, &v.more_intermediaries)?;
+    Ok(id)
+}
+
+/// Replaces the non-technical item lines of a contract.
+pub(crate) fn set_items(conn: &mut DbConn, id: i64, items: &[Item]) -> AppResult<()> {
+    diesel::delete(contract_items::table.filter(contract_items::contract_id.eq(id))).execute(conn)?;
+    for item in items {
         diesel::insert_into(contract_items::table)
             .values((
                 contract_items::contract_id.eq(id),
@@ -714,8 +726,7 @@ fn write(conn: &mut DbConn, user: &SessionUser, id: Option<i64>, v: &Valid) -> A
             ))
             .execute(conn)?;
     }
-    set_more_intermediaries(conn, id, &v.more_intermediaries)?;
-    Ok(id)
+    Ok(())
 }
 
 /// Replaces the further intermediaries of a contract (positions 2, 3 …).
@@ -1449,6 +1460,26 @@ fn ensure_counter(conn: &mut DbConn, region: &str, year: i32) -> AppResult<()> {
     }
 }
 
+/// What an officer's register form sets: the kind and sub-kind, and the technology amount, each
+/// checked (errors under the form's own field names).
+fn review_input(
+    c: &Ctx,
+    form: &StepForm,
+    kind_field: &str,
+    tech_field: &str,
+) -> (FieldErrors, String, String, Option<i64>) {
+    let (kind, sub) = split_kind(&form.kind);
+    let mut errors = FieldErrors::new();
+    if !valid_kind(&kind, &sub) {
+        errors.add(kind_field, c.t("err.contract_kind"));
+    }
+    let tech = money_field(&mut errors, c, tech_field, form.tech_amount.trim());
+    if form.tech_amount.trim().is_empty() {
+        errors.add(tech_field, c.t("err.required"));
+    }
+    (errors, kind, sub, tech)
+}
+
 /// The officer registers a submitted contract, setting or correcting its kind and technology
 /// amount; it gets the next number of the office and year.
 pub async fn register(
@@ -1459,15 +1490,7 @@ pub async fn register(
 ) -> AppResult<HttpResponse> {
     let user = c.officer()?.clone();
     let id = path.into_inner();
-    let (kind, sub) = split_kind(&form.kind);
-    let mut errors = FieldErrors::new();
-    if !valid_kind(&kind, &sub) {
-        errors.add("kind", c.t("err.contract_kind"));
-    }
-    let tech = money_field(&mut errors, &c, "tech_amount", form.tech_amount.trim());
-    if form.tech_amount.trim().is_empty() {
-        errors.add("tech_amount", c.t("err.required"));
-    }
+    let (mut errors, kind, sub, tech) = review_input(&c, &form, "kind", "tech_amount");
     let above = c.t("err.tech_above_amount").to_string();
     let changed = c.t("err.contract_changed").to_string();
     let version = crate::deals::parse_version(&form.version);
