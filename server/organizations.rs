@@ -81,6 +81,21 @@ const ORG_COLS: OrgCols = (
     organizations::created_at,
 );
 
+/// Whether an office of this market oversees the region (an officer whose region contains it).
+/// A party from a region without one (an out-of-province university, say) cannot be verified
+/// here; the office registering its contract checks it instead.
+pub fn region_has_office(conn: &mut DbConn, region: &str) -> AppResult<bool> {
+    let offices: Vec<Option<String>> = users::table
+        .filter(users::role.eq("officer"))
+        .select(users::officer_region)
+        .distinct()
+        .load(conn)?;
+    Ok(offices
+        .iter()
+        .flatten()
+        .any(|office| regions::contains(office, region)))
+}
+
 pub fn load_org(conn: &mut DbConn, id: i64) -> AppResult<Org> {
     Ok(organizations::table.find(id).select(ORG_COLS).first(conn)?)
 }
