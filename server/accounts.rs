@@ -10,12 +10,14 @@ use crate::app::AppState;
 use crate::auth::{self, Role};
 use crate::credit_code;
 use crate::db::{self, now, DbConn};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::mail;
 use crate::regions;
 use crate::schema::{organizations, users};
-use crate::web::{client_ip, make_cookie, redirect, render, render_status, Ctx, FieldErrors, SESSION_COOKIE};
+use crate::web::{
+    client_ip, make_cookie, redirect, render, render_status, Ctx, FieldErrors, DEVICE_COOKIE, SESSION_COOKIE,
+};
 use actix_web::http::StatusCode;
 
 /// Organization kinds that sign up themselves (government offices are created by `create-officer`,
@@ -69,8 +71,10 @@ fn check_email(errors: &mut FieldErrors, c: &Ctx, field: &str, value: &str) -> O
     e
 }
 
-fn check_passwords(errors: &mut FieldErrors, c: &Ctx, password: &str, password2: &str) {
-    if let Some(key) = auth::password_problem(password) {
+/// The password rules; `about` holds what an attacker could know of the user (e-mail address,
+/// name, organization), which a password must not lean on.
+fn check_passwords(errors: &mut FieldErrors, c: &Ctx, password: &str, password2: &str, about: &[&str]) {
+    if let Some(key) = auth::password_problem(password, about) {
         errors.add("password", c.t(key));
     } else if password != password2 {
         errors.add("password2", c.t("err.password_mismatch"));
@@ -115,6 +119,42 @@ pub fn send_verification(conn: &mut DbConn, state: &AppState, lang: Lang, user_i
         &crate::i18n::tf(lang, "notice_text.verify", &[email]),
         Some("/account"),
     )
+}
+
+/// Where a sign-up leads, whether or not the address had an account already: the answer must
+/// not tell a stranger which addresses are registered.
+const SIGNED_UP: &str = "/login?notice=signed_up";
+
+/// What a sign-up did with the address given.
+enum Signup {
+    /// A new account; its verification mail goes out.
+    Created(i64),
+    /// The address belongs to this account: nothing is stored, and its owner is told by mail.
+    AddressTaken(i64),
+}
+
+impl Signup {
+    /// Mails the address: the verification link, or, to an existing account's owner, that
+    /// somebody tried to sign up with it.
+    fn tell(self, conn: &mut DbConn, state: &AppState, lang: Lang, email: &str) -> AppResult<()> {
+        match self {
+            Signup::Created(user_id) => send_verification(conn, state, lang, user_id, email),
+            Signup::AddressTaken(user_id) => {
+                let login = format!("{}/login", state.config.base_url);
+                let reset = format!("{}/password/forgot", state.config.base_url);
+                mail::enqueue_for_user(conn, user_id, "mail.signup_taken", &[&login, &reset], "/account")
+            }
+        }
+    }
+}
+
+/// The account an address belongs to.
+fn account_of(conn: &mut DbConn, email: &str) -> Result<Option<i64>, diesel::result::Error> {
+    users::table
+        .filter(users::email.eq(email))
+        .select(users::id)
+        .first(conn)
+        .optional()
 }
 
 fn with_session(state: &AppState, token: String, to: &str) -> HttpResponse {
@@ -197,7 +237,13 @@ pub async fn signup_org(c: Ctx, state: web::Data<AppState>, form: web::Form<OrgS
     let region = check_region(&mut errors, &c, &f.region_code);
     check_len(&mut errors, &c, "name", f.name.trim(), 50);
     let email = check_email(&mut errors, &c, "email", &f.email);
-    check_passwords(&mut errors, &c, &f.password, &f.password2);
+    check_passwords(
+        &mut errors,
+        &c,
+        &f.password,
+        &f.password2,
+        &[&f.email, &f.name, &f.org_name],
+    );
 
     let st = state.clone();
     let lang = c.lang;
@@ -211,7 +257,6 @@ pub async fn signup_org(c: Ctx, state: web::Data<AppState>, form: web::Form<OrgS
             email.unwrap_or_default(),
         );
         let msg_code_taken = c.t("err.credit_code_taken").to_string();
-        let msg_email_taken = c.t("err.email_taken").to_string();
         let hash = auth::hash_password(&f.password)?;
         db::run(&state.pool, move |conn| {
             let r = db::write_tx::<_, diesel::result::Error, _>(conn, |conn| {
@@ -223,16 +268,11 @@ pub async fn signup_org(c: Ctx, state: web::Data<AppState>, form: web::Form<OrgS
                 if taken > 0 {
                     errors.add("credit_code", msg_code_taken.clone());
                 }
-                if users::table
-                    .filter(users::email.eq(&email))
-                    .count()
-                    .get_result::<i64>(conn)?
-                    > 0
-                {
-                    errors.add("email", msg_email_taken.clone());
-                }
                 if errors.any() {
                     return Ok(Err(errors));
+                }
+                if let Some(owner) = account_of(conn, &email)? {
+                    return Ok(Ok(Signup::AddressTaken(owner)));
                 }
                 let t = now();
                 let org_id: i64 = diesel::insert_into(organizations::table)
@@ -259,27 +299,27 @@ pub async fn signup_org(c: Ctx, state: web::Data<AppState>, form: web::Form<OrgS
                     ))
                     .returning(users::id)
                     .get_result(conn)?;
-                Ok(Ok((user_id, email.clone())))
+                Ok(Ok(Signup::Created(user_id)))
             });
             match r {
-                Ok(Ok((user_id, email))) => {
-                    send_verification(conn, &st, lang, user_id, &email)?;
-                    Ok(Ok(auth::create_session(conn, user_id)?))
-                }
+                Ok(Ok(signup)) => signup.tell(conn, &st, lang, &email).map(Ok),
                 Ok(Err(errors)) => Ok(Err(errors)),
-                Err(e) if unique_violation(&e) => {
-                    let mut errors = FieldErrors::new();
-                    errors.add("credit_code", msg_code_taken);
-                    errors.add("email", msg_email_taken);
-                    Ok(Err(errors))
-                }
+                Err(e) if unique_violation(&e) => match account_of(conn, &email)? {
+                    // Another sign-up took the address meanwhile: the same answer as above.
+                    Some(owner) => Signup::AddressTaken(owner).tell(conn, &st, lang, &email).map(Ok),
+                    None => {
+                        let mut errors = FieldErrors::new();
+                        errors.add("credit_code", msg_code_taken);
+                        Ok(Err(errors))
+                    }
+                },
                 Err(e) => Err(e.into()),
             }
         })
         .await?
     };
     match outcome {
-        Ok(token) => Ok(with_session(&state, token, "/account?notice=welcome")),
+        Ok(()) => Ok(redirect(SIGNED_UP)),
         Err(errors) => render_status(
             &OrgSignupPage {
                 c: &c,
@@ -351,7 +391,7 @@ pub async fn signup_broker(
     }
     let region = check_region(&mut errors, &c, &f.region_code);
     let email = check_email(&mut errors, &c, "email", &f.email);
-    check_passwords(&mut errors, &c, &f.password, &f.password2);
+    check_passwords(&mut errors, &c, &f.password, &f.password2, &[&f.email, &f.name]);
     let lang = c.lang;
     let st = state.clone();
     let outcome = if errors.any() {
@@ -359,19 +399,11 @@ pub async fn signup_broker(
     } else {
         let (region, email) = (region.unwrap_or_default(), email.unwrap_or_default());
         let name = f.name.trim().to_string();
-        let msg_email_taken = c.t("err.email_taken").to_string();
         let hash = auth::hash_password(&f.password)?;
         db::run(&state.pool, move |conn| {
             let r = db::write_tx::<_, diesel::result::Error, _>(conn, |conn| {
-                if users::table
-                    .filter(users::email.eq(&email))
-                    .count()
-                    .get_result::<i64>(conn)?
-                    > 0
-                {
-                    let mut e = FieldErrors::new();
-                    e.add("email", msg_email_taken.clone());
-                    return Ok(Err(e));
+                if let Some(owner) = account_of(conn, &email)? {
+                    return Ok(Signup::AddressTaken(owner));
                 }
                 let t = now();
                 let org_id: i64 = diesel::insert_into(organizations::table)
@@ -398,26 +430,22 @@ pub async fn signup_broker(
                     ))
                     .returning(users::id)
                     .get_result(conn)?;
-                Ok(Ok(user_id))
+                Ok(Signup::Created(user_id))
             });
-            match r {
-                Ok(Ok(user_id)) => {
-                    send_verification(conn, &st, lang, user_id, &email)?;
-                    Ok(Ok(auth::create_session(conn, user_id)?))
-                }
-                Ok(Err(e)) => Ok(Err(e)),
-                Err(e) if unique_violation(&e) => {
-                    let mut errors = FieldErrors::new();
-                    errors.add("email", msg_email_taken);
-                    Ok(Err(errors))
-                }
-                Err(e) => Err(e.into()),
-            }
+            let signup = match r {
+                Ok(signup) => signup,
+                Err(e) if unique_violation(&e) => match account_of(conn, &email)? {
+                    Some(owner) => Signup::AddressTaken(owner),
+                    None => return Err(e.into()),
+                },
+                Err(e) => return Err(e.into()),
+            };
+            signup.tell(conn, &st, lang, &email).map(Ok::<(), FieldErrors>)
         })
         .await?
     };
     match outcome {
-        Ok(token) => Ok(with_session(&state, token, "/account?notice=welcome")),
+        Ok(()) => Ok(redirect(SIGNED_UP)),
         Err(errors) => render_status(
             &BrokerSignupPage {
                 c: &c,
@@ -478,8 +506,10 @@ pub async fn login_form(c: Ctx, q: web::Query<NextQuery>) -> AppResult<HttpRespo
 
 enum LoginOutcome {
     Ok(String),
-    Wrong,
-    Blocked,
+    /// A wrong e-mail or password; the answer waits this many milliseconds (a busy address).
+    Wrong(u64),
+    /// The account is backing off for this many seconds.
+    Wait(i64),
 }
 
 pub async fn login(
@@ -491,12 +521,17 @@ pub async fn login(
     let f = form.into_inner();
     let email = f.email.trim().to_lowercase();
     let ip = client_ip(&req);
+    let device = auth::device_token(&state.secret, &email);
+    let known_device = req
+        .cookie(DEVICE_COOKIE)
+        .is_some_and(|ck| auth::constant_time_eq(ck.value().as_bytes(), device.as_bytes()));
     let password = f.password.clone();
     let em = email.clone();
     let outcome = db::run(&state.pool, move |conn| {
-        if auth::login_blocked(conn, &em, &ip)? {
-            return Ok(LoginOutcome::Blocked);
-        }
+        let failure_delay_ms = match auth::login_throttle(conn, &em, &ip, known_device)? {
+            auth::Throttle::Wait { secs } => return Ok(LoginOutcome::Wait(secs)),
+            auth::Throttle::Go { failure_delay_ms } => failure_delay_ms,
+        };
         let row: Option<(i64, String)> = users::table
             .filter(users::email.eq(&em))
             .select((users::id, users::password_hash))
@@ -510,11 +545,11 @@ pub async fn login(
             Ok(LoginOutcome::Ok(auth::create_session(conn, uid)?))
         } else {
             auth::record_login_failure(conn, &em, &ip)?;
-            Ok(LoginOutcome::Wrong)
+            Ok(LoginOutcome::Wrong(failure_delay_ms))
         }
     })
     .await?;
-    match outcome {
+    let (error, status) = match outcome {
         LoginOutcome::Ok(token) => {
             let to = if f.next.is_empty() {
                 "/account".to_string()
@@ -529,19 +564,30 @@ pub async fn login(
                 state.config.cookie_secure,
                 0,
             ));
-            Ok(resp)
+            // This browser is now known to the account: a stranger's failures will not hold it.
+            let _ = resp.add_cookie(&make_cookie(DEVICE_COOKIE, device, state.config.cookie_secure, 365));
+            return Ok(resp);
         }
-        LoginOutcome::Blocked => Err(AppError::TooManyRequests(c.t("err.login_blocked").to_string())),
-        LoginOutcome::Wrong => render_status(
-            &LoginPage {
-                c: &c,
-                email: f.email,
-                error: c.t("err.login_wrong").to_string(),
-                next: f.next,
-            },
-            StatusCode::UNAUTHORIZED,
+        LoginOutcome::Wait(secs) => (
+            c.tf("err.login_wait", &[&secs.to_string()]),
+            StatusCode::TOO_MANY_REQUESTS,
         ),
-    }
+        LoginOutcome::Wrong(delay_ms) => {
+            if delay_ms > 0 {
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+            }
+            (c.t("err.login_wrong").to_string(), StatusCode::UNAUTHORIZED)
+        }
+    };
+    render_status(
+        &LoginPage {
+            c: &c,
+            email: f.email,
+            error,
+            next: f.next,
+        },
+        status,
+    )
 }
 
 pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
@@ -598,7 +644,13 @@ pub async fn change_password(
     let user = c.user()?.clone();
     let f = form.into_inner();
     let mut errors = FieldErrors::new();
-    check_passwords(&mut errors, &c, &f.password, &f.password2);
+    check_passwords(
+        &mut errors,
+        &c,
+        &f.password,
+        &f.password2,
+        &[&user.email, &user.name, &user.org_name],
+    );
     let uid = user.id;
     let current_hash: String = db::run(&state.pool, move |conn| {
         Ok(users::table.find(uid).select(users::password_hash).first(conn)?)
@@ -623,8 +675,10 @@ pub async fn change_password(
         diesel::update(users::table.find(uid))
             .set(users::password_hash.eq(hash))
             .execute(conn)?;
-        // Every other session of this user ends; this one is replaced by a fresh one.
+        // Every other session of this user ends, and so does every reset link sent before;
+        // this session is replaced by a fresh one.
         auth::delete_user_sessions(conn, uid)?;
+        auth::end_tokens(conn, uid, auth::TOKEN_RESET_PASSWORD)?;
         auth::create_session(conn, uid)
     })
     .await?;
@@ -758,6 +812,10 @@ pub async fn forgot(c: Ctx, state: web::Data<AppState>, form: web::Form<ForgotFo
             .select((users::id, users::lang))
             .first(conn)
             .optional()?;
+        let sent = auth::tokens_sent_since(conn, auth::TOKEN_RESET_PASSWORD, &email, now() - 3600)?;
+        if sent >= auth::RESETS_PER_ADDRESS_AND_HOUR {
+            return Ok(());
+        }
         if let Some((uid, lang)) = row {
             let lang = lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh);
             let token = auth::issue_token(conn, auth::TOKEN_RESET_PASSWORD, Some(uid), None, &email, 3600)?;
@@ -775,7 +833,8 @@ pub async fn forgot(c: Ctx, state: web::Data<AppState>, form: web::Form<ForgotFo
         Ok(())
     })
     .await?;
-    // The same answer whether or not the address has an account.
+    // The same answer whether or not the address has an account, and whether or not a mail
+    // went out (at most a few an hour).
     render(&ForgotPage {
         c: &c,
         email: f.email,
@@ -820,7 +879,7 @@ pub async fn reset_form(c: Ctx, state: web::Data<AppState>, q: web::Query<TokenQ
 pub async fn reset(c: Ctx, state: web::Data<AppState>, form: web::Form<ResetForm>) -> AppResult<HttpResponse> {
     let f = form.into_inner();
     let mut errors = FieldErrors::new();
-    check_passwords(&mut errors, &c, &f.password, &f.password2);
+    check_passwords(&mut errors, &c, &f.password, &f.password2, &[]);
     if errors.any() {
         return render_status(
             &ResetPage {
@@ -846,6 +905,7 @@ pub async fn reset(c: Ctx, state: web::Data<AppState>, form: web::Form<ResetForm
             .set((users::password_hash.eq(hash), users::email_verified_at.eq(now())))
             .execute(conn)?;
         auth::delete_user_sessions(conn, uid)?;
+        auth::end_tokens(conn, uid, auth::TOKEN_RESET_PASSWORD)?;
         auth::clear_account_failures(conn, &row.email)?;
         Ok(true)
     })

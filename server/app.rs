@@ -8,7 +8,7 @@ use std::time::Duration;
 use actix_multipart::form::MultipartFormConfig;
 use actix_web::dev::Server;
 use actix_web::http::StatusCode;
-use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use diesel::prelude::*;
 
@@ -64,6 +64,21 @@ pub fn load_secret(pool: &Pool, configured: Option<&str>) -> Result<Vec<u8>, Str
         .first(&mut *conn)
         .map_err(|e| e.to_string())?;
     Ok(v.into_bytes())
+}
+
+/// Headers on every response. Behind HTTPS (`COOKIE_SECURE=true`) browsers are also told to
+/// come back only over HTTPS for a year.
+fn security_headers(hsts: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add(("Content-Security-Policy", CSP))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("X-Frame-Options", "DENY"));
+    if hsts {
+        headers.add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        headers
+    }
 }
 
 impl Application {
@@ -134,6 +149,7 @@ impl Application {
         }
 
         let max_upload = config.max_upload_bytes;
+        let hsts = config.cookie_secure;
         let state = web::Data::new(AppState {
             config,
             pool,
@@ -169,13 +185,11 @@ impl Application {
                         .handler(StatusCode::INTERNAL_SERVER_ERROR, w::error_page)
                         .handler(StatusCode::SERVICE_UNAVAILABLE, w::error_page),
                 )
-                .wrap(
-                    DefaultHeaders::new()
-                        .add(("Content-Security-Policy", CSP))
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("Referrer-Policy", "same-origin"))
-                        .add(("X-Frame-Options", "DENY")),
-                )
+                .wrap(security_headers(hsts))
+                // Pages are compressed; the CSRF token they carry is masked afresh on every
+                // response (auth::mask_csrf), so compression reveals nothing of it.
+                .wrap(Compress::default())
+                .wrap(actix_web::middleware::from_fn(w::head_as_get))
                 .wrap(actix_web::middleware::Logger::new("%r %s %Dms"))
         })
         .workers(2)

@@ -13,10 +13,16 @@ use crate::error::{AppError, AppResult};
 use crate::schema::{login_failures, organizations, sessions, user_tokens, users};
 
 pub const SESSION_DAYS: i64 = 14;
-/// Failed log-ins allowed per account, and per address, within the window.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+/// Failed log-ins of one account (from anywhere) before each further attempt waits.
+pub const FREE_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Failed log-ins from one address (of any account) before its failures are answered slowly.
+pub const FREE_FAILURES_PER_ADDRESS: i64 = 20;
+/// The window in which failures count.
 pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+/// The longest an account's back-off grows to.
+pub const MAX_BACKOFF_SECS: i64 = 15 * 60;
+/// The longest a failure from a busy address is held before its answer.
+pub const MAX_TARPIT_MS: u64 = 4_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -110,6 +116,30 @@ pub fn csrf_token(secret: &[u8], binding: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// The CSRF token as a page carries it: a fresh random pad and the token XOR that pad, so that
+/// no two responses hold the same bytes and a compressed page tells an attacker nothing about
+/// the token (BREACH). [`csrf_matches`] undoes the mask.
+pub fn mask_csrf(token: &str) -> String {
+    let raw = hex::decode(token).unwrap_or_default();
+    let mut pad = vec![0u8; raw.len()];
+    rand::thread_rng().fill_bytes(&mut pad);
+    let masked: Vec<u8> = raw.iter().zip(&pad).map(|(t, p)| t ^ p).collect();
+    format!("{}{}", hex::encode(pad), hex::encode(masked))
+}
+
+/// Whether a presented (masked) CSRF token is the expected one.
+pub fn csrf_matches(presented: &str, token: &str) -> bool {
+    let (Ok(both), Ok(expected)) = (hex::decode(presented.trim()), hex::decode(token)) else {
+        return false;
+    };
+    if both.len() != expected.len() * 2 || expected.is_empty() {
+        return false;
+    }
+    let (pad, masked) = both.split_at(expected.len());
+    let unmasked: Vec<u8> = masked.iter().zip(pad).map(|(m, p)| m ^ p).collect();
+    constant_time_eq(&unmasked, &expected)
+}
+
 fn unreachable_hmac() -> Hmac<Sha256> {
     // HMAC accepts keys of any length; this is never reached.
     Hmac::<Sha256>::new_from_slice(b"fallback").expect("hmac key")
@@ -136,8 +166,64 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password(&random_token()).unwrap_or_default())
 }
 
-/// A password must be at least 10 characters and not only one repeated character.
-pub fn password_problem(password: &str) -> Option<&'static str> {
+/// Passwords and pieces common among Chinese users that zxcvbn's English dictionaries lack
+/// (from published analyses of Chinese password leaks), and the pinyin of the commonest
+/// surnames and placeholder names.
+const CHINESE_COMMON: &[&str] = &[
+    "woaini",
+    "woaini1314",
+    "woaini520",
+    "5201314",
+    "1314520",
+    "7758521",
+    "7758258",
+    "147258369",
+    "qq123456",
+    "a123456",
+    "123456a",
+    "1qaz2wsx",
+    "1q2w3e4r",
+    "zxcvbnm",
+    "aini1314",
+    "zhongguo",
+    "beijing",
+    "shanghai",
+    "xining",
+    "qinghai",
+    "gansu",
+    "qingdao",
+    "zhangsan",
+    "lisi",
+    "wangwu",
+    "zhang",
+    "wang",
+    "li",
+    "liu",
+    "chen",
+    "yang",
+    "huang",
+    "zhao",
+    "zhou",
+    "wu",
+    "xu",
+    "sun",
+    "ma",
+    "zhu",
+    "hu",
+    "guo",
+    "he",
+    "lin",
+    "luo",
+    "gao",
+];
+
+/// Why a password is refused, as a message key: fewer than 10 or more than 200 characters, or
+/// guessable by zxcvbn's estimate (score below 3, about 10^10 guesses: common passwords and
+/// their variants, words and names alone, keyboard rows, repeats, sequences, dates, or the
+/// user's own name, e-mail address or organization given as `user_inputs`). The key names the
+/// weakness zxcvbn found.
+pub fn password_problem(password: &str, user_inputs: &[&str]) -> Option<&'static str> {
+    use zxcvbn::feedback::Warning;
     let n = password.chars().count();
     if n < 10 {
         return Some("err.password_short");
@@ -145,11 +231,41 @@ pub fn password_problem(password: &str) -> Option<&'static str> {
     if n > 200 {
         return Some("err.password_long");
     }
-    let first = password.chars().next();
-    if password.chars().all(|c| Some(c) == first) {
-        return Some("err.password_weak");
+    // Each input whole, the part of an address before the @, and each of their words.
+    let inputs: Vec<String> = user_inputs
+        .iter()
+        .flat_map(|s| {
+            let local = s.split('@').next().unwrap_or("");
+            [*s, local].into_iter().chain(s.split(|c: char| !c.is_alphanumeric()))
+        })
+        .filter(|w| w.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    let mut inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    inputs.extend_from_slice(CHINESE_COMMON);
+    let estimate = zxcvbn::zxcvbn(password, &inputs);
+    if u8::from(estimate.score()) >= 3 {
+        return None;
     }
-    None
+    Some(match estimate.feedback().and_then(|f| f.warning()) {
+        Some(Warning::ThisIsATop10Password | Warning::ThisIsATop100Password | Warning::ThisIsACommonPassword) => {
+            "err.password_common"
+        }
+        Some(Warning::ThisIsSimilarToACommonlyUsedPassword) => "err.password_like_common",
+        Some(Warning::StraightRowsOfKeysAreEasyToGuess | Warning::ShortKeyboardPatternsAreEasyToGuess) => {
+            "err.password_keyboard"
+        }
+        Some(Warning::RepeatsLikeAaaAreEasyToGuess | Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess) => {
+            "err.password_weak"
+        }
+        Some(Warning::SequencesLikeAbcAreEasyToGuess) => "err.password_sequence",
+        Some(Warning::RecentYearsAreEasyToGuess | Warning::DatesAreOftenEasyToGuess) => "err.password_dates",
+        Some(Warning::AWordByItselfIsEasyToGuess) => "err.password_one_word",
+        Some(Warning::NamesAndSurnamesByThemselvesAreEasyToGuess | Warning::CommonNamesAndSurnamesAreEasyToGuess) => {
+            "err.password_names"
+        }
+        _ => "err.password_guessable",
+    })
 }
 
 /// Creates a session and returns the raw token for the cookie (only its hash is stored).
@@ -244,6 +360,8 @@ pub fn load_session(conn: &mut DbConn, token: &str) -> AppResult<Option<SessionU
 pub const TOKEN_VERIFY_EMAIL: &str = "verify_email";
 pub const TOKEN_RESET_PASSWORD: &str = "reset_password";
 pub const TOKEN_INVITATION: &str = "invitation";
+/// Reset mails sent to one address per hour at most; more requests get the same answer and no mail.
+pub const RESETS_PER_ADDRESS_AND_HOUR: i64 = 3;
 
 pub fn issue_token(
     conn: &mut DbConn,
@@ -301,6 +419,30 @@ pub fn find_token(conn: &mut DbConn, purpose: &str, token: &str) -> AppResult<Op
     }))
 }
 
+/// Ends every outstanding token of a purpose for a user (a changed password ends the reset
+/// links sent before it).
+pub fn end_tokens(conn: &mut DbConn, user_id: i64, purpose: &str) -> AppResult<()> {
+    diesel::update(
+        user_tokens::table
+            .filter(user_tokens::user_id.eq(user_id))
+            .filter(user_tokens::purpose.eq(purpose))
+            .filter(user_tokens::used_at.is_null()),
+    )
+    .set(user_tokens::used_at.eq(now()))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// How many tokens of a purpose were sent to an address since a time.
+pub fn tokens_sent_since(conn: &mut DbConn, purpose: &str, email: &str, since: i64) -> AppResult<i64> {
+    Ok(user_tokens::table
+        .filter(user_tokens::purpose.eq(purpose))
+        .filter(user_tokens::email.eq(email))
+        .filter(user_tokens::created_at.gt(since))
+        .count()
+        .get_result(conn)?)
+}
+
 /// Marks a token used; false when another request used it first.
 pub fn consume_token(conn: &mut DbConn, token_hash: &str) -> AppResult<bool> {
     let n = diesel::update(
@@ -313,21 +455,69 @@ pub fn consume_token(conn: &mut DbConn, token_hash: &str) -> AppResult<bool> {
     Ok(n == 1)
 }
 
-fn failures_since(conn: &mut DbConn, key: &str, since: i64) -> AppResult<i64> {
-    Ok(login_failures::table
-        .filter(login_failures::scope_key.eq(key))
-        .filter(login_failures::at.gt(since))
-        .count()
-        .get_result(conn)?)
+/// What the log-in throttle says about an attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Throttle {
+    /// Check the password; a failure is answered only after this many milliseconds.
+    Go { failure_delay_ms: u64 },
+    /// The account is backing off: try again in this many seconds (the password is not checked).
+    Wait { secs: i64 },
 }
 
-/// Whether log-in is currently refused for this account or address.
-pub fn login_blocked(conn: &mut DbConn, email: &str, ip: &str) -> AppResult<bool> {
-    let since = now() - FAILURE_WINDOW_SECS;
-    Ok(
-        failures_since(conn, &format!("acct:{email}"), since)? >= MAX_FAILURES_PER_ACCOUNT
-            || failures_since(conn, &format!("addr:{ip}"), since)? >= MAX_FAILURES_PER_ADDRESS,
-    )
+/// The back-off after `failures` failed log-ins of an account, in seconds: none for the first
+/// [`FREE_FAILURES_PER_ACCOUNT`], then 1, 2, 4 … up to [`MAX_BACKOFF_SECS`], counted from the
+/// last failure. Only checked attempts count, so a guesser gets at most one try per back-off.
+pub fn account_backoff_secs(failures: i64) -> i64 {
+    let over = failures - FREE_FAILURES_PER_ACCOUNT;
+    if over < 0 {
+        return 0;
+    }
+    1i64.checked_shl(over.min(20) as u32)
+        .unwrap_or(MAX_BACKOFF_SECS)
+        .min(MAX_BACKOFF_SECS)
+}
+
+/// How long a failure from an address with `failures` recent failures is held: nothing for the
+/// first [`FREE_FAILURES_PER_ADDRESS`], then 250 ms doubling up to [`MAX_TARPIT_MS`]. A correct
+/// password is never held, so people behind one shared address keep logging in while a guesser
+/// among them slows down.
+pub fn address_delay_ms(failures: i64) -> u64 {
+    let over = failures - FREE_FAILURES_PER_ADDRESS;
+    if over < 0 {
+        return 0;
+    }
+    250u64
+        .checked_shl(over.min(10) as u32)
+        .unwrap_or(MAX_TARPIT_MS)
+        .min(MAX_TARPIT_MS)
+}
+
+fn failures_since(conn: &mut DbConn, key: &str, since: i64) -> AppResult<(i64, Option<i64>)> {
+    let rows = login_failures::table
+        .filter(login_failures::scope_key.eq(key))
+        .filter(login_failures::at.gt(since));
+    let n: i64 = rows.count().get_result(conn)?;
+    let last: Option<i64> = rows.select(diesel::dsl::max(login_failures::at)).first(conn)?;
+    Ok((n, last))
+}
+
+/// Whether and how a log-in attempt for this account from this address may go ahead. A browser
+/// that has logged in to the account before (its device cookie, see [`device_token`]) is not
+/// held by the account's back-off, so a stranger's failures never lock the owner out.
+pub fn login_throttle(conn: &mut DbConn, email: &str, ip: &str, known_device: bool) -> AppResult<Throttle> {
+    let t = now();
+    let since = t - FAILURE_WINDOW_SECS;
+    if !known_device {
+        let (n, last) = failures_since(conn, &format!("acct:{email}"), since)?;
+        let left = last.unwrap_or(t) + account_backoff_secs(n) - t;
+        if n >= FREE_FAILURES_PER_ACCOUNT && left > 0 {
+            return Ok(Throttle::Wait { secs: left });
+        }
+    }
+    let (n, _) = failures_since(conn, &format!("addr:{ip}"), since)?;
+    Ok(Throttle::Go {
+        failure_delay_ms: address_delay_ms(n),
+    })
 }
 
 pub fn record_login_failure(conn: &mut DbConn, email: &str, ip: &str) -> AppResult<()> {
@@ -345,6 +535,15 @@ pub fn clear_account_failures(conn: &mut DbConn, email: &str) -> AppResult<()> {
     diesel::delete(login_failures::table.filter(login_failures::scope_key.eq(format!("acct:{email}"))))
         .execute(conn)?;
     Ok(())
+}
+
+/// The device cookie's value for an account: set when a browser logs in, it tells a later
+/// attempt from the same browser apart from a stranger's (OWASP's "device cookies").
+pub fn device_token(secret: &[u8], email: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap_or_else(|_| unreachable_hmac());
+    mac.update(b"device:");
+    mac.update(email.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
 }
 
 /// Normalises an e-mail address for storage and comparison; None when it is not plausible.
@@ -371,9 +570,18 @@ mod tests {
 
     #[test]
     fn password_rules() {
-        assert_eq!(password_problem("short"), Some("err.password_short"));
-        assert_eq!(password_problem("aaaaaaaaaaaa"), Some("err.password_weak"));
-        assert_eq!(password_problem("a fine passphrase"), None);
+        assert_eq!(password_problem("short", &[]), Some("err.password_short"));
+        assert_eq!(password_problem("aaaaaaaaaaaa", &[]), Some("err.password_weak"));
+        // What the security probe got through.
+        assert_eq!(password_problem("1234567890", &[]), Some("err.password_common"));
+        assert_eq!(password_problem("abcdefghij", &[]), Some("err.password_sequence"));
+        assert_eq!(password_problem("password12", &[]), Some("err.password_common"));
+        assert!(password_problem("qwertyuiop", &[]).is_some());
+        assert!(password_problem("zhangsan2024", &[]).is_some());
+        // The user's own e-mail address is guessable for an attacker who knows it.
+        assert!(password_problem("wangwei.qh2026", &["wangwei.qh2026@example.cn"]).is_some());
+        assert_eq!(password_problem("a fine passphrase", &[]), None);
+        assert_eq!(password_problem("salt lake lithium 7", &[]), None);
     }
 
     #[test]
@@ -382,6 +590,31 @@ mod tests {
         assert_eq!(a, csrf_token(b"secret-one-secret-one-secret-one", "s1"));
         assert_ne!(a, csrf_token(b"secret-two-secret-two-secret-two", "s1"));
         assert_ne!(a, csrf_token(b"secret-one-secret-one-secret-one", "s2"));
+    }
+
+    #[test]
+    fn masked_csrf_differs_each_time_and_still_matches() {
+        let token = csrf_token(b"secret-one-secret-one-secret-one", "s1");
+        let (a, b) = (mask_csrf(&token), mask_csrf(&token));
+        assert_ne!(a, b);
+        assert!(csrf_matches(&a, &token) && csrf_matches(&b, &token));
+        assert!(!csrf_matches(&token, &token), "the bare token is not a masked one");
+        let other = csrf_token(b"secret-one-secret-one-secret-one", "s2");
+        assert!(!csrf_matches(&a, &other));
+        assert!(!csrf_matches("zz", &token) && !csrf_matches("", &token));
+    }
+
+    #[test]
+    fn back_off_grows_and_is_capped() {
+        assert_eq!(account_backoff_secs(4), 0);
+        assert_eq!(account_backoff_secs(5), 1);
+        assert_eq!(account_backoff_secs(6), 2);
+        assert_eq!(account_backoff_secs(9), 16);
+        assert_eq!(account_backoff_secs(60), MAX_BACKOFF_SECS);
+        assert_eq!(address_delay_ms(19), 0);
+        assert_eq!(address_delay_ms(20), 250);
+        assert_eq!(address_delay_ms(22), 1000);
+        assert_eq!(address_delay_ms(500), MAX_TARPIT_MS);
     }
 
     #[test]

@@ -243,7 +243,7 @@ fn create_officer(email: &str, name: &str, region: &str, office: Option<String>,
     } else {
         (crate::auth::random_token()[..20].to_string(), true)
     };
-    if let Some(key) = crate::auth::password_problem(&password) {
+    if let Some(key) = crate::auth::password_problem(&password, &[&email, &name]) {
         eprintln!("error: password: {}", crate::i18n::t(crate::i18n::Lang::En, key));
         return 2;
     }

@@ -17,7 +17,11 @@ pub const SETTINGS: &[(&str, &str)] = &[
         "unset: mails are written as .eml files under DATA_DIR/outbox",
     ),
     ("MAIL_FROM", "techmarket <noreply@techmarket.local>"),
-    ("COOKIE_SECURE", "false; set true behind HTTPS"),
+    ("COOKIE_SECURE", "false; set true behind HTTPS (also sends Strict-Transport-Security)"),
+    (
+        "TRUSTED_PROXIES",
+        "unset: X-Forwarded-For is ignored; the addresses or networks of your load balancers or reverse proxies, comma-separated (10.0.0.0/8, 127.0.0.1)",
+    ),
     ("SECRET_KEY", "unset: generated once and kept in the database"),
     ("DB_POOL_SIZE", "8"),
     ("MAX_UPLOAD_BYTES", "10485760"),
@@ -85,6 +89,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub cookie_secure: bool,
+    /// The proxies whose X-Forwarded-For names the client's address.
+    pub trusted_proxies: crate::client_ip::TrustedProxies,
     pub secret_key: Option<String>,
     pub db_pool_size: u32,
     pub max_upload_bytes: usize,
@@ -175,6 +181,8 @@ impl Config {
             Some("true") | Some("1") | Some("yes") => true,
             Some(other) => return Err(err("COOKIE_SECURE", format!("'{other}' is not true or false"))),
         };
+        let trusted_proxies = crate::client_ip::TrustedProxies::parse(&get("TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|e| err("TRUSTED_PROXIES", e))?;
         let secret_key = get("SECRET_KEY");
         if let Some(k) = &secret_key {
             if k.len() < 32 {
@@ -227,6 +235,7 @@ impl Config {
             smtp_url,
             mail_from,
             cookie_secure,
+            trusted_proxies,
             secret_key,
             db_pool_size,
             max_upload_bytes,
@@ -327,6 +336,10 @@ mod tests {
         );
         assert_eq!(cfg(&[("COOKIE_SECURE", "maybe")]).unwrap_err().setting, "COOKIE_SECURE");
         assert_eq!(cfg(&[("DB_POOL_SIZE", "0")]).unwrap_err().setting, "DB_POOL_SIZE");
+        assert_eq!(
+            cfg(&[("TRUSTED_PROXIES", "10.0.0.0/8, lb.local")]).unwrap_err().setting,
+            "TRUSTED_PROXIES"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod awards;
 pub mod brokers;
 pub mod challenges;
 pub mod cli;
+pub mod client_ip;
 pub mod config;
 pub mod contracts;
 pub mod credit_code;

@@ -90,10 +90,7 @@ pub fn region_has_office(conn: &mut DbConn, region: &str) -> AppResult<bool> {
         .select(users::officer_region)
         .distinct()
         .load(conn)?;
-    Ok(offices
-        .iter()
-        .flatten()
-        .any(|office| regions::contains(office, region)))
+    Ok(offices.iter().flatten().any(|office| regions::contains(office, region)))
 }
 
 pub fn load_org(conn: &mut DbConn, id: i64) -> AppResult<Org> {
@@ -359,7 +356,7 @@ pub async fn accept(c: Ctx, state: web::Data<AppState>, form: web::Form<AcceptFo
     } else if name.chars().count() > 50 {
         errors.add("name", c.tf("err.too_long", &[c.t("field.name"), "50"]));
     }
-    if let Some(k) = auth::password_problem(&f.password) {
+    if let Some(k) = auth::password_problem(&f.password, &[&name]) {
         errors.add("password", c.t(k));
     } else if f.password != f.password2 {
         errors.add("password2", c.t("err.password_mismatch"));

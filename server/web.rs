@@ -19,6 +19,8 @@ use crate::i18n::{self, Lang};
 pub const SESSION_COOKIE: &str = "tm_session";
 pub const ANON_COOKIE: &str = "tm_anon";
 pub const LANG_COOKIE: &str = "tm_lang";
+/// Set on log-in: this browser has logged in to the account before (see auth::device_token).
+pub const DEVICE_COOKIE: &str = "tm_device";
 
 /// Per-request context, available to every handler and template.
 #[derive(Clone, Debug)]
@@ -132,6 +134,58 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
     pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }
 
+/// The most bytes of an ordinary (not multipart) form.
+pub const FORM_LIMIT: usize = 256 * 1024;
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// How far into a multipart body the CSRF field is looked for: the pages put it first, before
+/// any file, so a large upload is never searched.
+const MULTIPART_CSRF_WITHIN: usize = 64 * 1024;
+
+/// The `csrf` field of a multipart body: the value of the first part named `csrf` within the
+/// first [`MULTIPART_CSRF_WITHIN`] bytes. Only the genuine token passes the comparison, so text
+/// inside a file that imitates a part cannot help an attacker.
+fn multipart_csrf(body: &[u8]) -> Option<String> {
+    let head = &body[..body.len().min(MULTIPART_CSRF_WITHIN)];
+    let at = find(head, b"name=\"csrf\"")?;
+    let rest = &head[at..];
+    let start = find(rest, b"\r\n\r\n")? + 4;
+    let value = &rest[start..];
+    let end = find(value, b"\r\n")?;
+    std::str::from_utf8(&value[..end]).ok().map(|v| v.trim().to_string())
+}
+
+fn content_type_is(req: &ServiceRequest, prefix: &str) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|c| c.to_ascii_lowercase().starts_with(prefix))
+}
+
+/// `HEAD` answers as `GET`, so that uptime monitors and link checkers see the page's status and
+/// headers; actix-http itself leaves the body out of the answer to a `HEAD` request.
+pub async fn head_as_get<B: MessageBody + 'static>(
+    mut req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
+}
+
+/// The request body, refused with 413 beyond `limit` bytes.
+async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<web::Bytes, actix_web::Error> {
+    let payload = req.extract::<web::Payload>().await?;
+    match payload.to_bytes_limited(limit).await {
+        Ok(body) => body,
+        Err(_) => Err(AppError::PayloadTooLarge(format!("≤ {} MB", limit.div_ceil(1024 * 1024))).into()),
+    }
+}
+
 /// Loads the session, picks the language, and refuses any state change without a valid CSRF token.
 pub async fn context_middleware(
     mut req: ServiceRequest,
@@ -169,30 +223,28 @@ pub async fn context_middleware(
             }
         },
     };
-    let csrf = auth::csrf_token(&state.secret, &binding);
+    let token = auth::csrf_token(&state.secret, &binding);
+    // Pages carry the token masked afresh on every response (see auth::mask_csrf).
+    let csrf = auth::mask_csrf(&token);
 
     if is_state_change(req.method()) {
+        // The token comes in a header (scripts) or in the body (forms), never in the URL, where
+        // access logs and Referer headers would keep it.
         let mut presented = req
             .headers()
             .get("x-csrf-token")
             .and_then(|h| h.to_str().ok())
-            .map(str::to_string)
-            .or_else(|| {
-                web::Query::<BTreeMap<String, String>>::from_query(req.query_string())
-                    .ok()
-                    .and_then(|q| q.get("csrf").cloned())
-            });
-        let is_urlencoded = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|h| h.to_str().ok())
-            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
-        if presented.is_none() && is_urlencoded {
-            let body = req.extract::<web::Bytes>().await?;
+            .map(str::to_string);
+        if presented.is_none() && content_type_is(&req, "application/x-www-form-urlencoded") {
+            let body = read_body(&mut req, FORM_LIMIT).await?;
             presented = form_field(&body, "csrf");
             req.set_payload(actix_web::dev::Payload::from(body));
+        } else if presented.is_none() && content_type_is(&req, "multipart/form-data") {
+            let body = read_body(&mut req, state.config.max_upload_bytes + FORM_LIMIT).await?;
+            presented = multipart_csrf(&body);
+            req.set_payload(actix_web::dev::Payload::from(body));
         }
-        let ok = presented.is_some_and(|p| auth::constant_time_eq(p.as_bytes(), csrf.as_bytes()));
+        let ok = presented.is_some_and(|p| auth::csrf_matches(&p, &token));
         if !ok {
             let ctx = Ctx {
                 lang,
@@ -237,8 +289,16 @@ pub async fn context_middleware(
     Ok(res.map_into_boxed_body().map_into_left_body())
 }
 
+/// Marks a page a handler rendered itself with an error status (the log-in form answering 429
+/// with the wait, say): the error pages leave it as it is.
+#[derive(Clone, Copy)]
+struct OwnPage;
+
 /// Renders friendly 403 / 404 / 429 / 500 pages in the visitor's language.
 pub fn error_page<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    if res.response().extensions().get::<OwnPage>().is_some() {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
     let status = res.status();
     let message = res
         .response()
@@ -304,14 +364,20 @@ pub fn render<T: Template>(t: &T) -> AppResult<HttpResponse> {
 /// Renders a page with a given status (422 for a rejected form).
 pub fn render_status<T: Template>(t: &T, status: StatusCode) -> AppResult<HttpResponse> {
     let html = t.render()?;
-    Ok(HttpResponse::build(status)
+    let mut resp = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
-        .body(html))
+        .body(html);
+    resp.extensions_mut().insert(OwnPage);
+    Ok(resp)
 }
 
-/// A local path to return to (never another site: no scheme, no `//`, no backslash), or "/".
+/// A local path to return to, or "/". Only a path that starts with a single `/` and holds no
+/// backslash and no control character: browsers drop tabs and line breaks from a URL, so
+/// `/\t/host` would lead to `//host`, another site, and a line break cannot go into a header.
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let local =
+        next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.chars().any(char::is_control);
+    if local {
         next.to_string()
     } else {
         "/".to_string()
@@ -350,8 +416,15 @@ impl FieldErrors {
     }
 }
 
+/// The client's address: the peer's, or, from a proxy named in `TRUSTED_PROXIES`, the one it
+/// forwards (see `client_ip`).
 pub fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return "unknown".into();
+    };
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|h| h.to_str().ok());
+    match req.app_data::<web::Data<AppState>>() {
+        Some(state) => state.config.trusted_proxies.client(peer, forwarded).to_string(),
+        None => peer.to_string(),
+    }
 }

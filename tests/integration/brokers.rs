@@ -24,6 +24,8 @@ pub fn verified_broker(app: &TestApp, name: &str, cert: &str) -> (Client, i64) {
         ],
     );
     assert_eq!(r.status, 303, "{}", r.body);
+    let r = c.post("/login", "/login", &[("email", &email), ("password", PASSWORD)]);
+    assert_eq!(r.status, 303, "log-in after sign-up");
     let org = app.count(&format!("SELECT org_id FROM users WHERE email = '{email}'"));
     app.exec(&format!(
         "UPDATE organizations SET verification = 'verified' WHERE id = {org}"

@@ -471,6 +471,19 @@ impl Client {
         Self::finish(self.agent.post(&format!("{}{path}", self.base)).send_form(fields))
     }
 
+    /// Like `post`, with one more request header (X-Forwarded-For from a proxy, say).
+    pub fn post_with(&self, page: &str, path: &str, fields: &[(&str, &str)], header: (&str, &str)) -> Resp {
+        let token = self.get(page).csrf();
+        let mut all: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        Self::finish(
+            self.agent
+                .post(&format!("{}{path}", self.base))
+                .set(header.0, header.1)
+                .send_form(&all),
+        )
+    }
+
     /// Fetches `page` for its CSRF token, then posts the form to `path` with it.
     pub fn post(&self, page: &str, path: &str, fields: &[(&str, &str)]) -> Resp {
         let token = self.get(page).csrf();
@@ -479,7 +492,8 @@ impl Client {
         self.post_raw(path, &all)
     }
 
-    /// Posts multipart form data with the CSRF token in the query string, as the pages do.
+    /// Posts multipart form data with the CSRF token as the first field of the body, as the
+    /// pages do.
     pub fn post_multipart(
         &self,
         page: &str,
@@ -488,6 +502,13 @@ impl Client {
         files: &[(&str, &str, &[u8])],
     ) -> Resp {
         let token = self.get(page).csrf();
+        let mut all: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_multipart_raw(path, &all, files)
+    }
+
+    /// Posts multipart form data as given (no CSRF token added).
+    pub fn post_multipart_raw(&self, path: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Resp {
         let boundary = "----techmarket-test-boundary-7f3a";
         let mut body: Vec<u8> = Vec::new();
         for (k, v) in fields {
@@ -503,10 +524,9 @@ impl Client {
             body.extend_from_slice(b"\r\n");
         }
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        let sep = if path.contains('?') { '&' } else { '?' };
         Self::finish(
             self.agent
-                .post(&format!("{}{path}{sep}csrf={token}", self.base))
+                .post(&format!("{}{path}", self.base))
                 .set("Content-Type", &format!("multipart/form-data; boundary={boundary}"))
                 .send_bytes(&body),
         )
@@ -592,8 +612,8 @@ pub fn signup_org(app: &TestApp, kind: &str, region: &str) -> (Client, String, S
             ("region_code", region),
             ("name", "张三"),
             ("email", &email),
-            ("password", "a fine passphrase"),
-            ("password2", "a fine passphrase"),
+            ("password", PASSWORD),
+            ("password2", PASSWORD),
         ],
     );
     assert_eq!(
@@ -602,8 +622,15 @@ pub fn signup_org(app: &TestApp, kind: &str, region: &str) -> (Client, String, S
         "signup should redirect: {}",
         &r.body[..r.body.len().min(3000)]
     );
+    // A sign-up leads to the log-in page (it must not tell whether the address was known).
+    assert_eq!(r.location.as_deref(), Some("/login?notice=signed_up"));
+    let r = c.post("/login", "/login", &[("email", &email), ("password", PASSWORD)]);
+    assert_eq!(r.status, 303, "log-in after sign-up");
     (c, email, code)
 }
+
+/// The password every test sign-up uses.
+pub const PASSWORD: &str = "a fine passphrase";
 
 pub fn login(app: &TestApp, email: &str, password: &str) -> Client {
     let c = app.client();

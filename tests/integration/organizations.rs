@@ -244,6 +244,7 @@ both!(every_route_for_every_role, |db| {
             .status,
         303
     );
+    let broker = login(&app, "b@example.cn", PW);
     let (oe, op) = app.create_officer("630100");
     let officer = login(&app, &oe, &op);
     let (fe, fp) = app.create_officer("370200");
