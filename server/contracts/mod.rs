@@ -424,6 +424,10 @@ fn validate(
             }
         }
     }
+    // An intermediary is never also a party of the contract.
+    if intermediaries.iter().any(|o| Some(*o) == buyer || Some(*o) == seller) {
+        e.add("intermediary", c.t("err.contract_party_intermediary"));
+    }
     let intermediary = intermediaries.first().copied();
     let more_intermediaries: Vec<i64> = intermediaries.iter().skip(1).copied().collect();
     if !valid_kind(&i.kind, &i.sub_kind) {
@@ -754,23 +758,45 @@ async fn save(c: Ctx, state: &AppState, id: Option<i64>, form: Vec<(String, Stri
     let input = f.clone();
     let not_editable = c.t("err.contract_not_editable").to_string();
     let parties_only = c.t("err.contract_parties_only").to_string();
+    let deal_fixed = c.t("err.contract_deal_fixed").to_string();
     let outcome = db::tx(&state.pool, move |conn| {
-        if let Some(id) = id {
-            let existing = load(conn, id)?;
-            if standing(conn, &user, &existing)? != Standing::Party {
-                return Err(AppError::NotFound);
+        let existing = match id {
+            Some(id) => {
+                let existing = load(conn, id)?;
+                if standing(conn, &user, &existing)? != Standing::Party {
+                    return Err(AppError::NotFound);
+                }
+                if !existing.editable() {
+                    return Err(AppError::Conflict(not_editable));
+                }
+                match existing.deal_id {
+                    // A contract made from a deal keeps that deal, and so the deal's parties: the
+                    // link is neither dropped nor changed by an edit (a broker of the deal would
+                    // otherwise enter itself as a party).
+                    Some(deal) => {
+                        if input.deal.trim() != deal.to_string() {
+                            return Err(AppError::forbidden(deal_fixed));
+                        }
+                    }
+                    // A contract entered directly names the user's organization as a party; only
+                    // the parties themselves edit it (an intermediary would otherwise become one).
+                    None => {
+                        if ![existing.buyer_org_id, existing.seller_org_id].contains(&user.org_id) {
+                            return Err(AppError::forbidden(parties_only));
+                        }
+                    }
+                }
+                Some(existing)
             }
-            if !existing.editable() {
-                return Err(AppError::Conflict(not_editable));
-            }
-            // A contract entered directly names the user's organization as a party; only the
-            // parties themselves edit it (an intermediary would otherwise become its seller).
-            if existing.deal_id.is_none() && ![existing.buyer_org_id, existing.seller_org_id].contains(&user.org_id) {
-                return Err(AppError::forbidden(parties_only));
-            }
-        }
+            None => None,
+        };
         match validate(conn, &cc, &user, &input)? {
             Ok(v) => {
+                if let Some(k) = existing.as_ref().filter(|k| k.deal_id.is_some()) {
+                    if (v.deal, v.buyer, v.seller) != (k.deal_id, k.buyer_org_id, k.seller_org_id) {
+                        return Err(AppError::forbidden(deal_fixed));
+                    }
+                }
                 let id2 = write(conn, &user, id, &v)?;
                 record(
                     conn,
