@@ -1,8 +1,10 @@
 //! Findings of a security probe on contracts, each reproduced as the probe did it:
-//! a broker commissioned by the buyer takes a deal's contract over by editing it.
+//! a broker commissioned by the buyer takes a deal's contract over by editing it; a contract with
+//! a party this market has not verified is submitted for registration; an intermediary records
+//! payments received.
 
 use crate::both;
-use crate::contracts::{contract_fields, version};
+use crate::contracts::{contract_fields, register, version};
 use crate::helpers::*;
 use crate::listings::verified_org;
 use techmarket::listings::achievement::{self, AchievementContent};
@@ -301,4 +303,180 @@ both!(an_intermediary_of_a_direct_contract_cannot_become_its_party, |db| {
     assert_eq!(r.status, 422, "{}", r.body);
     r.assert_contains("中介方不能同时是合同的买方或卖方");
     assert_eq!(parties(&app, id), before);
+});
+
+/// Enters a contract of `buyer` with the organization of `counterparty` as the seller; returns
+/// its id.
+fn direct_contract(app: &TestApp, buyer: &Client, counterparty: &str, import: bool) -> i64 {
+    let mut f = vec![
+        ("our_role", "buyer"),
+        ("counterparty", counterparty),
+        ("kind", "transfer.patent"),
+        ("project_name", "锂电池回收工艺技术转让"),
+        ("signed_on", "2026-01-01"),
+        ("term_from", "2026-01-01"),
+        ("term_to", "2026-12-31"),
+        ("amount", "80万"),
+    ];
+    if import {
+        f.push(("is_import", "on"));
+    }
+    let r = buyer.post("/contracts/new", "/contracts", &f);
+    assert_eq!(r.status, 303, "{}", r.body);
+    app.count("SELECT MAX(id) FROM contracts")
+}
+
+both!(
+    a_contract_with_an_unverified_party_where_an_office_is_cannot_be_submitted,
+    |db| {
+        let app = TestApp::start(db);
+        // Both in 西宁, with an office for 西宁: the seller could have been verified, and was not.
+        let (oe, op) = app.create_officer("630100");
+        let (buyer, _) = verified_org(&app, "enterprise", "630104");
+        let (seller, _, seller_code) = signup_org(&app, "university", "630102");
+        let id = direct_contract(&app, &buyer, &seller_code, false);
+        let r = attach_and_submit(&app, &buyer, id);
+        assert_eq!(
+            r.status,
+            422,
+            "a contract with an unverified seller was submitted: status now {}",
+            app.text(&format!("SELECT status FROM contracts WHERE id = {id}"))
+        );
+        r.assert_contains("卖方“青海盐湖新材料有限公司”尚未通过本平台认证");
+        assert_eq!(
+            app.text(&format!("SELECT status FROM contracts WHERE id = {id}")),
+            "draft"
+        );
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM contracts WHERE id = {id} AND submitted_at IS NULL AND submitted_by_org IS NULL"
+            )),
+            1
+        );
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM contract_events WHERE contract_id = {id} AND action = 'submitted'"
+            )),
+            0
+        );
+        // The unverified party itself cannot submit it either; in English the message is English.
+        seller.get("/lang/en");
+        let r = seller.post(
+            &format!("/contracts/{id}"),
+            &format!("/contracts/{id}/submit"),
+            &[("version", &version(&app, id))],
+        );
+        assert_eq!(r.status, 422);
+        r.assert_contains("is not verified by this market");
+        assert_eq!(
+            app.text(&format!("SELECT status FROM contracts WHERE id = {id}")),
+            "draft"
+        );
+        // Nothing reached the office's queue.
+        let officer = login(&app, &oe, &op);
+        assert!(!officer
+            .get("/officer/contracts")
+            .body
+            .contains("锂电池回收工艺技术转让"));
+        // Once the office verifies the seller, the contract goes.
+        app.exec(&format!(
+            "UPDATE organizations SET verification = 'verified' WHERE credit_code = '{seller_code}'"
+        ))
+        .expect("verify");
+        let r = buyer.post(
+            &format!("/contracts/{id}"),
+            &format!("/contracts/{id}/submit"),
+            &[("version", &version(&app, id))],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let p = officer.get(&format!("/contracts/{id}"));
+        assert!(!p.body.contains("须在登记时核验"), "a verified party is not flagged");
+    }
+);
+
+both!(
+    an_unverified_party_from_a_region_without_an_office_is_checked_at_registration,
+    |db| {
+        let app = TestApp::start(db);
+        // An office for 西宁 only; the seller is a Beijing university nobody here can verify.
+        let (oe, op) = app.create_officer("630100");
+        let (buyer, _) = verified_org(&app, "enterprise", "630104");
+        let (_seller, _, seller_code) = signup_org(&app, "university", "110108");
+        // Introducing out-of-province technology (青海 art. 8): the buyer's office registers it.
+        let id = direct_contract(&app, &buyer, &seller_code, true);
+        let r = attach_and_submit(&app, &buyer, id);
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(
+            app.text(&format!("SELECT status FROM contracts WHERE id = {id}")),
+            "submitted"
+        );
+        // The registering officer is told to check that party, on the page and in the queue.
+        let officer = login(&app, &oe, &op);
+        let q = officer.get("/officer/contracts");
+        q.assert_contains("锂电池回收工艺技术转让");
+        q.assert_contains("含未认证当事人");
+        let p = officer.get(&format!("/contracts/{id}"));
+        p.assert_contains("卖方“青海盐湖新材料有限公司”未经本平台认证，须在登记时核验其主体资格");
+        officer.get("/lang/en");
+        officer
+            .get(&format!("/contracts/{id}"))
+            .assert_contains("is not verified by this market: check it before registering");
+        officer.get("/officer/contracts").assert_contains("unverified party");
+        // The buyer's own page does not carry the officer's note.
+        assert!(!buyer.get(&format!("/contracts/{id}")).body.contains("须在登记时核验"));
+        register_import(&app, &officer, id);
+    }
+);
+
+/// Registers the submitted 80万 contract `id`.
+fn register_import(app: &TestApp, officer: &Client, id: i64) {
+    let r = officer.post(
+        &format!("/contracts/{id}"),
+        &format!("/officer/contracts/{id}/register"),
+        &[
+            ("kind", "transfer.patent"),
+            ("tech_amount", "80万"),
+            ("version", &version(app, id)),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
+both!(only_the_buyer_or_the_seller_records_payments, |db| {
+    let app = TestApp::start(db);
+    let d = brokered_deal(&app);
+    let id = contract_of_deal(&app, &d);
+    assert_eq!(attach_and_submit(&app, &d.broker, id).status, 303);
+    let (oe, op) = app.create_officer("630100");
+    let officer = login(&app, &oe, &op);
+    register(&app, &officer, id);
+    let page = format!("/contracts/{id}");
+    let pay = format!("/contracts/{id}/payments");
+    let files: [(&str, &str, &[u8]); 1] = [("proof", "bank.pdf", PDF)];
+    let fields = [("paid_on", "2026-02-01"), ("amount", "10万"), ("note", "首付款")];
+    // The broker sees the contract but gets no payment form, and its post is refused.
+    let p = d.broker.get(&page);
+    assert_eq!(p.status, 200);
+    let r = d.broker.post_multipart(&page, &pay, &fields, &files);
+    assert!(
+        r.status == 403 || r.status == 404,
+        "the intermediary recorded a payment ({}): {} rows",
+        r.status,
+        app.count("SELECT COUNT(*) FROM contract_payments")
+    );
+    assert!(
+        !p.body.contains(&format!("action=\"{pay}")),
+        "the broker is offered the payment form"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM contract_payments"), 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM files WHERE purpose = 'payment'"), 0);
+    // The parties can.
+    assert_eq!(d.seller.post_multipart(&page, &pay, &fields, &files).status, 303);
+    assert_eq!(d.buyer.post_multipart(&page, &pay, &fields, &files).status, 303);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM contract_payments WHERE contract_id = {id}"
+        )),
+        2
+    );
 });
