@@ -90,10 +90,7 @@ pub fn region_has_office(conn: &mut DbConn, region: &str) -> AppResult<bool> {
         .select(users::officer_region)
         .distinct()
         .load(conn)?;
-    Ok(offices
-        .iter()
-        .flatten()
-        .any(|office| regions::contains(office, region)))
+    Ok(offices.iter().flatten().any(|office| regions::contains(office, region)))
 }
 
 pub fn load_org(conn: &mut DbConn, id: i64) -> AppResult<Org> {
