@@ -98,6 +98,10 @@ pub struct Contract {
 }
 
 impl Contract {
+    /// Whether the organization is the buyer or the seller (not an intermediary or submitter).
+    pub fn is_party(&self, org: i64) -> bool {
+        org == self.buyer_org_id || org == self.seller_org_id
+    }
     pub fn editable(&self) -> bool {
         matches!(self.status.as_str(), "draft" | "returned")
     }
@@ -423,6 +427,10 @@ fn validate(
                 None => e.add("intermediary", c.tf("err.party_unknown", &[code])),
             }
         }
+    }
+    // An intermediary is never also a party of the contract.
+    if intermediaries.iter().any(|o| Some(*o) == buyer || Some(*o) == seller) {
+        e.add("intermediary", c.t("err.contract_party_intermediary"));
     }
     let intermediary = intermediaries.first().copied();
     let more_intermediaries: Vec<i64> = intermediaries.iter().skip(1).copied().collect();
@@ -754,23 +762,45 @@ async fn save(c: Ctx, state: &AppState, id: Option<i64>, form: Vec<(String, Stri
     let input = f.clone();
     let not_editable = c.t("err.contract_not_editable").to_string();
     let parties_only = c.t("err.contract_parties_only").to_string();
+    let deal_fixed = c.t("err.contract_deal_fixed").to_string();
     let outcome = db::tx(&state.pool, move |conn| {
-        if let Some(id) = id {
-            let existing = load(conn, id)?;
-            if standing(conn, &user, &existing)? != Standing::Party {
-                return Err(AppError::NotFound);
+        let existing = match id {
+            Some(id) => {
+                let existing = load(conn, id)?;
+                if standing(conn, &user, &existing)? != Standing::Party {
+                    return Err(AppError::NotFound);
+                }
+                if !existing.editable() {
+                    return Err(AppError::Conflict(not_editable));
+                }
+                match existing.deal_id {
+                    // A contract made from a deal keeps that deal, and so the deal's parties: the
+                    // link is neither dropped nor changed by an edit (a broker of the deal would
+                    // otherwise enter itself as a party).
+                    Some(deal) => {
+                        if input.deal.trim() != deal.to_string() {
+                            return Err(AppError::forbidden(deal_fixed));
+                        }
+                    }
+                    // A contract entered directly names the user's organization as a party; only
+                    // the parties themselves edit it (an intermediary would otherwise become one).
+                    None => {
+                        if ![existing.buyer_org_id, existing.seller_org_id].contains(&user.org_id) {
+                            return Err(AppError::forbidden(parties_only));
+                        }
+                    }
+                }
+                Some(existing)
             }
-            if !existing.editable() {
-                return Err(AppError::Conflict(not_editable));
-            }
-            // A contract entered directly names the user's organization as a party; only the
-            // parties themselves edit it (an intermediary would otherwise become its seller).
-            if existing.deal_id.is_none() && ![existing.buyer_org_id, existing.seller_org_id].contains(&user.org_id) {
-                return Err(AppError::forbidden(parties_only));
-            }
-        }
+            None => None,
+        };
         match validate(conn, &cc, &user, &input)? {
             Ok(v) => {
+                if let Some(k) = existing.as_ref().filter(|k| k.deal_id.is_some()) {
+                    if (v.deal, v.buyer, v.seller) != (k.deal_id, k.buyer_org_id, k.seller_org_id) {
+                        return Err(AppError::forbidden(deal_fixed));
+                    }
+                }
                 let id2 = write(conn, &user, id, &v)?;
                 record(
                     conn,
@@ -948,6 +978,10 @@ struct ShowPage<'a> {
     versions: Vec<amendments::VersionView>,
     /// Whether the seller is one 西宁 art. 14 speaks to (income distribution floors).
     income: bool,
+    /// Whether the user's organization is the buyer or the seller (who record payments).
+    party: bool,
+    /// For the registering officer: the parties this market has not verified, to check.
+    unverified: Vec<UnverifiedParty>,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -1185,6 +1219,12 @@ async fn show_page_with(
             .load(conn)?;
         let payments = payments_of(conn, id)?;
         let elsewhere = elsewhere_of(conn, id)?;
+        let party = k.is_party(user.org_id);
+        let unverified = if st == Standing::Officer {
+            unverified_parties(conn, &k)?
+        } else {
+            Vec::new()
+        };
         Ok((
             k,
             st,
@@ -1196,12 +1236,23 @@ async fn show_page_with(
             events,
             payments,
             elsewhere,
-            (amended, income),
+            (amended, income, party, unverified),
         ))
     })
     .await?;
-    let (k, st, items, (buyer, seller), intermediary, submitter, file, events, payments, elsewhere, (amended, income)) =
-        data;
+    let (
+        k,
+        st,
+        items,
+        (buyer, seller),
+        intermediary,
+        submitter,
+        file,
+        events,
+        payments,
+        elsewhere,
+        (amended, income, party, unverified),
+    ) = data;
     let (amendment, versions) = amended;
     let waiting_days = k.submitted_at.map(waiting_working_days).unwrap_or(0);
     let status = if errors.any() {
@@ -1231,6 +1282,8 @@ async fn show_page_with(
             amendment,
             versions,
             income,
+            party,
+            unverified,
         },
         status,
     )
@@ -1325,7 +1378,61 @@ pub struct StepForm {
     pub tech_amount: String,
 }
 
-/// A party or the intermediary submits the contract for registration.
+/// A party of a contract that this market has not verified.
+#[derive(Debug, Clone)]
+pub struct UnverifiedParty {
+    /// Whether it is the buyer (else the seller).
+    pub buyer: bool,
+    pub name: String,
+    /// Whether an office of this market oversees the party's region (so it could be verified
+    /// here); when none does, the registering office checks it instead (青海 art. 8).
+    pub office_here: bool,
+}
+
+impl UnverifiedParty {
+    fn submit_key(&self) -> &'static str {
+        if self.buyer {
+            "err.contract_buyer_unverified"
+        } else {
+            "err.contract_seller_unverified"
+        }
+    }
+    /// The registering officer's note.
+    pub fn check_key(&self) -> &'static str {
+        if self.buyer {
+            "contract.check_buyer_unverified"
+        } else {
+            "contract.check_seller_unverified"
+        }
+    }
+}
+
+/// The buyer and the seller of a contract that are not verified by this market.
+pub fn unverified_parties(conn: &mut DbConn, k: &Contract) -> AppResult<Vec<UnverifiedParty>> {
+    let mut out = Vec::new();
+    for (buyer, org) in [(true, k.buyer_org_id), (false, k.seller_org_id)] {
+        let (name, region, verification): (String, String, String) = organizations::table
+            .find(org)
+            .select((
+                organizations::name,
+                organizations::region_code,
+                organizations::verification,
+            ))
+            .first(conn)?;
+        if verification != "verified" {
+            let office_here = crate::organizations::region_has_office(conn, &region)?;
+            out.push(UnverifiedParty {
+                buyer,
+                name,
+                office_here,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A party or the intermediary submits the contract for registration. Each party must be
+/// verified by this market, unless its region has no office here to verify it.
 pub async fn submit(
     c: Ctx,
     state: web::Data<AppState>,
@@ -1340,13 +1447,20 @@ pub async fn submit(
     );
     let version = crate::deals::parse_version(&form.version);
     let base = state.config.base_url.clone();
+    let cc = c.clone();
     let missing = db::tx(&state.pool, move |conn| {
         let k = load(conn, id)?;
         if standing(conn, &user, &k)? != Standing::Party {
             return Err(AppError::NotFound);
         }
         if k.file_id.is_none() {
-            return Ok(Some(no_file));
+            return Ok(Some(("file", no_file)));
+        }
+        // A party must be verified by this market first, unless no office here could verify it.
+        for u in unverified_parties(conn, &k)? {
+            if u.office_here {
+                return Ok(Some(("submit", cc.tf(u.submit_key(), &[u.name.as_str()]))));
+            }
         }
         let n = diesel::update(
             contracts::table
@@ -1372,9 +1486,9 @@ pub async fn submit(
         Ok(None)
     })
     .await?;
-    if let Some(msg) = missing {
+    if let Some((field, msg)) = missing {
         let mut errors = FieldErrors::new();
-        errors.add("file", msg);
+        errors.add(field, msg);
         return show_page(&c, &state, id, errors, String::new()).await;
     }
     Ok(redirect(&format!("/contracts/{id}?notice=contract_submitted")))
@@ -1570,6 +1684,8 @@ pub struct Row {
     pub waiting_days: i64,
     /// In the officer's queue: the number of the amendment waiting for review.
     pub amendment: Option<i32>,
+    /// In the officer's queue: a party is not verified by this market and must be checked.
+    pub unverified: bool,
 }
 
 #[derive(Template)]
@@ -1602,6 +1718,7 @@ fn rows(conn: &mut DbConn, ks: Vec<Contract>) -> AppResult<Vec<Row>> {
             status: k.status,
             registration_no: k.registration_no,
             amendment: None,
+            unverified: false,
         });
     }
     Ok(out)
@@ -1648,10 +1765,19 @@ pub async fn queue(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse
             .order(contracts::submitted_at)
             .load(conn)?;
         let mine: Vec<Contract> = ks.into_iter().filter(|k| user.oversees(&k.region_code)).collect();
+        let mut flags = Vec::with_capacity(mine.len());
+        for k in &mine {
+            flags.push(!unverified_parties(conn, k)?.is_empty());
+        }
         let mut out: Vec<(i64, Row)> = mine
             .iter()
             .map(|k| k.submitted_at.unwrap_or_default())
             .zip(rows(conn, mine.clone())?)
+            .zip(flags)
+            .map(|((at, mut r), unverified)| {
+                r.unverified = unverified;
+                (at, r)
+            })
             .collect();
         // Amendments waiting for review, with their own waiting time.
         use crate::schema::contract_amendments as ca;
@@ -1799,10 +1925,15 @@ pub async fn record_payment(
     };
     // Checked again in the transaction; here so the message comes with the other ones.
     let user2 = user.clone();
+    let parties_pay = c.t("err.payment_parties_only").to_string();
     let (k, paid) = db::run(&state.pool, move |conn| {
         let k = load(conn, id)?;
         if standing(conn, &user2, &k)? != Standing::Party {
             return Err(AppError::NotFound);
+        }
+        // Only the buyer and the seller record what was paid: not an intermediary or a submitter.
+        if !k.is_party(user2.org_id) {
+            return Err(AppError::forbidden(parties_pay));
         }
         let total: Vec<i64> = contract_payments::table
             .filter(contract_payments::contract_id.eq(id))
@@ -1839,6 +1970,9 @@ pub async fn record_payment(
             DbConn::Pg(pg) => contracts::table.find(id).for_update().first(pg)?,
             DbConn::Sqlite(_) => load(conn, id)?,
         };
+        if !k.is_party(user.org_id) {
+            return Err(AppError::NotFound);
+        }
         let total: Vec<i64> = contract_payments::table
             .filter(contract_payments::contract_id.eq(id))
             .select(contract_payments::amount_fen)

@@ -14,3 +14,4 @@ mod rewards_cli;
 mod rewards_db;
 mod search;
 mod security;
+mod security_contracts;
