@@ -123,7 +123,8 @@ pub fn send_verification(conn: &mut DbConn, state: &AppState, lang: Lang, user_i
 
 /// Where a sign-up leads, whether or not the address had an account already: the answer must
 /// not tell a stranger which addresses are registered.
-const SIGNED_UP: &str = "/login?notice=signed_up";
+/// After logging in, the account page welcomes the newcomer with what to do next.
+pub const SIGNED_UP: &str = "/login?notice=signed_up&next=/account%3Fnotice%3Dwelcome";
 
 /// What a sign-up did with the address given.
 enum Signup {

@@ -145,7 +145,14 @@ async function signupOrg(page, org, shotName) {
   await page.locator('#password2').fill(org.password);
   if (shotName) await shot(page, shotName);
   await clickAndWait(page, page.locator('main form[action="/signup/organization"] button[type=submit]'));
-  assert.equal(pathOf(page), '/account', `sign-up of ${org.orgName} should land on /account, got ${page.url()}: ${(await text(page.locator('main'))).slice(0, 600)}`);
+  // A sign-up leads to the log-in page (it never tells whether an address was registered).
+  assert.equal(pathOf(page), '/login', `sign-up of ${org.orgName} should land on /login, got ${page.url()}: ${(await text(page.locator('main'))).slice(0, 600)}`);
+  assert.equal(await text(page.locator('.notice[role=status]')), msg('notice.signed_up'));
+  await page.locator('#email').fill(org.email);
+  await page.locator('#password').fill(org.password);
+  await clickAndWait(page, page.locator('main form[action="/login"] button[type=submit]'));
+  assert.equal(pathOf(page), '/account', `log-in after the sign-up of ${org.orgName} should land on /account, got ${page.url()}`);
+  assert.equal(await text(page.locator('.notice[role=status]')), msg('notice.welcome'));
   assert.equal(await text(page.locator('header a[href="/account"]')), org.name);
 }
 

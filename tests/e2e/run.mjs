@@ -103,10 +103,17 @@ describe('techmarket in a browser', { concurrency: 1 }, () => {
     assert.equal(await page.locator('.field-error').count(), 1, 'only the credit code should be marked');
     await shot(page, 'signup-org-credit-code-error-zh');
 
-    // Corrected: the account page, signed in, organization not verified yet.
+    // Corrected: the log-in page says what happened (the same for an address already registered,
+    // whose owner is told by mail); then the account page, organization not verified yet.
     await fill(ENTERPRISE.creditCode);
     await clickAndWait(page, page.locator('main form[action="/signup/organization"] button[type=submit]'));
-    assert.equal(pathOf(page), '/account', `sign-up should land on /account, got ${page.url()}`);
+    assert.equal(pathOf(page), '/login', `sign-up should land on /login, got ${page.url()}`);
+    assert.equal(await text(page.locator('.notice[role=status]')), msg('notice.signed_up'));
+    await shot(page, 'login-after-signup-zh');
+    await page.locator('#email').fill(ENTERPRISE.email);
+    await page.locator('#password').fill(ENTERPRISE.password);
+    await clickAndWait(page, page.locator('main form[action="/login"] button[type=submit]'));
+    assert.equal(pathOf(page), '/account', `log-in after sign-up should land on /account, got ${page.url()}`);
     assert.equal(await text(page.locator('.notice[role=status]')), msg('notice.welcome'));
     const facts = await text(page.locator('dl.facts'));
     assert.ok(facts.includes(ENTERPRISE.orgName), `the account page does not name the organization: ${facts}`);

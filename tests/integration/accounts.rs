@@ -190,7 +190,7 @@ both!(broker_signs_up_as_a_person, |db| {
         ],
     );
     assert_eq!(r.status, 303);
-    assert_eq!(r.location.as_deref(), Some("/login?notice=signed_up"));
+    assert_eq!(r.location.as_deref(), Some(techmarket::accounts::SIGNED_UP));
     c.get("/login?notice=signed_up").assert_contains("注册信息已提交");
     let c = login(&app, "broker@example.cn", PW);
     let page = c.get("/account");

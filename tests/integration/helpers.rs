@@ -623,7 +623,7 @@ pub fn signup_org(app: &TestApp, kind: &str, region: &str) -> (Client, String, S
         &r.body[..r.body.len().min(3000)]
     );
     // A sign-up leads to the log-in page (it must not tell whether the address was known).
-    assert_eq!(r.location.as_deref(), Some("/login?notice=signed_up"));
+    assert_eq!(r.location.as_deref(), Some(techmarket::accounts::SIGNED_UP));
     let r = c.post("/login", "/login", &[("email", &email), ("password", PASSWORD)]);
     assert_eq!(r.status, 303, "log-in after sign-up");
     (c, email, code)

@@ -283,7 +283,7 @@ both!(sign_up_does_not_tell_whether_an_address_is_registered, |db| {
     for r in [&org, &broker, &fresh] {
         assert_eq!(
             (r.status, r.location.as_deref()),
-            (303, Some("/login?notice=signed_up"))
+            (303, Some(techmarket::accounts::SIGNED_UP))
         );
         assert_eq!(r.body, fresh.body);
     }
