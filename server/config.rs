@@ -22,6 +22,10 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("DB_POOL_SIZE", "8"),
     ("MAX_UPLOAD_BYTES", "10485760"),
     (
+        "IMPORTS_PER_HOUR",
+        "20: bulk imports of achievements an organization may start in an hour, counted in the database",
+    ),
+    (
         "MAIL_RETRY_SECONDS",
         "30: first retry delay of an undelivered mail, doubling each time up to an hour",
     ),
@@ -88,6 +92,7 @@ pub struct Config {
     pub secret_key: Option<String>,
     pub db_pool_size: u32,
     pub max_upload_bytes: usize,
+    pub imports_per_hour: i64,
     pub mail_retry_base_secs: i64,
     pub mail_poll_ms: u64,
     pub meili_url: Option<String>,
@@ -189,6 +194,7 @@ impl Config {
             1024,
             1 << 30,
         )?;
+        let imports_per_hour = parse_num(get("IMPORTS_PER_HOUR"), "IMPORTS_PER_HOUR", 20i64, 1, 100_000)?;
         let mail_retry_base_secs = parse_num(get("MAIL_RETRY_SECONDS"), "MAIL_RETRY_SECONDS", 30i64, 1, 3600)?;
         let mail_poll_ms = parse_num(get("MAIL_POLL_MS"), "MAIL_POLL_MS", 1000u64, 50, 600_000)?;
         let meili_url = get("MEILI_URL").map(|u| u.trim_end_matches('/').to_string());
@@ -230,6 +236,7 @@ impl Config {
             secret_key,
             db_pool_size,
             max_upload_bytes,
+            imports_per_hour,
             mail_retry_base_secs,
             mail_poll_ms,
             meili_url,

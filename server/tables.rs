@@ -18,8 +18,9 @@ use calamine::{DataRef, ExcelDateTime, Reader, Xlsx};
 pub const MAX_ROWS: usize = 10_000;
 /// The most columns a table may have.
 pub const MAX_COLUMNS: usize = 60;
-/// The most bytes the parts of an XLSX archive may claim to unpack to (a guard against ZIP bombs).
-pub const MAX_XLSX_UNPACKED: u64 = 200 * 1024 * 1024;
+/// The most bytes the parts of an XLSX archive may unpack to (a guard against ZIP bombs): both what
+/// the ZIP directory declares and what really comes out of decompression are held to it.
+pub const MAX_XLSX_UNPACKED: u64 = 20 * 1024 * 1024;
 
 /// A table read from an upload.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -80,7 +81,10 @@ impl TableError {
             TableError::UnreadableXlsx(detail) => {
                 format!("无法读取该Excel文件，文件可能已损坏（{detail}）")
             }
-            TableError::XlsxTooLarge => "Excel文件解压后过大，请删除无关的工作表或内容后再上传".to_string(),
+            TableError::XlsxTooLarge => format!(
+                "Excel文件解压后过大（超过{} MB），请删除无关的工作表或内容后再上传",
+                MAX_XLSX_UNPACKED / (1024 * 1024)
+            ),
             TableError::NoHeader => "表格中没有内容：第一行应为列标题".to_string(),
             TableError::TooManyRows { max } => format!("数据行过多：一次最多导入{max}行，请分批上传"),
             TableError::TooManyColumns { max, found } => {
@@ -107,10 +111,10 @@ impl TableError {
             TableError::UnreadableXlsx(detail) => {
                 format!("The Excel file cannot be read; it may be damaged ({detail})")
             }
-            TableError::XlsxTooLarge => {
-                "The Excel file unpacks to too much data: remove unrelated sheets or content and upload again"
-                    .to_string()
-            }
+            TableError::XlsxTooLarge => format!(
+                "The Excel file unpacks to too much data (more than {} MB): remove unrelated sheets or content and upload again",
+                MAX_XLSX_UNPACKED / (1024 * 1024)
+            ),
             TableError::NoHeader => "The table has no content: the first row must hold the column headers".to_string(),
             TableError::TooManyRows { max } => {
                 format!("Too many rows: at most {max} data rows at a time; split the file")
@@ -388,7 +392,39 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, TableError> {
         .unwrap_or_else(|_| Err(TableError::UnreadableXlsx("internal reader error".to_string())))
 }
 
+/// Decompresses every part of the archive into nothing, counting what really comes out: the sizes
+/// in the ZIP directory are written by whoever made the file and may lie. Stops as soon as the
+/// total passes [`MAX_XLSX_UNPACKED`], so a bomb costs at most that much decompression.
+fn inflated_size_check(bytes: &[u8]) -> Result<(), TableError> {
+    use std::io::Read;
+    let unreadable = |e: zip::result::ZipError| TableError::UnreadableXlsx(e.to_string());
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let mut left = MAX_XLSX_UNPACKED;
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(unreadable)?;
+        if entry.is_dir() {
+            continue;
+        }
+        // The reader itself refuses to inflate past the declared size: a part that tries to is
+        // a bomb whose directory lies, and is refused as one.
+        let read = std::io::copy(&mut entry.take(left + 1), &mut std::io::sink()).map_err(|e| {
+            let text = e.to_string();
+            if text.contains("declared uncompressed size") {
+                TableError::XlsxTooLarge
+            } else {
+                TableError::UnreadableXlsx(text)
+            }
+        })?;
+        if read > left {
+            return Err(TableError::XlsxTooLarge);
+        }
+        left -= read;
+    }
+    Ok(())
+}
+
 fn read_xlsx_inner(bytes: &[u8]) -> Result<Table, TableError> {
+    inflated_size_check(bytes)?;
     let unreadable = |e: calamine::XlsxError| TableError::UnreadableXlsx(e.to_string());
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
     let Some(sheet) = workbook.sheet_names().first().cloned() else {

@@ -13,3 +13,4 @@ mod organizations;
 mod rewards_cli;
 mod rewards_db;
 mod search;
+mod security_listings;
