@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::both;
 use crate::helpers::*;
-use crate::listings::verified_org;
+use crate::listings::{post_demand, verified_org};
 
 /// The start of a page, cut at a character boundary, for failure messages.
 fn excerpt(body: &str) -> String {
@@ -23,6 +23,16 @@ fn has(r: &Resp, s: &str) {
         r.status,
         excerpt(&r.body[at..])
     );
+}
+
+/// The listing id at the end of a redirect such as `/demands/12?notice=…`.
+fn id_in(location: &Option<String>) -> i64 {
+    let l = location.clone().expect("a redirect");
+    l.split('?')
+        .next()
+        .and_then(|p| p.rsplit('/').next())
+        .and_then(|s| s.parse().ok())
+        .expect("an id in the redirect")
 }
 
 // ---------------------------------------------------------------- 1. imports
@@ -361,4 +371,111 @@ both!(security_listings_imports_per_hour_are_limited, |db| {
     );
     assert_eq!(r.status, 303);
     assert_eq!(app.count("SELECT COUNT(*) FROM achievements"), 2);
+});
+
+// ---------------------------------------------------------------- 2. confidentiality terms
+
+/// A published demand of a verified enterprise of Xining (its contact is 13800000000).
+fn published_demand(app: &TestApp, owner: &Client, title: &str) -> i64 {
+    let r = post_demand(owner, title);
+    assert_eq!(r.status, 303, "{}", excerpt(&r.body));
+    let id = id_in(&r.location);
+    app.exec(&format!(
+        "UPDATE demands SET status = 'published', published_at = 1 WHERE id = {id}"
+    ))
+    .expect("publish");
+    id
+}
+
+both!(security_listings_unverified_organization_may_not_read_contacts, |db| {
+    let app = TestApp::start(db);
+    // An office oversees Xining (6301xx); none oversees Gansu (62xxxx).
+    let _ = app.create_officer("630100");
+    let (owner, _) = verified_org(&app, "enterprise", "630104");
+    let id = published_demand(&app, &owner, "盐湖卤水提锂成套技术需求");
+    let d = format!("/demands/{id}");
+    let terms = format!("/demands/{id}/terms");
+
+    // A fresh organization of a region with an office: it must be verified first.
+    let (fresh, _, code) = signup_org(&app, "enterprise", "630105");
+    let page = fresh.get(&d);
+    assert!(!page.body.contains("13800000000"));
+    has(&page, "您的机构通过认证后才能接受保密条款并查看联系方式");
+    assert!(
+        !page.body.contains(&format!("action=\"{terms}\"")),
+        "no button that can only fail"
+    );
+    let r = fresh.post(&d, &terms, &[]);
+    assert_eq!(r.status, 403, "{}", excerpt(&r.body));
+    has(&r, "您的机构通过认证后才能接受保密条款并查看联系方式");
+    assert_eq!(app.count("SELECT COUNT(*) FROM nda_acceptances"), 0);
+    assert!(!fresh.get(&d).body.contains("13800000000"));
+    // An acceptance stored before this rule does not open the contact either.
+    let uid = app.count("SELECT MAX(id) FROM users");
+    let oid = app.count(&format!("SELECT id FROM organizations WHERE credit_code = '{code}'"));
+    app.exec(&format!(
+        "INSERT INTO nda_acceptances (listing_kind, listing_id, user_id, org_id, accepted_at) VALUES ('demand', {id}, {uid}, {oid}, 1)"
+    ))
+    .expect("old acceptance");
+    assert!(!fresh.get(&d).body.contains("13800000000"));
+    app.exec("DELETE FROM nda_acceptances").expect("clean");
+
+    // Verified: accepted, the contact is shown.
+    app.exec(&format!(
+        "UPDATE organizations SET verification = 'verified' WHERE credit_code = '{code}'"
+    ))
+    .expect("verify");
+    let page = fresh.get(&d);
+    has(&page, "接受保密条款并查看");
+    let r = fresh.post(&d, &terms, &[]);
+    assert_eq!(r.status, 303);
+    fresh.get(&d).assert_contains("13800000000");
+    assert_eq!(app.count("SELECT COUNT(*) FROM nda_acceptances"), 1);
+
+    // An organization from a region no office here oversees cannot be verified here: its user
+    // may accept once the e-mail address is verified.
+    let (far, email, _) = signup_org(&app, "enterprise", "620102");
+    let page = far.get(&d);
+    has(&page, "请先验证您的电子邮箱");
+    assert_eq!(far.post(&d, &terms, &[]).status, 403);
+    assert_eq!(app.count("SELECT COUNT(*) FROM nda_acceptances"), 1);
+    app.exec(&format!(
+        "UPDATE users SET email_verified_at = 1 WHERE email = '{email}'"
+    ))
+    .expect("verify e-mail");
+    let far = login(&app, &email, "a fine passphrase");
+    assert_eq!(far.post(&d, &terms, &[]).status, 303);
+    far.get(&d).assert_contains("13800000000");
+    assert_eq!(app.count("SELECT COUNT(*) FROM nda_acceptances"), 2);
+});
+
+both!(security_listings_terms_accepted_per_day_are_limited, |db| {
+    let app = TestApp::start_with(
+        db,
+        Options {
+            extra: vec![("TERMS_PER_DAY", "2".to_string())],
+            ..Options::default()
+        },
+    );
+    let (owner, _) = verified_org(&app, "enterprise", "630104");
+    let ids: Vec<i64> = (0..3)
+        .map(|i| published_demand(&app, &owner, &format!("盐湖卤水提锂成套技术需求{i}")))
+        .collect();
+    let (reader, _) = verified_org(&app, "university", "630102");
+    for id in &ids[..2] {
+        let r = reader.post(&format!("/demands/{id}"), &format!("/demands/{id}/terms"), &[]);
+        assert_eq!(r.status, 303);
+        reader.get(&format!("/demands/{id}")).assert_contains("13800000000");
+    }
+    // Accepting again what was accepted is no new acceptance.
+    let again = ids[0];
+    let r = reader.post(&format!("/demands/{again}"), &format!("/demands/{again}/terms"), &[]);
+    assert_eq!(r.status, 303);
+    let id = ids[2];
+    let r = reader.post(&format!("/demands/{id}"), &format!("/demands/{id}/terms"), &[]);
+    assert_eq!(r.status, 429, "{}", excerpt(&r.body));
+    has(&r, "24小时内已接受2次保密条款");
+    has(&r, "之后再试");
+    assert!(!reader.get(&format!("/demands/{id}")).body.contains("13800000000"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM nda_acceptances"), 2);
 });
