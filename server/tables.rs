@@ -535,49 +535,58 @@ fn render_datetime(d: &ExcelDateTime) -> String {
     }
 }
 
-/// One CSV field: quoted when it holds a comma, quote, line break or edge spaces; a text that
-/// Excel would run as a formula (starting with =, @, or + / - not followed by a number) gets a
-/// leading apostrophe.
+/// One text field of a CSV file: quoted when it holds a comma, quote, line break or edge spaces. A
+/// text a spreadsheet could run as a formula — one starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return, whatever follows (`-1+cmd|' /C calc'!A0` runs as surely as `=1+1`) — gets a
+/// leading apostrophe, so that it shows as the text it is. Numbers the program writes itself go
+/// through [`csv_number`] instead.
 fn csv_field(out: &mut String, value: &str) {
-    let mut chars = value.chars();
-    let formula = match chars.next() {
-        Some('=' | '@' | '\t' | '\r') => true,
-        Some('+' | '-') => chars
-            .next()
-            .is_some_and(|c| !(c.is_ascii_digit() || c == '.' || c == ' ')),
-        _ => false,
-    };
-    let value = if formula {
-        format!("'{value}")
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        csv_quoted(out, &format!("'{value}"));
     } else {
-        value.to_string()
-    };
+        csv_quoted(out, value);
+    }
+}
+
+/// A number the program wrote itself (an id, an amount such as `-5.00`): as it is.
+fn csv_number(out: &mut String, value: &str) {
+    csv_quoted(out, value);
+}
+
+fn csv_quoted(out: &mut String, value: &str) {
     let quote = value.contains([',', '"', '\n', '\r']) || value.starts_with(' ') || value.ends_with(' ');
     if quote {
         out.push('"');
         out.push_str(&value.replace('"', "\"\""));
         out.push('"');
     } else {
-        out.push_str(&value);
+        out.push_str(value);
     }
 }
 
 /// Writes a CSV file for download: UTF-8 with BOM (so that Excel reads Chinese correctly), comma
-/// separated, CRLF line ends, fields quoted where needed. Rows are written as given.
-pub fn write_csv(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+/// separated, CRLF line ends, fields quoted where needed. Text cells (and the headers) that a
+/// spreadsheet would run as a formula are neutralised; number cells are written as they are.
+pub fn write_csv(headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
-    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
-        for (i, cell) in cells.enumerate() {
+    for (i, h) in headers.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        csv_field(&mut out, h);
+    }
+    out.push_str("\r\n");
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            csv_field(&mut out, cell);
+            match cell {
+                Cell::Text(t) => csv_field(&mut out, t),
+                Cell::Number(n) => csv_number(&mut out, n),
+            }
         }
         out.push_str("\r\n");
-    };
-    line(&mut headers.iter().copied());
-    for row in rows {
-        line(&mut row.iter().map(String::as_str));
     }
     out.into_bytes()
 }
@@ -638,20 +647,10 @@ pub fn download(
             .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.xlsx\"")))
             .body(body));
     }
-    let text_rows: Vec<Vec<String>> = rows
-        .into_iter()
-        .map(|r| {
-            r.into_iter()
-                .map(|cell| match cell {
-                    Cell::Text(t) | Cell::Number(t) => t,
-                })
-                .collect()
-        })
-        .collect();
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")))
-        .body(write_csv(headers, &text_rows)))
+        .body(write_csv(headers, &rows)))
 }
 
 pub fn write_xlsx(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, String> {
@@ -971,25 +970,63 @@ mod tests {
 
     #[test]
     fn writes_csv_for_excel() {
-        let rows = vec![
-            strings(&["盐湖提锂", "1,250.00", "他说\"好\""]),
-            strings(&["两行\n文字", "=HYPERLINK(\"x\")", "-5"]),
-            strings(&["+86 971 1234567", "@cmd", " 前后空格 "]),
+        let text = |v: &[&str]| v.iter().map(|s| Cell::Text(s.to_string())).collect::<Vec<_>>();
+        let mut rows = vec![
+            text(&["盐湖提锂", "1,250.00", "他说\"好\""]),
+            text(&["两行\n文字", "=HYPERLINK(\"x\")"]),
+            text(&["+86 971 1234567", "@cmd", " 前后空格 "]),
         ];
+        rows[1].push(Cell::Number("-5".into()));
         let bytes = write_csv(&["名称", "金额", "备注"], &rows);
         assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert_eq!(
             text,
-            "\u{feff}名称,金额,备注\r\n盐湖提锂,\"1,250.00\",\"他说\"\"好\"\"\"\r\n\"两行\n文字\",\"'=HYPERLINK(\"\"x\"\")\",-5\r\n+86 971 1234567,'@cmd,\" 前后空格 \"\r\n"
+            "\u{feff}名称,金额,备注\r\n盐湖提锂,\"1,250.00\",\"他说\"\"好\"\"\"\r\n\"两行\n文字\",\"'=HYPERLINK(\"\"x\"\")\",-5\r\n'+86 971 1234567,'@cmd,\" 前后空格 \"\r\n"
         );
         // And it reads back.
         let t = read_table(&bytes, "out.csv").unwrap();
         assert_eq!(t.headers, strings(&["名称", "金额", "备注"]));
-        assert_eq!(t.rows[0], rows[0]);
+        assert_eq!(t.rows[0], strings(&["盐湖提锂", "1,250.00", "他说\"好\""]));
         assert_eq!(t.rows[1][0], "两行\n文字");
+        assert_eq!(t.rows[1][2], "-5");
         assert_eq!(t.row_numbers, vec![2, 3, 4]);
         assert_eq!(write_csv(&["a"], &[]), b"\xEF\xBB\xBFa\r\n".to_vec());
+    }
+
+    #[test]
+    fn csv_numbers_stay_numbers_and_text_never_runs() {
+        let rows = vec![vec![
+            Cell::Number("-1350000.00".into()),
+            Cell::Text("-1350000.00".into()),
+            Cell::Text("-1+cmd|' /C calc'!A0".into()),
+            Cell::Number("42".into()),
+            Cell::Text("42".into()),
+        ]];
+        let text = String::from_utf8(write_csv(&["a", "b", "c", "d", "e"], &rows)).unwrap();
+        assert_eq!(
+            text.lines().nth(1),
+            Some("-1350000.00,'-1350000.00,'-1+cmd|' /C calc'!A0,42,42")
+        );
+    }
+
+    #[test]
+    fn csv_text_that_a_spreadsheet_would_run_is_neutralised() {
+        let field = |v: &str| {
+            let mut out = String::new();
+            csv_field(&mut out, v);
+            out
+        };
+        assert_eq!(field("-1+cmd|' /C calc'!A0"), "'-1+cmd|' /C calc'!A0");
+        assert_eq!(field("+1+1+1"), "'+1+1+1");
+        assert_eq!(field("-5"), "'-5");
+        assert_eq!(field("+86 971 1234567"), "'+86 971 1234567");
+        assert_eq!(field("=1+1"), "'=1+1");
+        assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(field("\tx"), "'\tx");
+        assert_eq!(field("\r=1"), "\"'\r=1\"");
+        assert_eq!(field("盐湖-提锂"), "盐湖-提锂");
+        assert_eq!(field("1-2"), "1-2");
     }
 
     #[test]

@@ -746,16 +746,17 @@ pub async fn mine_csv(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpRespo
         c.t("csv.reason"),
         c.t("csv.updated"),
     ];
-    let data: Vec<Vec<String>> = rows
+    use crate::tables::Cell::{Number, Text};
+    let data: Vec<Vec<crate::tables::Cell>> = rows
         .iter()
         .map(|r| {
             vec![
-                c.t(&r.kind_key()).to_string(),
-                r.id.to_string(),
-                r.title.clone(),
-                c.t(&r.status_key()).to_string(),
-                r.status_reason.clone().unwrap_or_default(),
-                crate::web::fmt_ts(r.updated_at),
+                Text(c.t(&r.kind_key()).to_string()),
+                Number(r.id.to_string()),
+                Text(r.title.clone()),
+                Text(c.t(&r.status_key()).to_string()),
+                Text(r.status_reason.clone().unwrap_or_default()),
+                Text(crate::web::fmt_ts(r.updated_at)),
             ]
         })
         .collect();

@@ -479,3 +479,30 @@ both!(security_listings_terms_accepted_per_day_are_limited, |db| {
     assert!(!reader.get(&format!("/demands/{id}")).body.contains("13800000000"));
     assert_eq!(app.count("SELECT COUNT(*) FROM nda_acceptances"), 2);
 });
+
+// ---------------------------------------------------------------- 3. CSV formulas
+
+both!(security_listings_csv_download_neutralises_formulas, |db| {
+    let app = TestApp::start(db);
+    let (ent, _, _) = signup_org(&app, "enterprise", "630104");
+    let title = "-1+cmd|' /C calc'!A0";
+    let id = id_in(&post_demand(&ent, title).location);
+    let id2 = id_in(&post_demand(&ent, "+1+1+1+1+1").location);
+    let csv = ent.get("/my/listings.csv");
+    assert_eq!(csv.status, 200);
+    let line = csv
+        .body
+        .lines()
+        .find(|l| l.contains("cmd|"))
+        .expect("the listing is in the CSV");
+    assert!(
+        line.contains(&format!(",{id},'-1+cmd|' /C calc'!A0,")),
+        "the title is neutralised and the id stays a number: {line}"
+    );
+    let line = csv
+        .body
+        .lines()
+        .find(|l| l.contains("+1+1"))
+        .expect("the second listing");
+    assert!(line.contains(&format!(",{id2},'+1+1+1+1+1,")), "neutralised: {line}");
+});
