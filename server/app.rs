@@ -25,6 +25,8 @@ pub struct AppState {
     pub pool: Pool,
     pub secret: Vec<u8>,
     pub search: std::sync::Arc<dyn crate::search::SearchEngine>,
+    /// Bounds and counts the uploads being parsed off the request threads.
+    pub imports: import::Gate,
 }
 
 pub struct Application {
@@ -155,6 +157,7 @@ impl Application {
             pool,
             secret,
             search,
+            imports: import::Gate::new(import::PARALLEL_IMPORTS),
         });
         let server = HttpServer::new(move || {
             App::new()

@@ -26,6 +26,14 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("DB_POOL_SIZE", "8"),
     ("MAX_UPLOAD_BYTES", "10485760"),
     (
+        "IMPORTS_PER_HOUR",
+        "20: bulk imports of achievements an organization may start in an hour, counted in the database",
+    ),
+    (
+        "TERMS_PER_DAY",
+        "50: confidentiality terms the users of one organization may accept in 24 hours, counted in the database",
+    ),
+    (
         "MAIL_RETRY_SECONDS",
         "30: first retry delay of an undelivered mail, doubling each time up to an hour",
     ),
@@ -94,6 +102,8 @@ pub struct Config {
     pub secret_key: Option<String>,
     pub db_pool_size: u32,
     pub max_upload_bytes: usize,
+    pub imports_per_hour: i64,
+    pub terms_per_day: i64,
     pub mail_retry_base_secs: i64,
     pub mail_poll_ms: u64,
     pub meili_url: Option<String>,
@@ -197,6 +207,8 @@ impl Config {
             1024,
             1 << 30,
         )?;
+        let imports_per_hour = parse_num(get("IMPORTS_PER_HOUR"), "IMPORTS_PER_HOUR", 20i64, 1, 100_000)?;
+        let terms_per_day = parse_num(get("TERMS_PER_DAY"), "TERMS_PER_DAY", 50i64, 1, 100_000)?;
         let mail_retry_base_secs = parse_num(get("MAIL_RETRY_SECONDS"), "MAIL_RETRY_SECONDS", 30i64, 1, 3600)?;
         let mail_poll_ms = parse_num(get("MAIL_POLL_MS"), "MAIL_POLL_MS", 1000u64, 50, 600_000)?;
         let meili_url = get("MEILI_URL").map(|u| u.trim_end_matches('/').to_string());
@@ -239,6 +251,8 @@ impl Config {
             secret_key,
             db_pool_size,
             max_upload_bytes,
+            imports_per_hour,
+            terms_per_day,
             mail_retry_base_secs,
             mail_poll_ms,
             meili_url,

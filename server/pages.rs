@@ -61,17 +61,23 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
 
-/// Ready when the database answers.
+/// Ready when the database answers. The header `X-Imports-Parsing` tells how many uploaded tables
+/// are being parsed right now (off the request threads, at most a few at once).
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let parsing = ("X-Imports-Parsing", state.imports.parsing().to_string());
     let r = db::run(&state.pool, |conn| {
         use diesel::connection::SimpleConnection;
         conn.batch_execute("SELECT 1").map_err(AppError::from)
     })
     .await;
     match r {
-        Ok(()) => HttpResponse::Ok().content_type("text/plain").body("ready"),
+        Ok(()) => HttpResponse::Ok()
+            .content_type("text/plain")
+            .insert_header(parsing)
+            .body("ready"),
         Err(_) => HttpResponse::ServiceUnavailable()
             .content_type("text/plain")
+            .insert_header(parsing)
             .body("database unavailable"),
     }
 }

@@ -228,6 +228,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    listing_imports (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        user_id -> BigInt,
+        started_at -> BigInt,
+    }
+}
+
+diesel::table! {
     listing_events (id) {
         id -> BigInt,
         listing_kind -> Text,
@@ -640,6 +649,7 @@ diesel::joinable!(nda_acceptances -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
+    listing_imports,
     files,
     organizations,
     users,

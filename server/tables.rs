@@ -18,8 +18,9 @@ use calamine::{DataRef, ExcelDateTime, Reader, Xlsx};
 pub const MAX_ROWS: usize = 10_000;
 /// The most columns a table may have.
 pub const MAX_COLUMNS: usize = 60;
-/// The most bytes the parts of an XLSX archive may claim to unpack to (a guard against ZIP bombs).
-pub const MAX_XLSX_UNPACKED: u64 = 200 * 1024 * 1024;
+/// The most bytes the parts of an XLSX archive may unpack to (a guard against ZIP bombs): both what
+/// the ZIP directory declares and what really comes out of decompression are held to it.
+pub const MAX_XLSX_UNPACKED: u64 = 20 * 1024 * 1024;
 
 /// A table read from an upload.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -80,7 +81,10 @@ impl TableError {
             TableError::UnreadableXlsx(detail) => {
                 format!("无法读取该Excel文件，文件可能已损坏（{detail}）")
             }
-            TableError::XlsxTooLarge => "Excel文件解压后过大，请删除无关的工作表或内容后再上传".to_string(),
+            TableError::XlsxTooLarge => format!(
+                "Excel文件解压后过大（超过{} MB），请删除无关的工作表或内容后再上传",
+                MAX_XLSX_UNPACKED / (1024 * 1024)
+            ),
             TableError::NoHeader => "表格中没有内容：第一行应为列标题".to_string(),
             TableError::TooManyRows { max } => format!("数据行过多：一次最多导入{max}行，请分批上传"),
             TableError::TooManyColumns { max, found } => {
@@ -107,10 +111,10 @@ impl TableError {
             TableError::UnreadableXlsx(detail) => {
                 format!("The Excel file cannot be read; it may be damaged ({detail})")
             }
-            TableError::XlsxTooLarge => {
-                "The Excel file unpacks to too much data: remove unrelated sheets or content and upload again"
-                    .to_string()
-            }
+            TableError::XlsxTooLarge => format!(
+                "The Excel file unpacks to too much data (more than {} MB): remove unrelated sheets or content and upload again",
+                MAX_XLSX_UNPACKED / (1024 * 1024)
+            ),
             TableError::NoHeader => "The table has no content: the first row must hold the column headers".to_string(),
             TableError::TooManyRows { max } => {
                 format!("Too many rows: at most {max} data rows at a time; split the file")
@@ -388,7 +392,39 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, TableError> {
         .unwrap_or_else(|_| Err(TableError::UnreadableXlsx("internal reader error".to_string())))
 }
 
+/// Decompresses every part of the archive into nothing, counting what really comes out: the sizes
+/// in the ZIP directory are written by whoever made the file and may lie. Stops as soon as the
+/// total passes [`MAX_XLSX_UNPACKED`], so a bomb costs at most that much decompression.
+fn inflated_size_check(bytes: &[u8]) -> Result<(), TableError> {
+    use std::io::Read;
+    let unreadable = |e: zip::result::ZipError| TableError::UnreadableXlsx(e.to_string());
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let mut left = MAX_XLSX_UNPACKED;
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(unreadable)?;
+        if entry.is_dir() {
+            continue;
+        }
+        // The reader itself refuses to inflate past the declared size: a part that tries to is
+        // a bomb whose directory lies, and is refused as one.
+        let read = std::io::copy(&mut entry.take(left + 1), &mut std::io::sink()).map_err(|e| {
+            let text = e.to_string();
+            if text.contains("declared uncompressed size") {
+                TableError::XlsxTooLarge
+            } else {
+                TableError::UnreadableXlsx(text)
+            }
+        })?;
+        if read > left {
+            return Err(TableError::XlsxTooLarge);
+        }
+        left -= read;
+    }
+    Ok(())
+}
+
 fn read_xlsx_inner(bytes: &[u8]) -> Result<Table, TableError> {
+    inflated_size_check(bytes)?;
     let unreadable = |e: calamine::XlsxError| TableError::UnreadableXlsx(e.to_string());
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
     let Some(sheet) = workbook.sheet_names().first().cloned() else {
@@ -499,49 +535,58 @@ fn render_datetime(d: &ExcelDateTime) -> String {
     }
 }
 
-/// One CSV field: quoted when it holds a comma, quote, line break or edge spaces; a text that
-/// Excel would run as a formula (starting with =, @, or + / - not followed by a number) gets a
-/// leading apostrophe.
+/// One text field of a CSV file: quoted when it holds a comma, quote, line break or edge spaces. A
+/// text a spreadsheet could run as a formula — one starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return, whatever follows (`-1+cmd|' /C calc'!A0` runs as surely as `=1+1`) — gets a
+/// leading apostrophe, so that it shows as the text it is. Numbers the program writes itself go
+/// through [`csv_number`] instead.
 fn csv_field(out: &mut String, value: &str) {
-    let mut chars = value.chars();
-    let formula = match chars.next() {
-        Some('=' | '@' | '\t' | '\r') => true,
-        Some('+' | '-') => chars
-            .next()
-            .is_some_and(|c| !(c.is_ascii_digit() || c == '.' || c == ' ')),
-        _ => false,
-    };
-    let value = if formula {
-        format!("'{value}")
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        csv_quoted(out, &format!("'{value}"));
     } else {
-        value.to_string()
-    };
+        csv_quoted(out, value);
+    }
+}
+
+/// A number the program wrote itself (an id, an amount such as `-5.00`): as it is.
+fn csv_number(out: &mut String, value: &str) {
+    csv_quoted(out, value);
+}
+
+fn csv_quoted(out: &mut String, value: &str) {
     let quote = value.contains([',', '"', '\n', '\r']) || value.starts_with(' ') || value.ends_with(' ');
     if quote {
         out.push('"');
         out.push_str(&value.replace('"', "\"\""));
         out.push('"');
     } else {
-        out.push_str(&value);
+        out.push_str(value);
     }
 }
 
 /// Writes a CSV file for download: UTF-8 with BOM (so that Excel reads Chinese correctly), comma
-/// separated, CRLF line ends, fields quoted where needed. Rows are written as given.
-pub fn write_csv(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+/// separated, CRLF line ends, fields quoted where needed. Text cells (and the headers) that a
+/// spreadsheet would run as a formula are neutralised; number cells are written as they are.
+pub fn write_csv(headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
-    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
-        for (i, cell) in cells.enumerate() {
+    for (i, h) in headers.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        csv_field(&mut out, h);
+    }
+    out.push_str("\r\n");
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            csv_field(&mut out, cell);
+            match cell {
+                Cell::Text(t) => csv_field(&mut out, t),
+                Cell::Number(n) => csv_number(&mut out, n),
+            }
         }
         out.push_str("\r\n");
-    };
-    line(&mut headers.iter().copied());
-    for row in rows {
-        line(&mut row.iter().map(String::as_str));
     }
     out.into_bytes()
 }
@@ -602,20 +647,10 @@ pub fn download(
             .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.xlsx\"")))
             .body(body));
     }
-    let text_rows: Vec<Vec<String>> = rows
-        .into_iter()
-        .map(|r| {
-            r.into_iter()
-                .map(|cell| match cell {
-                    Cell::Text(t) | Cell::Number(t) => t,
-                })
-                .collect()
-        })
-        .collect();
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")))
-        .body(write_csv(headers, &text_rows)))
+        .body(write_csv(headers, &rows)))
 }
 
 pub fn write_xlsx(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, String> {
@@ -935,25 +970,63 @@ mod tests {
 
     #[test]
     fn writes_csv_for_excel() {
-        let rows = vec![
-            strings(&["盐湖提锂", "1,250.00", "他说\"好\""]),
-            strings(&["两行\n文字", "=HYPERLINK(\"x\")", "-5"]),
-            strings(&["+86 971 1234567", "@cmd", " 前后空格 "]),
+        let text = |v: &[&str]| v.iter().map(|s| Cell::Text(s.to_string())).collect::<Vec<_>>();
+        let mut rows = vec![
+            text(&["盐湖提锂", "1,250.00", "他说\"好\""]),
+            text(&["两行\n文字", "=HYPERLINK(\"x\")"]),
+            text(&["+86 971 1234567", "@cmd", " 前后空格 "]),
         ];
+        rows[1].push(Cell::Number("-5".into()));
         let bytes = write_csv(&["名称", "金额", "备注"], &rows);
         assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert_eq!(
             text,
-            "\u{feff}名称,金额,备注\r\n盐湖提锂,\"1,250.00\",\"他说\"\"好\"\"\"\r\n\"两行\n文字\",\"'=HYPERLINK(\"\"x\"\")\",-5\r\n+86 971 1234567,'@cmd,\" 前后空格 \"\r\n"
+            "\u{feff}名称,金额,备注\r\n盐湖提锂,\"1,250.00\",\"他说\"\"好\"\"\"\r\n\"两行\n文字\",\"'=HYPERLINK(\"\"x\"\")\",-5\r\n'+86 971 1234567,'@cmd,\" 前后空格 \"\r\n"
         );
         // And it reads back.
         let t = read_table(&bytes, "out.csv").unwrap();
         assert_eq!(t.headers, strings(&["名称", "金额", "备注"]));
-        assert_eq!(t.rows[0], rows[0]);
+        assert_eq!(t.rows[0], strings(&["盐湖提锂", "1,250.00", "他说\"好\""]));
         assert_eq!(t.rows[1][0], "两行\n文字");
+        assert_eq!(t.rows[1][2], "-5");
         assert_eq!(t.row_numbers, vec![2, 3, 4]);
         assert_eq!(write_csv(&["a"], &[]), b"\xEF\xBB\xBFa\r\n".to_vec());
+    }
+
+    #[test]
+    fn csv_numbers_stay_numbers_and_text_never_runs() {
+        let rows = vec![vec![
+            Cell::Number("-1350000.00".into()),
+            Cell::Text("-1350000.00".into()),
+            Cell::Text("-1+cmd|' /C calc'!A0".into()),
+            Cell::Number("42".into()),
+            Cell::Text("42".into()),
+        ]];
+        let text = String::from_utf8(write_csv(&["a", "b", "c", "d", "e"], &rows)).unwrap();
+        assert_eq!(
+            text.lines().nth(1),
+            Some("-1350000.00,'-1350000.00,'-1+cmd|' /C calc'!A0,42,42")
+        );
+    }
+
+    #[test]
+    fn csv_text_that_a_spreadsheet_would_run_is_neutralised() {
+        let field = |v: &str| {
+            let mut out = String::new();
+            csv_field(&mut out, v);
+            out
+        };
+        assert_eq!(field("-1+cmd|' /C calc'!A0"), "'-1+cmd|' /C calc'!A0");
+        assert_eq!(field("+1+1+1"), "'+1+1+1");
+        assert_eq!(field("-5"), "'-5");
+        assert_eq!(field("+86 971 1234567"), "'+86 971 1234567");
+        assert_eq!(field("=1+1"), "'=1+1");
+        assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(field("\tx"), "'\tx");
+        assert_eq!(field("\r=1"), "\"'\r=1\"");
+        assert_eq!(field("盐湖-提锂"), "盐湖-提锂");
+        assert_eq!(field("1-2"), "1-2");
     }
 
     #[test]

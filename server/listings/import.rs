@@ -2,19 +2,24 @@
 //! row imports nothing and returns a report per row and column; a good file is imported whole in one
 //! transaction.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
 use actix_multipart::form::{bytes::Bytes as UploadBytes, MultipartForm};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
+use diesel::prelude::*;
 
 use super::achievement::{self, AchievementInput, IpInput, ValidAchievement};
 use super::{record_event, Kind, PRICING_METHODS, TRANSFER_MODES};
 use crate::app::AppState;
-use crate::db;
+use crate::db::{self, now};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
+use crate::schema::listing_imports;
 use crate::tables;
-use crate::web::{redirect, render, render_status, Ctx};
+use crate::web::{redirect, render_status, Ctx};
 
 /// The columns of the template: (field, Chinese header, English header).
 pub const COLUMNS: &[(&str, &str, &str)] = &[
@@ -183,6 +188,64 @@ pub fn check_table(c: &Ctx, table: &tables::Table) -> Result<Vec<ValidAchievemen
     }
 }
 
+/// How many uploads are parsed at once, each on a blocking thread of its own; more wait their turn
+/// without holding a request thread.
+pub const PARALLEL_IMPORTS: usize = 2;
+
+/// Parsing an upload (a CSV or an XLSX that may unpack to 20 MB) takes memory and up to seconds of
+/// a processor: it happens on blocking threads, a few at a time, and is counted for /readyz.
+#[derive(Clone)]
+pub struct Gate {
+    permits: Arc<tokio::sync::Semaphore>,
+    parsing: Arc<AtomicUsize>,
+}
+
+impl Gate {
+    pub fn new(parallel: usize) -> Gate {
+        Gate {
+            permits: Arc::new(tokio::sync::Semaphore::new(parallel.max(1))),
+            parsing: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// Uploads being parsed right now.
+    pub fn parsing(&self) -> usize {
+        self.parsing.load(Ordering::SeqCst)
+    }
+
+    /// Waits for a turn, then runs `f` on a blocking thread.
+    pub async fn run<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| AppError::internal(format!("import gate: {e}")))?;
+        let parsing = self.parsing.clone();
+        web::block(move || {
+            let _permit = permit;
+            parsing.fetch_add(1, Ordering::SeqCst);
+            let _counted = Counted(parsing);
+            f()
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("import parsing failed: {e}")))
+    }
+}
+
+/// Takes one off the gauge when the parse ends, however it ends.
+struct Counted(Arc<AtomicUsize>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 #[derive(Template)]
 #[template(path = "listings/import.html")]
 struct ImportPage<'a> {
@@ -192,20 +255,82 @@ struct ImportPage<'a> {
     rows_checked: usize,
     max_mb: usize,
     columns: &'static [(&'static str, &'static str, &'static str)],
+    /// Whether the organization may import at all (verified); otherwise the page says why.
+    may_import: bool,
 }
 
 pub async fn form(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    if !achievement::may_create(c.user()?) {
+    let user = c.user()?;
+    if !achievement::may_create(user) {
         return Err(AppError::forbidden(c.t("err.institutions_only")));
     }
-    render(&ImportPage {
-        c: &c,
-        errors: Vec::new(),
-        file_error: String::new(),
-        rows_checked: 0,
-        max_mb: state.config.max_upload_bytes / (1024 * 1024),
-        columns: COLUMNS,
+    if !user.org_verified() {
+        // The error page shows the message; there is no form to offer until the organization is verified.
+        return Err(AppError::forbidden(c.t("import.needs_verification")));
+    }
+    let may_import = true;
+    render_status(
+        &ImportPage {
+            c: &c,
+            errors: Vec::new(),
+            file_error: if may_import {
+                String::new()
+            } else {
+                c.t("import.needs_verification").to_string()
+            },
+            rows_checked: 0,
+            max_mb: state.config.max_upload_bytes / (1024 * 1024),
+            columns: COLUMNS,
+            may_import,
+        },
+        if may_import {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        },
+    )
+}
+
+/// Records the start of an import unless the organization has started `per_hour` in the last hour;
+/// then returns when the oldest of those leaves the hour. Counted in the database, so the limit
+/// holds across server processes.
+fn start_import(conn: &mut db::DbConn, org_id: i64, user_id: i64, per_hour: i64) -> AppResult<Result<(), i64>> {
+    db::write_tx(conn, |conn| {
+        let t = now();
+        let since = t - 3600;
+        let recent: i64 = listing_imports::table
+            .filter(listing_imports::org_id.eq(org_id))
+            .filter(listing_imports::started_at.gt(since))
+            .count()
+            .get_result(conn)?;
+        if recent >= per_hour {
+            let oldest: Option<i64> = listing_imports::table
+                .filter(listing_imports::org_id.eq(org_id))
+                .filter(listing_imports::started_at.gt(since))
+                .order(listing_imports::started_at.desc())
+                .offset(per_hour - 1)
+                .select(listing_imports::started_at)
+                .first(conn)
+                .optional()?;
+            return Ok(Err(oldest.unwrap_or(t) + 3600));
+        }
+        diesel::insert_into(listing_imports::table)
+            .values((
+                listing_imports::org_id.eq(org_id),
+                listing_imports::user_id.eq(user_id),
+                listing_imports::started_at.eq(t),
+            ))
+            .execute(conn)?;
+        Ok(Ok(()))
     })
+}
+
+/// What parsing and checking an upload came to.
+enum Parsed {
+    Unreadable(tables::TableError),
+    NoRows,
+    Wrong(Vec<RowError>, usize),
+    Good(Vec<ValidAchievement>),
 }
 
 /// The CSV template: the column headers, in Chinese or English with the page.
@@ -234,7 +359,7 @@ pub async fn upload(c: Ctx, state: web::Data<AppState>, form: MultipartForm<Uplo
         return Err(AppError::forbidden(c.t("err.institutions_only")));
     }
     let max_mb = state.config.max_upload_bytes / (1024 * 1024);
-    let fail = |file_error: String, errors: Vec<RowError>, rows_checked: usize| {
+    let fail = |file_error: String, errors: Vec<RowError>, rows_checked: usize, status: StatusCode| {
         render_status(
             &ImportPage {
                 c: &c,
@@ -243,25 +368,59 @@ pub async fn upload(c: Ctx, state: web::Data<AppState>, form: MultipartForm<Uplo
                 rows_checked,
                 max_mb,
                 columns: COLUMNS,
+                may_import: user.org_verified(),
             },
-            StatusCode::UNPROCESSABLE_ENTITY,
+            status,
         )
     };
-    let Some(file) = form.into_inner().file else {
-        return fail(c.t("err.file_missing").to_string(), Vec::new(), 0);
-    };
-    let name = file.file_name.clone().unwrap_or_default();
-    let table = match tables::read_table(&file.data, &name) {
-        Ok(t) => t,
-        Err(e) => return fail(if c.is_en() { e.message_en() } else { e.message_zh() }, Vec::new(), 0),
-    };
-    if table.rows.is_empty() {
-        return fail(c.t("import.no_rows").to_string(), Vec::new(), 0);
+    let invalid = StatusCode::UNPROCESSABLE_ENTITY;
+    if !user.org_verified() {
+        return Err(AppError::forbidden(c.t("import.needs_verification")));
     }
-    let checked = table.rows.len();
-    let valid = match check_table(&c, &table) {
-        Ok(v) => v,
-        Err(errors) => return fail(String::new(), errors, checked),
+    let Some(file) = form.into_inner().file else {
+        return fail(c.t("err.file_missing").to_string(), Vec::new(), 0, invalid);
+    };
+    let per_hour = state.config.imports_per_hour;
+    let (org_id, user_id) = (user.org_id, user.id);
+    let started = db::run(&state.pool, move |conn| start_import(conn, org_id, user_id, per_hour)).await?;
+    if let Err(retry_at) = started {
+        return Err(AppError::TooManyRequests(c.tf(
+            "import.too_many",
+            &[&per_hour.to_string(), &crate::web::fmt_ts(retry_at)],
+        )));
+    }
+    let name = file.file_name.clone().unwrap_or_default();
+    let data = file.data;
+    let ctx = c.clone();
+    let parsed = state
+        .imports
+        .run(move || {
+            let table = match tables::read_table(&data, &name) {
+                Ok(t) => t,
+                Err(e) => return Parsed::Unreadable(e),
+            };
+            if table.rows.is_empty() {
+                return Parsed::NoRows;
+            }
+            let checked = table.rows.len();
+            match check_table(&ctx, &table) {
+                Ok(v) => Parsed::Good(v),
+                Err(errors) => Parsed::Wrong(errors, checked),
+            }
+        })
+        .await?;
+    let valid = match parsed {
+        Parsed::Unreadable(e) => {
+            return fail(
+                if c.is_en() { e.message_en() } else { e.message_zh() },
+                Vec::new(),
+                0,
+                invalid,
+            )
+        }
+        Parsed::NoRows => return fail(c.t("import.no_rows").to_string(), Vec::new(), 0, invalid),
+        Parsed::Wrong(errors, checked) => return fail(String::new(), errors, checked, invalid),
+        Parsed::Good(v) => v,
     };
     let n = valid.len();
     db::tx(&state.pool, move |conn| {

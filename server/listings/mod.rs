@@ -429,7 +429,42 @@ pub fn transition(
 pub struct Access {
     pub owner: bool,
     pub officer: bool,
+    /// Accepted the confidentiality terms, and may still read what they cover.
     pub accepted: bool,
+    /// Why a signed-in stranger may not accept the terms (yet), to say instead of a button that fails.
+    pub refusal: Option<Refusal>,
+}
+
+/// Why a user may not accept confidentiality terms, and where to fix it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal {
+    pub key: &'static str,
+    pub href: &'static str,
+    pub link_key: &'static str,
+}
+
+/// Confidential parts (contacts) are for users of verified organizations, or — for an organization
+/// of a region no office here oversees, which cannot be verified here — users whose e-mail address
+/// is verified. A fresh sign-up reads no contacts.
+pub fn terms_refusal(conn: &mut DbConn, u: &SessionUser) -> AppResult<Option<Refusal>> {
+    if u.org_verified() {
+        return Ok(None);
+    }
+    if crate::organizations::region_has_office(conn, &u.org_region)? {
+        return Ok(Some(Refusal {
+            key: "nda.needs_org_verification",
+            href: "/org/verification",
+            link_key: "nda.verify_org_link",
+        }));
+    }
+    if !u.email_verified {
+        return Ok(Some(Refusal {
+            key: "nda.needs_email",
+            href: "/account",
+            link_key: "nda.verify_email_link",
+        }));
+    }
+    Ok(None)
 }
 
 impl Access {
@@ -444,11 +479,20 @@ pub fn access(conn: &mut DbConn, user: Option<&SessionUser>, kind: Kind, head: &
             owner: false,
             officer: false,
             accepted: false,
+            refusal: None,
         });
     };
     let owner = u.org_id == head.org_id;
     let officer = u.oversees(&head.region_code);
+    let refusal = if owner || officer {
+        None
+    } else {
+        terms_refusal(conn, u)?
+    };
+    // An acceptance recorded before the rule, or before the organization lost its verification,
+    // opens nothing while the user may not accept.
     let accepted = !owner
+        && refusal.is_none()
         && nda_acceptances::table
             .filter(nda_acceptances::listing_kind.eq(kind.as_str()))
             .filter(nda_acceptances::listing_id.eq(head.id))
@@ -460,6 +504,7 @@ pub fn access(conn: &mut DbConn, user: Option<&SessionUser>, kind: Kind, head: &
         owner,
         officer,
         accepted,
+        refusal,
     })
 }
 
@@ -510,6 +555,8 @@ pub async fn accept_terms(
     let kind = Kind::parse(&kind).ok_or(AppError::NotFound)?;
     let user = c.user()?.clone();
     let own = c.t("err.own_listing").to_string();
+    let per_day = state.config.terms_per_day;
+    let ctx = c.clone();
     db::tx(&state.pool, move |conn| {
         let head = load_head(conn, kind, id)?;
         if head.status != "published" {
@@ -518,6 +565,9 @@ pub async fn accept_terms(
         if head.org_id == user.org_id {
             return Err(AppError::BadRequest(own));
         }
+        if let Some(r) = terms_refusal(conn, &user)? {
+            return Err(AppError::Forbidden(ctx.t(r.key).to_string()));
+        }
         let exists: i64 = nda_acceptances::table
             .filter(nda_acceptances::listing_kind.eq(kind.as_str()))
             .filter(nda_acceptances::listing_id.eq(id))
@@ -525,6 +575,27 @@ pub async fn accept_terms(
             .count()
             .get_result(conn)?;
         if exists == 0 {
+            // A day's allowance per organization that real reading never meets, but harvesting does.
+            let since = now() - 86_400;
+            let recent: i64 = nda_acceptances::table
+                .filter(nda_acceptances::org_id.eq(user.org_id))
+                .filter(nda_acceptances::accepted_at.gt(since))
+                .count()
+                .get_result(conn)?;
+            if recent >= per_day {
+                let oldest: Option<i64> = nda_acceptances::table
+                    .filter(nda_acceptances::org_id.eq(user.org_id))
+                    .filter(nda_acceptances::accepted_at.gt(since))
+                    .order(nda_acceptances::accepted_at.desc())
+                    .offset(per_day - 1)
+                    .select(nda_acceptances::accepted_at)
+                    .first(conn)
+                    .optional()?;
+                let retry_at = oldest.unwrap_or_else(now) + 86_400;
+                return Err(AppError::TooManyRequests(
+                    ctx.tf("nda.too_many", &[&per_day.to_string(), &crate::web::fmt_ts(retry_at)]),
+                ));
+            }
             diesel::insert_into(nda_acceptances::table)
                 .values((
                     nda_acceptances::listing_kind.eq(kind.as_str()),
@@ -675,16 +746,17 @@ pub async fn mine_csv(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpRespo
         c.t("csv.reason"),
         c.t("csv.updated"),
     ];
-    let data: Vec<Vec<String>> = rows
+    use crate::tables::Cell::{Number, Text};
+    let data: Vec<Vec<crate::tables::Cell>> = rows
         .iter()
         .map(|r| {
             vec![
-                c.t(&r.kind_key()).to_string(),
-                r.id.to_string(),
-                r.title.clone(),
-                c.t(&r.status_key()).to_string(),
-                r.status_reason.clone().unwrap_or_default(),
-                crate::web::fmt_ts(r.updated_at),
+                Text(c.t(&r.kind_key()).to_string()),
+                Number(r.id.to_string()),
+                Text(r.title.clone()),
+                Text(c.t(&r.status_key()).to_string()),
+                Text(r.status_reason.clone().unwrap_or_default()),
+                Text(crate::web::fmt_ts(r.updated_at)),
             ]
         })
         .collect();

@@ -15,3 +15,4 @@ mod rewards_db;
 mod search;
 mod security;
 mod security_contracts;
+mod security_listings;

@@ -1,0 +1,1 @@
+DROP INDEX nda_acceptances_org_accepted;

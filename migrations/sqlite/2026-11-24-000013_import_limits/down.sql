@@ -1,0 +1,2 @@
+DROP INDEX listing_imports_org_started;
+DROP TABLE listing_imports;
