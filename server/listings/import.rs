@@ -264,11 +264,9 @@ pub async fn form(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse>
     if !achievement::may_create(user) {
         return Err(AppError::forbidden(c.t("err.institutions_only")));
     }
-    if !user.org_verified() {
-        // The error page shows the message; there is no form to offer until the organization is verified.
-        return Err(AppError::forbidden(c.t("import.needs_verification")));
-    }
-    let may_import = true;
+    // Until the organization is verified the page explains the import and says what to do first,
+    // without a form that would be refused.
+    let may_import = user.org_verified();
     render_status(
         &ImportPage {
             c: &c,

@@ -122,7 +122,7 @@ const suite = createSuite({
     overflows: [],
   },
 });
-const { state, newPage, shot, goto, login, needs } = suite;
+const { state, newPage, shot, goto, login, needs, waitForMail } = suite;
 
 /** Measures horizontal overflow of the current page; records it in state.overflows. */
 async function checkNoSideScroll(page, name) {
@@ -485,6 +485,16 @@ describe('techmarket needs and achievements in a browser', { concurrency: 1 }, (
     assert.equal(pathOf(buyer), `/demands/${state.demandId}`);
     const conf = buyer.locator('#confidential');
     assert.ok(!(await text(buyer.locator('body'))).includes(DEMAND.contact), 'the contact is visible before accepting the terms');
+    // The buyer's region (兰州) has no office here, so its e-mail address must be verified first:
+    // the page says so instead of offering a button that would fail.
+    assert.equal(await conf.locator('form[action$="/terms"]').count(), 0, 'terms offered to an unverified address');
+    assert.ok((await text(conf)).includes(msg('nda.needs_email')), `no reason given: ${await text(conf)}`);
+    await shot(buyer, 'buyer-demand-needs-email-zh');
+    const mail = await waitForMail(BUYER.email, (m) => m.text.includes('/verify-email?token='), 'verification');
+    const link = new URL(mail.text.match(/https?:\/\/[^\s"'<>]+\/verify-email\?token=[A-Za-z0-9_\-.~%]+/)[0]);
+    await goto(buyer, link.pathname + link.search);
+    await clickAndWait(buyer, buyer.locator('main form[action="/verify-email"] button[type=submit]'));
+    await goto(buyer, `/demands/${state.demandId}`);
     assert.ok((await text(conf)).includes(msg('nda.terms')), 'the terms are not shown');
     const accept = conf.locator('form[action$="/terms"] button[type=submit]');
     assert.equal(await text(accept), msg('nda.accept'));

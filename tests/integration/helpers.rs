@@ -400,7 +400,7 @@ impl Resp {
             self.body.contains(s),
             "page ({}) lacks {s:?}:\n{}",
             self.status,
-            &self.body[..self.body.len().min(4000)]
+            self.body.chars().take(2000).collect::<String>()
         );
     }
 }

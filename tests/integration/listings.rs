@@ -395,10 +395,11 @@ both!(listing_routes_for_every_role, |db| {
             ("certificate", "QH-2025-0009"),
             ("region_code", "630103"),
             ("email", "bb@example.cn"),
-            ("password", "a fine passphrase"),
-            ("password2", "a fine passphrase"),
+            ("password", PASSWORD),
+            ("password2", PASSWORD),
         ],
     );
+    let broker = login(&app, "bb@example.cn", PASSWORD);
     let (oe, op) = app.create_officer("630100");
     let officer = login(&app, &oe, &op);
     let (fe, fp) = app.create_officer("370200");
