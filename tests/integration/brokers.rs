@@ -38,14 +38,16 @@ pub fn verified_broker(app: &TestApp, name: &str, cert: &str) -> (Client, i64) {
     (c, org)
 }
 
-fn ids_of(app: &TestApp, email: &str) -> (i64, i64) {
+/// (user id, organization id) of an address.
+pub fn ids_of(app: &TestApp, email: &str) -> (i64, i64) {
     (
         app.count(&format!("SELECT id FROM users WHERE email = '{email}'")),
         app.count(&format!("SELECT org_id FROM users WHERE email = '{email}'")),
     )
 }
 
-fn publish_pair(app: &TestApp, buyer: (i64, i64), seller: (i64, i64)) -> (i64, i64) {
+/// A published lithium need of `buyer` and a matching achievement of `seller` ((user, org) each).
+pub fn publish_pair(app: &TestApp, buyer: (i64, i64), seller: (i64, i64)) -> (i64, i64) {
     let pool = techmarket::db::connect(&app.database_url, 1).expect("pool");
     let mut conn = pool.get().expect("conn");
     let kw = vec!["提锂".to_string(), "吸附剂".to_string()];

@@ -4,18 +4,10 @@
 //! payments received.
 
 use crate::both;
+use crate::brokers::ids_of;
 use crate::contracts::{contract_fields, register, version};
 use crate::helpers::*;
 use crate::listings::verified_org;
-use techmarket::listings::achievement::{self, AchievementContent};
-use techmarket::listings::demand::{self, DemandContent};
-
-fn ids_of(app: &TestApp, email: &str) -> (i64, i64) {
-    (
-        app.count(&format!("SELECT id FROM users WHERE email = '{email}'")),
-        app.count(&format!("SELECT org_id FROM users WHERE email = '{email}'")),
-    )
-}
 
 fn credit_code_of(app: &TestApp, org: i64) -> String {
     app.text(&format!("SELECT credit_code FROM organizations WHERE id = {org}"))
@@ -41,42 +33,7 @@ fn brokered_deal(app: &TestApp) -> BrokeredDeal {
     let (broker, broker_org) = crate::brokers::verified_broker(app, "赵经纪", "QH-JJR-2024-0777");
     let b = ids_of(app, &buyer_email);
     let s = ids_of(app, &seller_email);
-    let (need, ach) = {
-        let pool = techmarket::db::connect(&app.database_url, 1).expect("pool");
-        let mut conn = pool.get().expect("conn");
-        let kw = vec!["提锂".to_string(), "吸附剂".to_string()];
-        let modes = vec!["licence".to_string()];
-        let d = DemandContent::new(
-            "盐湖卤水提锂成套技术需求",
-            "我公司需要从低品位盐湖卤水中高效提取碳酸锂的成套技术，要求回收率高、能耗低。",
-            "",
-            "王经理 13800000000",
-            "lithium",
-            &kw,
-            &modes,
-            None,
-            (None, Some(300_000_000), false),
-            "2030-01-01",
-            None,
-        );
-        let need = demand::insert(&mut conn, b.1, b.0, "630104", "published", Some(1), &d).expect("demand");
-        let a = AchievementContent::new(
-            "盐湖卤水提锂吸附剂制备技术",
-            "铝系锂吸附剂，适用于低品位盐湖卤水提锂，回收率高，已建成千吨级碳酸锂示范线。",
-            "",
-            "李老师",
-            "lithium",
-            &kw,
-            8,
-            &modes,
-            "agreement",
-            (Some(150_000_000), false),
-            None,
-        );
-        let ach =
-            achievement::insert(&mut conn, s.1, s.0, "630102", "published", Some(1), &a, &[]).expect("achievement");
-        (need, ach)
-    };
+    let (need, ach) = crate::brokers::publish_pair(app, b, s);
     // The buyer commissions the broker on its need; the broker accepts.
     let r = buyer.post(
         &format!("/demands/{need}"),
