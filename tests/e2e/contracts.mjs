@@ -34,37 +34,33 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { chromium } from 'playwright-core';
+
+import { join } from 'node:path';
 import {
-  ARTIFACTS,
   BIN,
-  CHROMIUM,
-  PG_ADMIN_URL,
-  PHONE,
-  REPO,
   clickAndWait,
   createSuite,
+  demoSourceOrgs,
   logout,
   minimalPdf,
   msg,
   notice,
   pathOf,
-  pgUrlWithDatabase,
-  redactUrl,
+  PHONE,
+  psql,
+  quote,
+  REPO,
   runId,
   sideScroll,
+  SQLITE3,
+  sqlite3Available,
   text,
 } from './support.mjs';
 
 const TEST_TIMEOUT = 240_000;
 const SHOT_PREFIX = 'K';
-const SQLITE3 = process.env.SQLITE3 || 'sqlite3';
 
 const OPENING = '我公司对贵校这项成果很感兴趣，希望以技术许可方式合作，请查看并回复，谢谢。';
 const OFFER = {
@@ -83,6 +79,7 @@ const AMEND_REASON = '双方签订补充协议，增加二期工艺包，合同�
 const ELSEWHERE = { project: '锂电池正极材料技术秘密转让（北京登记）', office: '北京技术市场管理办公室', number: '2026110108000456' };
 
 const suite = createSuite({
+  env: { SEARCH_POLL_MS: '100' },
   name: 'contracts.mjs',
   shotPrefix: SHOT_PREFIX,
   logName: 'contracts-server.log',
@@ -107,116 +104,6 @@ const { state, newPage, shot, goto, login, needs, waitForMail } = suite;
 // ---------------------------------------------------------------------------------------------
 // The server, started after seed-demo (as in deals.mjs).
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-function psql(url, sql, extra = []) {
-  const r = spawnSync('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', ...extra, '-c', sql], { encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw new Error(`psql (${sql}) on ${redactUrl(url)}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`psql (${sql}) on ${redactUrl(url)} failed (${r.status}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-function serverEnv(port) {
-  const env = { ...process.env };
-  for (const k of ['DATABASE_URL', 'SMTP_URL', 'BASE_URL', 'SECRET_KEY', 'TECHMARKET_CONFIG', 'COOKIE_SECURE']) delete env[k];
-  const out = {
-    ...env,
-    BIND: `127.0.0.1:${port}`,
-    DATA_DIR: state.dataDir,
-    MAIL_POLL_MS: '200',
-    SEARCH_POLL_MS: '100',
-    RUST_LOG: process.env.RUST_LOG || 'info',
-  };
-  if (state.databaseUrl) out.DATABASE_URL = state.databaseUrl;
-  return out;
-}
-
-function parseSeedOutput(out) {
-  const counts = out.match(/demo market created: (\d+) organizations and brokers, (\d+) needs, (\d+) achievements/);
-  assert.ok(counts, `seed-demo did not print its counts:\n${out}`);
-  const password = out.match(/password for all: ([^)\s]+)\)/);
-  assert.ok(password, `seed-demo did not print the password:\n${out}`);
-  const accounts = [];
-  for (const line of out.split('\n')) {
-    const m = line.match(/^ {2}(\S.*?)\s{2,}(\S+@\S+)\s+(.+)$/);
-    if (m) accounts.push({ role: m[1].trim(), email: m[2], org: m[3].trim() });
-  }
-  return { listings: Number(counts[2]) + Number(counts[3]), password: password[1], accounts };
-}
-
-async function waitForHealth(deadlineMs) {
-  const deadline = Date.now() + deadlineMs;
-  let lastErr = null;
-  while (Date.now() < deadline) {
-    if (state.server.exitCode !== null || state.server.signalCode !== null) {
-      throw new Error(`the server exited (${state.server.exitCode ?? state.server.signalCode}) before answering /healthz:\n${suite.serverLogText()}`);
-    }
-    try {
-      const r = await fetch(`${state.base}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (r.ok) return;
-      lastErr = new Error(`/healthz answered ${r.status}`);
-    } catch (e) {
-      lastErr = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the server did not answer /healthz within ${deadlineMs} ms (${lastErr?.message}):\n${suite.serverLogText()}`);
-}
-
-async function startSeeded() {
-  assert.ok(existsSync(BIN), `${BIN} does not exist: build it (cargo build) or set TECHMARKET_BIN`);
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} does not exist: apt-get install -y chromium, or set CHROMIUM`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const old = new RegExp(`^${SHOT_PREFIX}\\d\\d-.*\\.png$`);
-  for (const f of readdirSync(ARTIFACTS)) if (old.test(f)) rmSync(join(ARTIFACTS, f));
-
-  state.dataDir = mkdtempSync(join(tmpdir(), 'techmarket-e2e-contracts-'));
-  if (PG_ADMIN_URL) {
-    const db = `tm_e2e_${process.pid}_${randomBytes(4).toString('hex')}`;
-    psql(PG_ADMIN_URL, `CREATE DATABASE "${db}"`);
-    state.pgDatabase = db; // the suite's stop() and exit handler drop it
-    state.databaseUrl = pgUrlWithDatabase(PG_ADMIN_URL, db);
-  }
-  const where = relative(process.cwd(), ARTIFACTS) || '.';
-  console.log(
-    state.databaseUrl
-      ? `[e2e contracts.mjs] backend: PostgreSQL, database ${redactUrl(state.databaseUrl)}; artifacts in ${where}`
-      : `[e2e contracts.mjs] backend: SQLite in ${state.dataDir}; artifacts in ${where}`,
-  );
-
-  const port = await freePort();
-  state.base = `http://127.0.0.1:${port}`;
-  state.env = serverEnv(port);
-
-  const seeded = spawnSync(BIN, ['seed-demo'], { cwd: state.dataDir, env: state.env, encoding: 'utf8', timeout: 180_000 });
-  state.seedOutput = `${seeded.stdout || ''}${seeded.stderr || ''}`;
-  state.serverLog.push(`$ techmarket seed-demo\n${state.seedOutput}\n$ techmarket serve\n`);
-  assert.equal(seeded.status, 0, `seed-demo failed (${seeded.status ?? seeded.error?.message}): ${state.seedOutput}`);
-  state.seed = parseSeedOutput(seeded.stdout);
-
-  state.server = spawn(BIN, ['serve'], { cwd: state.dataDir, env: state.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  state.server.stdout.on('data', (d) => state.serverLog.push(d.toString()));
-  state.server.stderr.on('data', (d) => state.serverLog.push(d.toString()));
-  state.server.on('error', (e) => state.serverLog.push(`spawn error: ${e.message}\n`));
-  await waitForHealth(60_000);
-
-  state.browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
-
 /** `techmarket create-officer` against the running server's database. */
 function createOfficer(o) {
   const r = spawnSync(BIN, ['create-officer', '--email', o.email, '--name', o.name, '--region', o.region, '--password-stdin'], {
@@ -232,11 +119,6 @@ function createOfficer(o) {
 // ---------------------------------------------------------------------------------------------
 // The database (read only): psql, the sqlite3 shell, or failing both the demo market's source.
 
-function sqlite3Available() {
-  const r = spawnSync(SQLITE3, ['-version'], { encoding: 'utf8', timeout: 10_000 });
-  return !r.error && r.status === 0;
-}
-
 function query(sql) {
   if (state.db === 'psql') {
     const out = psql(state.databaseUrl, sql, ['-A', '-t', '-F', '\t']);
@@ -249,20 +131,6 @@ function query(sql) {
     return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
   }
   return null;
-}
-
-const quote = (s) => `'${String(s).replace(/'/g, "''")}'`;
-
-/** The demo organizations of server/demo.rs, in order: { name, kind, region, email }. */
-function demoSourceOrgs() {
-  const src = readFileSync(join(REPO, 'server', 'demo.rs'), 'utf8');
-  const kinds = { ENT: 'enterprise', UNI: 'university', INST: 'research_institute' };
-  const out = [];
-  for (const m of src.matchAll(/\borg\(\s*(ENT|UNI|INST),\s*"([^"]+)",\s*"(\d{6})",\s*"([^"]+)",/g)) {
-    out.push({ kind: kinds[m[1]], name: m[2], region: m[3], email: `${m[4]}@demo.techmarket.cn` });
-  }
-  assert.ok(out.length > 10, 'server/demo.rs: the organizations (org(KIND, "name", "region", "email", …)) were not found');
-  return out;
 }
 
 /** A demo university with a published achievement: { email, org, region }. */
@@ -371,7 +239,7 @@ describe('techmarket contracts on the demo market: agreed deal → registered co
   let page;
 
   before(async () => {
-    await startSeeded();
+    await suite.start({ seed: true });
     page = await newPage();
   });
 

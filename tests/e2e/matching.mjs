@@ -19,25 +19,14 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { chromium } from 'playwright-core';
+
+import { join } from 'node:path';
 import {
-  ARTIFACTS,
-  BIN,
-  CHROMIUM,
-  PG_ADMIN_URL,
   clickAndWait,
   createSuite,
   msg,
   notice,
   pathOf,
-  pgUrlWithDatabase,
-  redactUrl,
   text,
 } from './support.mjs';
 
@@ -47,6 +36,7 @@ const WORK_TIMEOUT = 90_000;
 const SHOT_PREFIX = 'M';
 
 const suite = createSuite({
+  env: { SEARCH_POLL_MS: '100', DIGEST_INTERVAL_SECONDS: '5' },
   name: 'matching.mjs',
   shotPrefix: SHOT_PREFIX,
   logName: 'matching-server.log',
@@ -60,123 +50,6 @@ const suite = createSuite({
   },
 });
 const { state, newPage, shot, goto, login, needs, readOutbox } = suite;
-
-// ---------------------------------------------------------------------------------------------
-// The server, started after seed-demo.
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-function psql(adminUrl, sql) {
-  const r = spawnSync('psql', [adminUrl, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw new Error(`psql (${sql}) on ${redactUrl(adminUrl)}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`psql (${sql}) on ${redactUrl(adminUrl)} failed (${r.status}): ${r.stderr}${r.stdout}`);
-}
-
-/** The environment of seed-demo and the server: the suite's clean configuration, plus fast workers. */
-function serverEnv(port) {
-  const env = { ...process.env };
-  for (const k of ['DATABASE_URL', 'SMTP_URL', 'BASE_URL', 'SECRET_KEY', 'TECHMARKET_CONFIG', 'COOKIE_SECURE']) delete env[k];
-  const out = {
-    ...env,
-    BIND: `127.0.0.1:${port}`,
-    DATA_DIR: state.dataDir,
-    MAIL_POLL_MS: '200',
-    SEARCH_POLL_MS: '100',
-    DIGEST_INTERVAL_SECONDS: '5',
-    RUST_LOG: process.env.RUST_LOG || 'info',
-  };
-  if (state.databaseUrl) out.DATABASE_URL = state.databaseUrl;
-  return out;
-}
-
-/** What seed-demo prints: the counts, the shared password and one account per role. */
-function parseSeedOutput(out) {
-  const counts = out.match(/demo market created: (\d+) organizations and brokers, (\d+) needs, (\d+) achievements/);
-  assert.ok(counts, `seed-demo did not print its counts:\n${out}`);
-  const password = out.match(/password for all: ([^)\s]+)\)/);
-  assert.ok(password, `seed-demo did not print the password:\n${out}`);
-  const accounts = [];
-  for (const line of out.split('\n')) {
-    const m = line.match(/^ {2}(\S.*?)\s{2,}(\S+@\S+)\s+(.+)$/);
-    if (m) accounts.push({ role: m[1].trim(), email: m[2], org: m[3].trim() });
-  }
-  return { orgs: Number(counts[1]), demands: Number(counts[2]), achievements: Number(counts[3]), password: password[1], accounts };
-}
-
-async function waitForHealth(deadlineMs) {
-  const deadline = Date.now() + deadlineMs;
-  let lastErr = null;
-  while (Date.now() < deadline) {
-    if (state.server.exitCode !== null || state.server.signalCode !== null) {
-      throw new Error(`the server exited (${state.server.exitCode ?? state.server.signalCode}) before answering /healthz:\n${suite.serverLogText()}`);
-    }
-    try {
-      const r = await fetch(`${state.base}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (r.ok) return;
-      lastErr = new Error(`/healthz answered ${r.status}`);
-    } catch (e) {
-      lastErr = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the server did not answer /healthz within ${deadlineMs} ms (${lastErr?.message}):\n${suite.serverLogText()}`);
-}
-
-/** A fresh DATA_DIR (and database), `techmarket seed-demo` on it, then the server and Chromium. */
-async function startSeeded() {
-  assert.ok(existsSync(BIN), `${BIN} does not exist: build it (cargo build) or set TECHMARKET_BIN`);
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} does not exist: apt-get install -y chromium, or set CHROMIUM`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const old = new RegExp(`^${SHOT_PREFIX}\\d\\d-.*\\.png$`);
-  for (const f of readdirSync(ARTIFACTS)) if (old.test(f)) rmSync(join(ARTIFACTS, f));
-
-  state.dataDir = mkdtempSync(join(tmpdir(), 'techmarket-e2e-matching-'));
-  if (PG_ADMIN_URL) {
-    const db = `tm_e2e_${process.pid}_${randomBytes(4).toString('hex')}`;
-    psql(PG_ADMIN_URL, `CREATE DATABASE "${db}"`);
-    state.pgDatabase = db; // the suite's stop() and exit handler drop it
-    state.databaseUrl = pgUrlWithDatabase(PG_ADMIN_URL, db);
-  }
-  const where = relative(process.cwd(), ARTIFACTS) || '.';
-  console.log(
-    state.databaseUrl
-      ? `[e2e matching.mjs] backend: PostgreSQL, database ${redactUrl(state.databaseUrl)}; artifacts in ${where}`
-      : `[e2e matching.mjs] backend: SQLite in ${state.dataDir}; artifacts in ${where}`,
-  );
-
-  const port = await freePort();
-  state.base = `http://127.0.0.1:${port}`;
-  const env = serverEnv(port);
-
-  // What a newcomer does first: the demo market, into the empty database.
-  const seeded = spawnSync(BIN, ['seed-demo'], { cwd: state.dataDir, env, encoding: 'utf8', timeout: 180_000 });
-  state.seedOutput = `${seeded.stdout || ''}${seeded.stderr || ''}`;
-  state.serverLog.push(`$ techmarket seed-demo\n${state.seedOutput}\n$ techmarket serve\n`);
-  assert.equal(seeded.status, 0, `seed-demo failed (${seeded.status ?? seeded.error?.message}): ${state.seedOutput}`);
-  state.seed = parseSeedOutput(seeded.stdout);
-
-  state.server = spawn(BIN, ['serve'], { cwd: state.dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  state.server.stdout.on('data', (d) => state.serverLog.push(d.toString()));
-  state.server.stderr.on('data', (d) => state.serverLog.push(d.toString()));
-  state.server.on('error', (e) => state.serverLog.push(`spawn error: ${e.message}\n`));
-  await waitForHealth(60_000);
-
-  state.browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Page helpers.
@@ -285,7 +158,7 @@ describe('techmarket search, matches and digest on the demo market', { concurren
   let ent; // a demo enterprise user (stays in Chinese)
 
   before(async () => {
-    await startSeeded();
+    await suite.start({ seed: true });
     anon = await newPage();
     ent = await newPage();
   });

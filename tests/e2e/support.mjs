@@ -1,6 +1,6 @@
-// Shared helpers of the browser tests (run.mjs, listings.mjs): the message catalogue, test data
-// (credit codes, a PDF), the server (free port, DATA_DIR, SQLite or a fresh PostgreSQL database,
-// /healthz, create-officer), the outbox (.eml files), Chromium pages that collect console errors,
+// Shared helpers of the browser tests: the message catalogue, test data (credit codes, a PDF), the
+// server (free port, DATA_DIR, SQLite or a fresh PostgreSQL database, the demo market, /healthz,
+// create-officer), the outbox (.eml files), Chromium pages that collect console errors,
 // CSP violations, page errors and 5xx answers, screenshots, and the usual page actions.
 //
 // Environment: TECHMARKET_BIN (default <repo>/target/debug/techmarket), E2E_ARTIFACTS (default
@@ -132,10 +132,53 @@ export function redactUrl(url) {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
 }
 
-function psql(adminUrl, sql) {
-  const r = spawnSync('psql', [adminUrl, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw new Error(`psql (${sql}) on ${redactUrl(adminUrl)}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`psql (${sql}) on ${redactUrl(adminUrl)} failed (${r.status}): ${r.stderr}${r.stdout}`);
+/** Runs one statement with psql and returns what it printed (`extra`: more psql options). */
+export function psql(url, sql, extra = []) {
+  const r = spawnSync('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', ...extra, '-c', sql], { encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw new Error(`psql (${sql}) on ${redactUrl(url)}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`psql (${sql}) on ${redactUrl(url)} failed (${r.status}): ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The demo market: what seed-demo prints, and its organizations as server/demo.rs writes them.
+
+/** The sqlite3 shell the tests read a SQLite database with. */
+export const SQLITE3 = process.env.SQLITE3 || 'sqlite3';
+
+export function sqlite3Available() {
+  const r = spawnSync(SQLITE3, ['-version'], { encoding: 'utf8', timeout: 10_000 });
+  return !r.error && r.status === 0;
+}
+
+/** A text as an SQL string literal. */
+export const quote = (s) => `'${String(s).replace(/'/g, "''")}'`;
+
+/** What seed-demo prints: the counts, the shared password and one account per role. */
+export function parseSeedOutput(out) {
+  const counts = out.match(/demo market created: (\d+) organizations and brokers, (\d+) needs, (\d+) achievements/);
+  assert.ok(counts, `seed-demo did not print its counts:\n${out}`);
+  const password = out.match(/password for all: ([^)\s]+)\)/);
+  assert.ok(password, `seed-demo did not print the password:\n${out}`);
+  const accounts = [];
+  for (const line of out.split('\n')) {
+    const m = line.match(/^ {2}(\S.*?)\s{2,}(\S+@\S+)\s+(.+)$/);
+    if (m) accounts.push({ role: m[1].trim(), email: m[2], org: m[3].trim() });
+  }
+  const [orgs, demands, achievements] = [counts[1], counts[2], counts[3]].map(Number);
+  return { orgs, demands, achievements, listings: demands + achievements, password: password[1], accounts };
+}
+
+/** The demo organizations of server/demo.rs: name → { kind, email }. */
+export function demoSourceOrgs() {
+  const src = readFileSync(join(REPO, 'server', 'demo.rs'), 'utf8');
+  const kinds = { ENT: 'enterprise', UNI: 'university', INST: 'research_institute' };
+  const out = new Map();
+  for (const m of src.matchAll(/\borg\(\s*(ENT|UNI|INST),\s*"([^"]+)",\s*"(\d{6})",\s*"([^"]+)",/g)) {
+    out.set(m[2], { kind: kinds[m[1]], email: `${m[4]}@demo.techmarket.cn` });
+  }
+  assert.ok(out.size > 10, 'server/demo.rs: the organizations (org(KIND, "name", "region", "email", …)) were not found');
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -269,7 +312,9 @@ export async function sideScroll(page, label) {
  * log's file name in the artifacts; dataDirPrefix: the temporary DATA_DIR's prefix; state: extra
  * fields of the suite's state.
  */
-export function createSuite({ name, shotPrefix = '', logName, dataDirPrefix, state: extra = {} }) {
+/** A browser-test file's server and browser. `env`: settings added to the server's clean
+ *  configuration (faster workers, say). */
+export function createSuite({ name, shotPrefix = '', logName, dataDirPrefix, env: extraEnv = {}, state: extra = {} }) {
   const state = {
     server: null, // ChildProcess
     serverLog: [],
@@ -292,7 +337,14 @@ export function createSuite({ name, shotPrefix = '', logName, dataDirPrefix, sta
     // A clean configuration: SQLite in DATA_DIR (or this suite's PostgreSQL database), mails as
     // files, links to this server.
     for (const k of ['DATABASE_URL', 'SMTP_URL', 'BASE_URL', 'SECRET_KEY', 'TECHMARKET_CONFIG', 'COOKIE_SECURE']) delete env[k];
-    const out = { ...env, BIND: `127.0.0.1:${port}`, DATA_DIR: state.dataDir, MAIL_POLL_MS: '200', RUST_LOG: process.env.RUST_LOG || 'info' };
+    const out = {
+      ...env,
+      BIND: `127.0.0.1:${port}`,
+      DATA_DIR: state.dataDir,
+      MAIL_POLL_MS: '200',
+      RUST_LOG: process.env.RUST_LOG || 'info',
+      ...extraEnv,
+    };
     if (state.databaseUrl) out.DATABASE_URL = state.databaseUrl;
     return out;
   }
@@ -374,9 +426,10 @@ export function createSuite({ name, shotPrefix = '', logName, dataDirPrefix, sta
   });
   for (const [sig, no] of [['SIGINT', 2], ['SIGTERM', 15]]) process.once(sig, () => process.exit(128 + no));
 
-  /** Prepares the artifacts, DATA_DIR and database, starts the server, creates `officer` with the
-   *  CLI (if given) and launches Chromium. */
-  async function start({ officer } = {}) {
+  /** Prepares the artifacts, DATA_DIR and database, fills it with the demo market (`seed`: what
+   *  seed-demo printed goes to state.seedOutput and, parsed, state.seed), starts the server,
+   *  creates `officer` with the CLI (if given) and launches Chromium. */
+  async function start({ officer, seed = false } = {}) {
     assert.ok(existsSync(BIN), `${BIN} does not exist: build it (cargo build) or set TECHMARKET_BIN`);
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} does not exist: apt-get install -y chromium, or set CHROMIUM`);
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -395,6 +448,15 @@ export function createSuite({ name, shotPrefix = '', logName, dataDirPrefix, sta
     const port = await freePort();
     state.base = `http://127.0.0.1:${port}`;
     const env = serverEnv(port);
+    state.env = env;
+    if (seed) {
+      // What a newcomer does first: the demo market, into the empty database.
+      const seeded = spawnSync(BIN, ['seed-demo'], { cwd: state.dataDir, env, encoding: 'utf8', timeout: 180_000 });
+      state.seedOutput = `${seeded.stdout || ''}${seeded.stderr || ''}`;
+      state.serverLog.push(`$ techmarket seed-demo\n${state.seedOutput}\n$ techmarket serve\n`);
+      assert.equal(seeded.status, 0, `seed-demo failed (${seeded.status ?? seeded.error?.message}): ${state.seedOutput}`);
+      state.seed = parseSeedOutput(seeded.stdout);
+    }
     state.server = spawn(BIN, ['serve'], { cwd: state.dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     state.server.stdout.on('data', (d) => state.serverLog.push(d.toString()));
     state.server.stderr.on('data', (d) => state.serverLog.push(d.toString()));
