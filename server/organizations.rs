@@ -85,12 +85,27 @@ const ORG_COLS: OrgCols = (
 /// A party from a region without one (an out-of-province university, say) cannot be verified
 /// here; the office registering its contract checks it instead.
 pub fn region_has_office(conn: &mut DbConn, region: &str) -> AppResult<bool> {
-    let offices: Vec<Option<String>> = users::table
-        .filter(users::role.eq("officer"))
-        .select(users::officer_region)
-        .distinct()
-        .load(conn)?;
-    Ok(offices.iter().flatten().any(|office| regions::contains(office, region)))
+    Ok(Offices::load(conn)?.oversee(region))
+}
+
+/// The regions the offices of this market oversee, loaded once for a page that asks about many
+/// regions (the officers' queue).
+pub struct Offices(Vec<String>);
+
+impl Offices {
+    pub fn load(conn: &mut DbConn) -> AppResult<Offices> {
+        let regions: Vec<Option<String>> = users::table
+            .filter(users::role.eq("officer"))
+            .select(users::officer_region)
+            .distinct()
+            .load(conn)?;
+        Ok(Offices(regions.into_iter().flatten().collect()))
+    }
+
+    /// Whether an office oversees the region.
+    pub fn oversee(&self, region: &str) -> bool {
+        self.0.iter().any(|office| regions::contains(office, region))
+    }
 }
 
 pub fn load_org(conn: &mut DbConn, id: i64) -> AppResult<Org> {

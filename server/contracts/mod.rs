@@ -773,22 +773,11 @@ async fn save(c: Ctx, state: &AppState, id: Option<i64>, form: Vec<(String, Stri
                 if !existing.editable() {
                     return Err(AppError::Conflict(not_editable));
                 }
-                match existing.deal_id {
-                    // A contract made from a deal keeps that deal, and so the deal's parties: the
-                    // link is neither dropped nor changed by an edit (a broker of the deal would
-                    // otherwise enter itself as a party).
-                    Some(deal) => {
-                        if input.deal.trim() != deal.to_string() {
-                            return Err(AppError::forbidden(deal_fixed));
-                        }
-                    }
-                    // A contract entered directly names the user's organization as a party; only
-                    // the parties themselves edit it (an intermediary would otherwise become one).
-                    None => {
-                        if ![existing.buyer_org_id, existing.seller_org_id].contains(&user.org_id) {
-                            return Err(AppError::forbidden(parties_only));
-                        }
-                    }
+                // A contract entered directly names the user's organization as a party; only the
+                // parties themselves edit it (an intermediary would otherwise become one). One
+                // made from a deal keeps its deal and parties: checked after validation below.
+                if existing.deal_id.is_none() && !existing.is_party(user.org_id) {
+                    return Err(AppError::forbidden(parties_only));
                 }
                 Some(existing)
             }
@@ -796,6 +785,9 @@ async fn save(c: Ctx, state: &AppState, id: Option<i64>, form: Vec<(String, Stri
         };
         match validate(conn, &cc, &user, &input)? {
             Ok(v) => {
+                // A contract made from a deal keeps that deal, and so the deal's parties: the link
+                // is neither dropped nor changed by an edit (a broker of the deal would otherwise
+                // enter itself as a party).
                 if let Some(k) = existing.as_ref().filter(|k| k.deal_id.is_some()) {
                     if (v.deal, v.buyer, v.seller) != (k.deal_id, k.buyer_org_id, k.seller_org_id) {
                         return Err(AppError::forbidden(deal_fixed));
@@ -1407,28 +1399,42 @@ impl UnverifiedParty {
     }
 }
 
+/// The name, region and verification of organizations, by id.
+type OrgStanding = std::collections::HashMap<i64, (String, String, String)>;
+
+fn org_standing(conn: &mut DbConn, ids: &[i64]) -> AppResult<OrgStanding> {
+    let rows: Vec<(i64, String, String, String)> = organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .select((
+            organizations::id,
+            organizations::name,
+            organizations::region_code,
+            organizations::verification,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, n, r, v)| (id, (n, r, v))).collect())
+}
+
+/// Of a contract's buyer and seller, those this market has not verified.
+fn unverified_among(k: &Contract, orgs: &OrgStanding, offices: &crate::organizations::Offices) -> Vec<UnverifiedParty> {
+    [(true, k.buyer_org_id), (false, k.seller_org_id)]
+        .into_iter()
+        .filter_map(|(buyer, org)| {
+            let (name, region, verification) = orgs.get(&org)?;
+            (verification != "verified").then(|| UnverifiedParty {
+                buyer,
+                name: name.clone(),
+                office_here: offices.oversee(region),
+            })
+        })
+        .collect()
+}
+
 /// The buyer and the seller of a contract that are not verified by this market.
 pub fn unverified_parties(conn: &mut DbConn, k: &Contract) -> AppResult<Vec<UnverifiedParty>> {
-    let mut out = Vec::new();
-    for (buyer, org) in [(true, k.buyer_org_id), (false, k.seller_org_id)] {
-        let (name, region, verification): (String, String, String) = organizations::table
-            .find(org)
-            .select((
-                organizations::name,
-                organizations::region_code,
-                organizations::verification,
-            ))
-            .first(conn)?;
-        if verification != "verified" {
-            let office_here = crate::organizations::region_has_office(conn, &region)?;
-            out.push(UnverifiedParty {
-                buyer,
-                name,
-                office_here,
-            });
-        }
-    }
-    Ok(out)
+    let orgs = org_standing(conn, &[k.buyer_org_id, k.seller_org_id])?;
+    let offices = crate::organizations::Offices::load(conn)?;
+    Ok(unverified_among(k, &orgs, &offices))
 }
 
 /// A party or the intermediary submits the contract for registration. Each party must be
@@ -1765,10 +1771,14 @@ pub async fn queue(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse
             .order(contracts::submitted_at)
             .load(conn)?;
         let mine: Vec<Contract> = ks.into_iter().filter(|k| user.oversees(&k.region_code)).collect();
-        let mut flags = Vec::with_capacity(mine.len());
-        for k in &mine {
-            flags.push(!unverified_parties(conn, k)?.is_empty());
-        }
+        // Whether a party must be checked: two queries for the whole queue, not two per row.
+        let parties: Vec<i64> = mine.iter().flat_map(|k| [k.buyer_org_id, k.seller_org_id]).collect();
+        let orgs = org_standing(conn, &parties)?;
+        let offices = crate::organizations::Offices::load(conn)?;
+        let flags: Vec<bool> = mine
+            .iter()
+            .map(|k| !unverified_among(k, &orgs, &offices).is_empty())
+            .collect();
         let mut out: Vec<(i64, Row)> = mine
             .iter()
             .map(|k| k.submitted_at.unwrap_or_default())
