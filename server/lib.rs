@@ -22,6 +22,7 @@ pub mod error;
 pub mod fields;
 pub mod files;
 pub mod i18n;
+pub mod limits;
 pub mod listings;
 pub mod mail;
 pub mod matching;

@@ -296,21 +296,15 @@ fn start_import(conn: &mut db::DbConn, org_id: i64, user_id: i64, per_hour: i64)
     db::write_tx(conn, |conn| {
         let t = now();
         let since = t - 3600;
-        let recent: i64 = listing_imports::table
+        let latest: Vec<i64> = listing_imports::table
             .filter(listing_imports::org_id.eq(org_id))
             .filter(listing_imports::started_at.gt(since))
-            .count()
-            .get_result(conn)?;
-        if recent >= per_hour {
-            let oldest: Option<i64> = listing_imports::table
-                .filter(listing_imports::org_id.eq(org_id))
-                .filter(listing_imports::started_at.gt(since))
-                .order(listing_imports::started_at.desc())
-                .offset(per_hour - 1)
-                .select(listing_imports::started_at)
-                .first(conn)
-                .optional()?;
-            return Ok(Err(oldest.unwrap_or(t) + 3600));
+            .order(listing_imports::started_at.desc())
+            .limit(per_hour)
+            .select(listing_imports::started_at)
+            .load(conn)?;
+        if let Some(retry_at) = crate::limits::retry_at(&latest, per_hour, 3600) {
+            return Ok(Err(retry_at));
         }
         diesel::insert_into(listing_imports::table)
             .values((

@@ -577,21 +577,14 @@ pub async fn accept_terms(
         if exists == 0 {
             // A day's allowance per organization that real reading never meets, but harvesting does.
             let since = now() - 86_400;
-            let recent: i64 = nda_acceptances::table
+            let latest: Vec<i64> = nda_acceptances::table
                 .filter(nda_acceptances::org_id.eq(user.org_id))
                 .filter(nda_acceptances::accepted_at.gt(since))
-                .count()
-                .get_result(conn)?;
-            if recent >= per_day {
-                let oldest: Option<i64> = nda_acceptances::table
-                    .filter(nda_acceptances::org_id.eq(user.org_id))
-                    .filter(nda_acceptances::accepted_at.gt(since))
-                    .order(nda_acceptances::accepted_at.desc())
-                    .offset(per_day - 1)
-                    .select(nda_acceptances::accepted_at)
-                    .first(conn)
-                    .optional()?;
-                let retry_at = oldest.unwrap_or_else(now) + 86_400;
+                .order(nda_acceptances::accepted_at.desc())
+                .limit(per_day)
+                .select(nda_acceptances::accepted_at)
+                .load(conn)?;
+            if let Some(retry_at) = crate::limits::retry_at(&latest, per_day, 86_400) {
                 return Err(AppError::TooManyRequests(
                     ctx.tf("nda.too_many", &[&per_day.to_string(), &crate::web::fmt_ts(retry_at)]),
                 ));
