@@ -493,12 +493,11 @@ pub fn address_delay_ms(failures: i64) -> u64 {
 }
 
 fn failures_since(conn: &mut DbConn, key: &str, since: i64) -> AppResult<(i64, Option<i64>)> {
-    let rows = login_failures::table
+    Ok(login_failures::table
         .filter(login_failures::scope_key.eq(key))
-        .filter(login_failures::at.gt(since));
-    let n: i64 = rows.count().get_result(conn)?;
-    let last: Option<i64> = rows.select(diesel::dsl::max(login_failures::at)).first(conn)?;
-    Ok((n, last))
+        .filter(login_failures::at.gt(since))
+        .select((diesel::dsl::count_star(), diesel::dsl::max(login_failures::at)))
+        .first(conn)?)
 }
 
 /// Whether and how a log-in attempt for this account from this address may go ahead. A browser

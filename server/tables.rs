@@ -539,18 +539,13 @@ fn render_datetime(d: &ExcelDateTime) -> String {
 /// text a spreadsheet could run as a formula — one starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return, whatever follows (`-1+cmd|' /C calc'!A0` runs as surely as `=1+1`) — gets a
 /// leading apostrophe, so that it shows as the text it is. Numbers the program writes itself go
-/// through [`csv_number`] instead.
+/// are written as they are.
 fn csv_field(out: &mut String, value: &str) {
     if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         csv_quoted(out, &format!("'{value}"));
     } else {
         csv_quoted(out, value);
     }
-}
-
-/// A number the program wrote itself (an id, an amount such as `-5.00`): as it is.
-fn csv_number(out: &mut String, value: &str) {
-    csv_quoted(out, value);
 }
 
 fn csv_quoted(out: &mut String, value: &str) {
@@ -583,7 +578,8 @@ pub fn write_csv(headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
             }
             match cell {
                 Cell::Text(t) => csv_field(&mut out, t),
-                Cell::Number(n) => csv_number(&mut out, n),
+                // A number the program wrote itself (an id, an amount such as `-5.00`): as it is.
+                Cell::Number(n) => csv_quoted(&mut out, n),
             }
         }
         out.push_str("\r\n");

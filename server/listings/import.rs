@@ -351,7 +351,11 @@ pub async fn upload(c: Ctx, state: web::Data<AppState>, form: MultipartForm<Uplo
         return Err(AppError::forbidden(c.t("err.institutions_only")));
     }
     let max_mb = state.config.max_upload_bytes / (1024 * 1024);
-    let fail = |file_error: String, errors: Vec<RowError>, rows_checked: usize, status: StatusCode| {
+    if !user.org_verified() {
+        return Err(AppError::forbidden(c.t("import.needs_verification")));
+    }
+    // The form again, with what is wrong with the file or its rows.
+    let fail = |file_error: String, errors: Vec<RowError>, rows_checked: usize| {
         render_status(
             &ImportPage {
                 c: &c,
@@ -360,17 +364,13 @@ pub async fn upload(c: Ctx, state: web::Data<AppState>, form: MultipartForm<Uplo
                 rows_checked,
                 max_mb,
                 columns: COLUMNS,
-                may_import: user.org_verified(),
+                may_import: true,
             },
-            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
     };
-    let invalid = StatusCode::UNPROCESSABLE_ENTITY;
-    if !user.org_verified() {
-        return Err(AppError::forbidden(c.t("import.needs_verification")));
-    }
     let Some(file) = form.into_inner().file else {
-        return fail(c.t("err.file_missing").to_string(), Vec::new(), 0, invalid);
+        return fail(c.t("err.file_missing").to_string(), Vec::new(), 0);
     };
     let per_hour = state.config.imports_per_hour;
     let (org_id, user_id) = (user.org_id, user.id);
@@ -402,16 +402,9 @@ pub async fn upload(c: Ctx, state: web::Data<AppState>, form: MultipartForm<Uplo
         })
         .await?;
     let valid = match parsed {
-        Parsed::Unreadable(e) => {
-            return fail(
-                if c.is_en() { e.message_en() } else { e.message_zh() },
-                Vec::new(),
-                0,
-                invalid,
-            )
-        }
-        Parsed::NoRows => return fail(c.t("import.no_rows").to_string(), Vec::new(), 0, invalid),
-        Parsed::Wrong(errors, checked) => return fail(String::new(), errors, checked, invalid),
+        Parsed::Unreadable(e) => return fail(if c.is_en() { e.message_en() } else { e.message_zh() }, Vec::new(), 0),
+        Parsed::NoRows => return fail(c.t("import.no_rows").to_string(), Vec::new(), 0),
+        Parsed::Wrong(errors, checked) => return fail(String::new(), errors, checked),
         Parsed::Good(v) => v,
     };
     let n = valid.len();
