@@ -17,11 +17,11 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
-use techmarket::listings::Kind;
+use techmarket::index::embedded::EmbeddedEngine;
+use techmarket::index::{price_band, Doc, SearchEngine};
 use techmarket::matching::{self, Profile};
 use techmarket::readiness::Stage;
-use techmarket::search::embedded::EmbeddedEngine;
-use techmarket::search::engine::{price_band, Doc, SearchEngine};
+use techmarket::vocabulary::Kind;
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();

@@ -7,8 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use techmarket::search::embedded::EmbeddedEngine;
-use techmarket::search::engine::{price_band, Doc, Query, SearchEngine};
+use techmarket::index::embedded::EmbeddedEngine;
+use techmarket::index::{price_band, Doc, Query, SearchEngine};
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();

@@ -6,7 +6,6 @@ use askama::Template;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::auth::{self, Role};
 use crate::credit_code;
 use crate::db::{self, now, DbConn};
@@ -15,6 +14,7 @@ use crate::i18n::Lang;
 use crate::mail;
 use crate::regions;
 use crate::schema::{organizations, users};
+use crate::state::AppState;
 use crate::web::{
     client_ip, make_cookie, redirect, render, render_status, Ctx, FieldErrors, DEVICE_COOKIE, SESSION_COOKIE,
 };
@@ -924,4 +924,26 @@ pub async fn reset(c: Ctx, state: web::Data<AppState>, form: web::Form<ResetForm
             StatusCode::BAD_REQUEST,
         )
     }
+}
+
+/// The routes of this area; `app` composes them.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.route("/signup", web::get().to(signup_choice))
+        .route("/signup/organization", web::get().to(signup_org_form))
+        .route("/signup/organization", web::post().to(signup_org))
+        .route("/signup/broker", web::get().to(signup_broker_form))
+        .route("/signup/broker", web::post().to(signup_broker))
+        .route("/login", web::get().to(login_form))
+        .route("/login", web::post().to(login))
+        .route("/logout", web::post().to(logout))
+        .route("/account", web::get().to(account))
+        .route("/account/password", web::post().to(change_password))
+        .route("/account/resend-verification", web::post().to(resend_verification))
+        .route("/verify-email", web::get().to(verify_email_form))
+        .route("/verify-email", web::post().to(verify_email))
+        .route("/password/forgot", web::get().to(forgot_form))
+        .route("/password/forgot", web::post().to(forgot))
+        .route("/password/reset", web::get().to(reset_form))
+        .route("/password/reset", web::post().to(reset));
 }

@@ -5,11 +5,11 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use diesel::prelude::*;
 
-use crate::app::AppState;
 use crate::auth::SessionUser;
 use crate::db::{self, now, DbConn};
 use crate::error::AppResult;
 use crate::schema::audit_log;
+use crate::state::AppState;
 use crate::web::{render, Ctx};
 
 pub fn record(
@@ -82,4 +82,10 @@ pub async fn page(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse>
     })
     .await?;
     render(&AuditPage { c: &c, entries })
+}
+
+/// The routes of this area; `app` composes them.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.route("/officer/audit", web::get().to(page));
 }

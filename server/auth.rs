@@ -338,7 +338,7 @@ pub fn load_session(conn: &mut DbConn, token: &str) -> AppResult<Option<SessionU
         return Ok(None);
     }
     let Some(role) = Role::parse(&r.4) else { return Ok(None) };
-    let unread = crate::notifications::unread_count(conn, r.0)?;
+    let unread = crate::mail::unread_count(conn, r.0)?;
     Ok(Some(SessionUser {
         id: r.0,
         org_id: r.1,

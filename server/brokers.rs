@@ -8,12 +8,12 @@ use askama::Template;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::auth::{Role, SessionUser};
 use crate::db::{self, now, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::listings::{split_list, Kind};
 use crate::schema::{achievements, broker_profiles, commissions, deal_offers, deals, demands, organizations, users};
+use crate::state::AppState;
+use crate::vocabulary::{split_list, Kind};
 use crate::web::{redirect, render, Ctx, FieldErrors};
 
 /// Whether a broker organization holds an accepted commission for a listing.
@@ -277,7 +277,7 @@ pub async fn save_profile(
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     let user = broker_user(&c)?;
-    let form = crate::listings::FormData(form.into_inner());
+    let form = crate::forms::FormData(form.into_inner());
     let chosen = form.all("fields");
     let regions_text = form.get("regions");
     let intro = form.get("intro");
@@ -304,7 +304,7 @@ pub async fn save_profile(
     if regions.is_empty() && !errors.has("regions") {
         errors.add("regions", c.t("err.required"));
     }
-    crate::listings::text(&mut errors, &c, "intro", &intro, 0, 2000);
+    crate::forms::text(&mut errors, &c, "intro", &intro, 0, 2000);
     if errors.any() {
         return crate::web::render_status(
             &EditPage {
@@ -706,4 +706,17 @@ pub async fn pipeline(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpRespo
     })
     .await?;
     render(&PipelinePage { c: &c, columns })
+}
+
+/// The routes of this area; `app` composes them.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.route("/brokers", web::get().to(list))
+        .route("/brokers/{id}", web::get().to(profile))
+        .route("/broker/profile", web::get().to(edit_form))
+        .route("/broker/profile", web::post().to(save_profile))
+        .route("/broker/commissions", web::get().to(my_commissions))
+        .route("/broker/pipeline", web::get().to(pipeline))
+        .route("/commissions", web::post().to(commission))
+        .route("/commissions/{id}/decide", web::post().to(decide));
 }

@@ -11,12 +11,12 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::auth::{Role, SessionUser};
 use crate::db::{self, now, today, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::listings::{money_field, text};
+use crate::forms::{money_field, text};
 use crate::schema::{deal_events, deals, demands, organizations, proposal_questions, proposals, users};
+use crate::state::AppState;
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
 
 /// The challenge a proposal answers, as the pages need it.
@@ -634,4 +634,15 @@ pub async fn decide(
     })
     .await?;
     Ok(redirect(&to))
+}
+
+/// The routes of this area; `app` composes them.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.route("/demands/{id}/proposals", web::get().to(list))
+        .route("/demands/{id}/proposals", web::post().to(submit))
+        .route("/demands/{id}/proposals/new", web::get().to(new_form))
+        .route("/proposals/{id}", web::get().to(show))
+        .route("/proposals/{id}/questions", web::post().to(ask))
+        .route("/proposals/{id}/decide", web::post().to(decide));
 }

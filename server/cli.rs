@@ -122,7 +122,7 @@ fn reindex() -> i32 {
             return 1;
         }
     };
-    match crate::search::open_engine(&config) {
+    match crate::index::open_engine(&config) {
         Ok(engine) => match crate::search::rebuild(&pool, engine.as_ref()) {
             Ok(n) => {
                 println!("search index rebuilt ({}): {n} published listings", engine.name());

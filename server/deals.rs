@@ -16,15 +16,16 @@ use askama::Template;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::auth::SessionUser;
 use crate::db::{self, now, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::files::{self, Kind as FileKind};
-use crate::listings::{money_field, text, COOP_MODES, TRANSFER_MODES};
+use crate::forms::{money_field, text};
 use crate::schema::{
     achievements, deal_events, deal_messages, deal_offers, deals, demands, files as files_t, organizations, users,
 };
+use crate::state::AppState;
+use crate::vocabulary::{COOP_MODES, TRANSFER_MODES};
 use crate::web::{redirect, render_status, Ctx, FieldErrors};
 
 /// States in which a deal is still open.
@@ -1350,4 +1351,19 @@ pub async fn list(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse>
     })
     .await?;
     render_status(&ListPage { c: &c, rows }, StatusCode::OK)
+}
+
+/// The routes of this area; `app` composes them.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.route("/deals", web::get().to(list))
+        .route("/deals", web::post().to(create))
+        .route("/deals/new", web::get().to(new_form))
+        .route("/deals/{id}", web::get().to(room))
+        .route("/deals/{id}/respond", web::post().to(respond))
+        .route("/deals/{id}/messages", web::post().to(post_message))
+        .route("/deals/{id}/offers", web::post().to(post_offer))
+        .route("/deals/{id}/offers/{offer}/accept", web::post().to(accept_offer))
+        .route("/deals/{id}/withdraw", web::post().to(withdraw))
+        .route("/deals/{id}/files/{file}", web::get().to(attachment));
 }

@@ -14,13 +14,13 @@ use askama::Template;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::db::{self, now, DbConn, Pool};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
-use crate::listings::Kind;
 use crate::schema::{achievements, demands, digest_items, saved_searches, users};
 use crate::search::Doc;
+use crate::state::AppState;
+use crate::vocabulary::Kind;
 use crate::web::{redirect, render, Ctx, FieldErrors};
 
 /// What the digest worker needs.
@@ -132,7 +132,7 @@ pub fn add_saved_search_hits(conn: &mut DbConn, docs: &[Doc]) -> QueryResult<()>
         let filters: BTreeMap<String, String> = serde_json::from_str(&filters).unwrap_or_default();
         for doc in docs
             .iter()
-            .filter(|d| d.published_at >= created && crate::search::engine::fits(d, &text, &filters))
+            .filter(|d| d.published_at >= created && crate::index::fits(d, &text, &filters))
         {
             let key = format!("saved:{sid}:{}", doc.id);
             add_item(
@@ -452,7 +452,7 @@ pub async fn save_search(c: Ctx, state: web::Data<AppState>, form: web::Form<Sav
     let filters: BTreeMap<String, String> = f
         .rest
         .into_iter()
-        .filter(|(k, v)| crate::search::engine::FACETS.contains(&k.as_str()) && !v.trim().is_empty())
+        .filter(|(k, v)| crate::index::FACETS.contains(&k.as_str()) && !v.trim().is_empty())
         .map(|(k, v)| (k, v.trim().chars().take(40).collect()))
         .collect();
     // Unnamed searches are named by their text.
@@ -570,4 +570,15 @@ pub async fn off(c: Ctx, state: web::Data<AppState>, form: web::Form<OffParams>)
         t: String::new(),
         done: true,
     })
+}
+
+/// The routes of this area; `app` composes them.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.route("/digest", web::get().to(page))
+        .route("/digest/settings", web::post().to(set_enabled))
+        .route("/digest/off", web::get().to(off_page))
+        .route("/digest/off", web::post().to(off))
+        .route("/saved-searches", web::post().to(save_search))
+        .route("/saved-searches/{id}/delete", web::post().to(delete_search));
 }

@@ -5,11 +5,11 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 
-use crate::app::AppState;
 use crate::auth::{sha256_hex, SessionUser};
 use crate::db::{self, now, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::schema::{files, organizations};
+use crate::state::AppState;
 use crate::web::Ctx;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,6 +151,12 @@ pub fn respond(filename: &str, mime: &str, data: Vec<u8>, download: bool) -> Htt
         ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(data)
+}
+
+/// The routes of this area; `app` composes them.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.route("/files/{id}", web::get().to(download));
 }
 
 #[cfg(test)]

@@ -21,7 +21,9 @@ pub mod digest;
 pub mod error;
 pub mod fields;
 pub mod files;
+pub mod forms;
 pub mod i18n;
+pub mod index;
 pub mod limits;
 pub mod listings;
 pub mod mail;
@@ -37,6 +39,12 @@ pub mod rewards;
 pub mod schema;
 pub mod search;
 pub mod seed;
+pub mod state;
 pub mod tables;
+pub mod vocabulary;
 pub mod web;
 pub mod workdays;
+pub mod workers;
+
+#[cfg(test)]
+mod layout;

@@ -268,3 +268,12 @@ pub fn spawn_worker(
         .map(|_| ())
         .unwrap_or_else(|e| log::error!("cannot start the mail worker: {e}"));
 }
+
+/// How many of the in-app notifications (one per mail a user was sent) the user has not read.
+pub fn unread_count(conn: &mut DbConn, user_id: i64) -> AppResult<i64> {
+    Ok(notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::read_at.is_null())
+        .count()
+        .get_result(conn)?)
+}

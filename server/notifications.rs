@@ -4,19 +4,11 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use diesel::prelude::*;
 
-use crate::app::AppState;
-use crate::db::{self, now, DbConn};
+use crate::db::{self, now};
 use crate::error::AppResult;
 use crate::schema::notifications;
+use crate::state::AppState;
 use crate::web::{redirect, render, Ctx};
-
-pub fn unread_count(conn: &mut DbConn, user_id: i64) -> AppResult<i64> {
-    Ok(notifications::table
-        .filter(notifications::user_id.eq(user_id))
-        .filter(notifications::read_at.is_null())
-        .count()
-        .get_result(conn)?)
-}
 
 #[derive(Queryable, Debug, Clone)]
 pub struct Notification {
@@ -70,4 +62,11 @@ pub async fn mark_all_read(c: Ctx, state: web::Data<AppState>) -> AppResult<Http
     })
     .await?;
     Ok(redirect("/notifications"))
+}
+
+/// The routes of this area; `app` composes them.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.route("/notifications", web::get().to(list))
+        .route("/notifications/read", web::post().to(mark_all_read));
 }

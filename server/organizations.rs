@@ -9,7 +9,6 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::accounts::role_for_kind;
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::{self, SessionUser};
 use crate::db::{self, now, DbConn};
@@ -19,6 +18,7 @@ use crate::i18n::{self, Lang};
 use crate::mail;
 use crate::regions;
 use crate::schema::{org_flags, organizations, user_tokens, users};
+use crate::state::AppState;
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
 
 pub const FLAGS: &[&str] = &["sme", "tech_sme", "high_tech"];
@@ -894,4 +894,20 @@ pub async fn decide_flag(
     Ok(redirect(&format!(
         "/officer/organizations/{org_id}?notice=flag_checked"
     )))
+}
+
+/// The routes of this area; `app` composes them.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.route("/org/members", web::get().to(members))
+        .route("/org/invitations", web::post().to(invite))
+        .route("/invitations/accept", web::get().to(accept_form))
+        .route("/invitations/accept", web::post().to(accept))
+        .route("/org/verification", web::get().to(verification))
+        .route("/org/licence", web::post().to(upload_licence))
+        .route("/org/flags", web::post().to(declare_flag))
+        .route("/officer/organizations", web::get().to(queue))
+        .route("/officer/organizations/{id}", web::get().to(review))
+        .route("/officer/organizations/{id}/decision", web::post().to(decide))
+        .route("/officer/flags/{id}/decision", web::post().to(decide_flag));
 }

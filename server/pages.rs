@@ -6,10 +6,10 @@ use askama::Template;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::schema::{organizations, users};
+use crate::state::AppState;
 use crate::web::{make_cookie, redirect, render, Ctx, LANG_COOKIE};
 
 pub struct Counts {
@@ -131,4 +131,14 @@ pub async fn static_file(path: web::Path<String>) -> AppResult<HttpResponse> {
         .content_type(*mime)
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(*data))
+}
+
+/// The routes of this area; `app` composes them.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.route("/", web::get().to(home))
+        .route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/lang/{lang}", web::get().to(set_lang))
+        .route("/static/{name}", web::get().to(static_file));
 }

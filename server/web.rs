@@ -11,10 +11,10 @@ use actix_web::middleware::{ErrorHandlerResponse, Next};
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use askama::Template;
 
-use crate::app::AppState;
 use crate::auth::{self, SessionUser};
 use crate::error::{AppError, AppResult, ErrorMessage};
 use crate::i18n::{self, Lang};
+use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "tm_session";
 pub const ANON_COOKIE: &str = "tm_anon";

@@ -116,7 +116,7 @@ pub fn import(conn: &mut DbConn, s: &Scenario, tag: &str) -> AppResult<Ids> {
         let signed = k.signed_on.or(k.registered_on).map(naive).transpose()?;
         let signed = signed.map(|d| d.to_string()).unwrap_or_else(|| "2000-01-01".into());
         let registered = k.registered_on.map(naive).transpose()?;
-        let sub = crate::contracts::KINDS
+        let sub = crate::vocabulary::CONTRACT_KINDS
             .iter()
             .find(|(kind, _)| *kind == k.kind.code())
             .and_then(|(_, subs)| subs.first().copied())

@@ -999,3 +999,21 @@ pub fn spawn_worker(pool: Pool, interval: Duration, stop: Arc<AtomicBool>) {
         log::error!("cannot start the rewards worker: {e}");
     }
 }
+
+/// The routes of this area; `app` composes them.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.route("/rewards", web::get().to(pages::mine))
+        .route("/officer/rewards", web::get().to(pages::officer))
+        .route("/officer/rewards/{id}/decide", web::post().to(pages::decide))
+        .route("/officer/rewards/discretionary", web::post().to(pages::discretionary))
+        .route("/officer/rewards/budgets", web::post().to(pages::set_budget))
+        .route("/officer/rewards/disbursement", web::get().to(pages::disbursement))
+        .route("/officer/policies", web::get().to(pages::catalogue))
+        .route("/officer/policies/{name}/edit", web::get().to(pages::edit_form))
+        .route("/officer/policies/{name}/edit", web::post().to(pages::save))
+        .route(
+            "/officer/policies/{name}/versions/{no}",
+            web::get().to(pages::export_version),
+        );
+}

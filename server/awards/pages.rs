@@ -12,13 +12,13 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::{catalogue_on, enqueue, versions_on, Entry, Loaded, PolicyVersion};
-use crate::app::AppState;
 use crate::auth::SessionUser;
 use crate::db::{self, now, today, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::listings::{date_field, money_field, text};
+use crate::forms::{date_field, money_field, text};
 use crate::rewards::{Money, Program};
 use crate::schema::{contracts, organizations, policy_versions, reward_budgets, reward_decisions, reward_ledger};
+use crate::state::AppState;
 use crate::tables::Cell;
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
 
@@ -465,7 +465,7 @@ pub async fn discretionary(
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     let user = c.officer()?.clone();
-    let f = crate::listings::FormData(form.into_inner());
+    let f = crate::forms::FormData(form.into_inner());
     let input = DiscretionaryInput {
         program: f.get("program"),
         beneficiary: f.get("beneficiary"),
@@ -595,7 +595,7 @@ pub async fn set_budget(
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     let user = c.officer()?.clone();
-    let f = crate::listings::FormData(form.into_inner());
+    let f = crate::forms::FormData(form.into_inner());
     let input = BudgetInput {
         fund: f.get("fund"),
         year: f.get("year"),
@@ -1088,7 +1088,7 @@ pub async fn save(
     let user = c.officer()?.clone();
     let slug = path.into_inner();
     let file = format!("policies/{slug}.toml");
-    let f = crate::listings::FormData(form.into_inner());
+    let f = crate::forms::FormData(form.into_inner());
     let input = EditInput {
         content: f.raw("content").replace("\r\n", "\n"),
         effective_from: f.get("effective_from"),
@@ -1201,77 +1201,4 @@ pub fn income_rule_for(conn: &mut DbConn, seller: i64) -> AppResult<Option<crate
                     .iter()
                     .any(|g| crate::rewards::region_contains(g, &region)))
     }))
-}
-
-#[derive(Template)]
-#[template(path = "rewards/income.html")]
-struct IncomePage<'a> {
-    c: &'a Ctx,
-    id: i64,
-    project: String,
-    seller: String,
-    rule: crate::rewards::IncomeRule,
-    net: String,
-    floor: Option<crate::rewards::IncomeFloor>,
-    errors: FieldErrors,
-}
-
-impl IncomePage<'_> {
-    fn money(&self, fen: &i64) -> String {
-        Money::from_fen(*fen).grouped()
-    }
-}
-
-#[derive(Deserialize)]
-pub struct IncomeQuery {
-    #[serde(default)]
-    pub net: String,
-}
-
-/// The floors 西宁 art. 14 sets on the net income a university or institute of 西宁 gives its
-/// research staff and, of that, the main contributors, for the net income entered.
-pub async fn income(
-    c: Ctx,
-    state: web::Data<AppState>,
-    path: web::Path<i64>,
-    q: web::Query<IncomeQuery>,
-) -> AppResult<HttpResponse> {
-    let user = c.user()?.clone();
-    let id = path.into_inner();
-    let (project, seller, rule) = db::run(&state.pool, move |conn| {
-        let k = crate::contracts::visible(conn, &user, id)?;
-        let rule = income_rule_for(conn, k.seller_org_id)?.ok_or(AppError::NotFound)?;
-        let seller: String = organizations::table
-            .find(k.seller_org_id)
-            .select(organizations::name)
-            .first(conn)?;
-        Ok((k.project_name, seller, rule))
-    })
-    .await?;
-    let net = q.net.trim().to_string();
-    let mut errors = FieldErrors::new();
-    let fen = if net.is_empty() {
-        None
-    } else {
-        money_field(&mut errors, &c, "net", &net)
-    };
-    let floor = fen.map(|f| rule.floor(f));
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    render_status(
-        &IncomePage {
-            c: &c,
-            id,
-            project,
-            seller,
-            rule,
-            net,
-            floor,
-            errors,
-        },
-        status,
-    )
 }

@@ -23,34 +23,20 @@ use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::auth::{Role, SessionUser};
 use crate::db::{self, now, today, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::files::{self, Kind as FileKind};
-use crate::listings::{date_field, money_field, text, FormData};
+use crate::forms::{date_field, money_field, text, FormData};
 use crate::schema::{
     contract_elsewhere, contract_events, contract_intermediaries, contract_items, contract_payments, contracts,
     deal_offers, deals, files as files_t, organizations, registration_counters, users,
 };
+use crate::state::AppState;
+use crate::vocabulary::{CONTRACT_KINDS as KINDS, ITEM_CATEGORIES};
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
 
 pub mod amendments;
-
-/// Kinds and sub-kinds as the national register uses them.
-pub const KINDS: &[(&str, &[&str])] = &[
-    ("development", &["commissioned", "cooperative"]),
-    (
-        "transfer",
-        &["patent", "patent_application", "technical_secret", "other"],
-    ),
-    ("licence", &["exclusive", "sole", "ordinary"]),
-    ("consulting", &["general"]),
-    ("service", &["general"]),
-];
-
-/// Categories of non-technical items.
-pub const ITEM_CATEGORIES: &[&str] = &["equipment", "instruments", "parts", "materials"];
 
 /// How many item lines the form offers.
 pub const ITEM_LINES: usize = 5;
@@ -2332,4 +2318,118 @@ pub async fn elsewhere_scan(c: Ctx, state: web::Data<AppState>, path: web::Path<
     })
     .await?;
     Ok(files::respond(&name, &mime, data, false))
+}
+
+#[derive(Template)]
+#[template(path = "contracts/income.html")]
+struct IncomePage<'a> {
+    c: &'a Ctx,
+    id: i64,
+    project: String,
+    seller: String,
+    rule: crate::rewards::IncomeRule,
+    net: String,
+    floor: Option<crate::rewards::IncomeFloor>,
+    errors: FieldErrors,
+}
+
+impl IncomePage<'_> {
+    fn money(&self, fen: &i64) -> String {
+        crate::rewards::Money::from_fen(*fen).grouped()
+    }
+}
+
+#[derive(Deserialize)]
+pub struct IncomeQuery {
+    #[serde(default)]
+    pub net: String,
+}
+
+/// The floors 西宁 art. 14 sets on the net income a university or institute of 西宁 gives its
+/// research staff and, of that, the main contributors, for the net income entered.
+pub async fn income(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    q: web::Query<IncomeQuery>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let (project, seller, rule) = db::run(&state.pool, move |conn| {
+        let k = visible(conn, &user, id)?;
+        let rule = crate::awards::pages::income_rule_for(conn, k.seller_org_id)?.ok_or(AppError::NotFound)?;
+        let seller: String = organizations::table
+            .find(k.seller_org_id)
+            .select(organizations::name)
+            .first(conn)?;
+        Ok((k.project_name, seller, rule))
+    })
+    .await?;
+    let net = q.net.trim().to_string();
+    let mut errors = FieldErrors::new();
+    let fen = if net.is_empty() {
+        None
+    } else {
+        money_field(&mut errors, &c, "net", &net)
+    };
+    let floor = fen.map(|f| rule.floor(f));
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(
+        &IncomePage {
+            c: &c,
+            id,
+            project,
+            seller,
+            rule,
+            net,
+            floor,
+            errors,
+        },
+        status,
+    )
+}
+
+/// The routes of this area; `app` composes them.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.route("/contracts", web::get().to(list))
+        .route("/contracts", web::post().to(create))
+        .route("/contracts/new", web::get().to(new_form))
+        .route("/contracts/{id}", web::get().to(show))
+        .route("/contracts/{id}/edit", web::get().to(edit_form))
+        .route("/contracts/{id}/edit", web::post().to(update))
+        .route("/contracts/{id}/file", web::get().to(download))
+        .route("/contracts/{id}/file", web::post().to(upload))
+        .route("/contracts/{id}/submit", web::post().to(submit))
+        .route("/contracts/{id}/elsewhere", web::post().to(record_elsewhere))
+        .route("/contracts/{id}/elsewhere/scan", web::get().to(elsewhere_scan))
+        .route("/officer/contracts/{id}/verify", web::post().to(verify_elsewhere))
+        .route("/contracts/{id}/payments", web::post().to(record_payment))
+        .route("/contracts/{id}/proofs/{file}", web::get().to(proof))
+        .route("/contracts/{id}/income", web::get().to(income))
+        .route("/contracts/{id}/certificate", web::get().to(certificate))
+        .route("/contracts/{id}/amend", web::get().to(amendments::form))
+        .route("/contracts/{id}/amend", web::post().to(amendments::save))
+        .route("/contracts/{id}/amendment/file", web::post().to(amendments::upload))
+        .route("/contracts/{id}/amendment/submit", web::post().to(amendments::submit))
+        .route(
+            "/contracts/{id}/amendments/{seq}/file",
+            web::get().to(amendments::download),
+        )
+        .route(
+            "/officer/contracts/{id}/amendment/register",
+            web::post().to(amendments::register),
+        )
+        .route(
+            "/officer/contracts/{id}/amendment/return",
+            web::post().to(amendments::return_amendment),
+        )
+        .route("/officer/contracts", web::get().to(queue))
+        .route("/officer/contracts/export", web::get().to(export))
+        .route("/officer/contracts/{id}/register", web::post().to(register))
+        .route("/officer/contracts/{id}/return", web::post().to(return_contract));
 }

@@ -12,12 +12,12 @@ use super::{
     region_levels, split_list, text, visible_head, Acceptance, Access, Event, FormData, Kind, EDITABLE,
     PRICING_METHODS, TRANSFER_MODES,
 };
-use crate::app::AppState;
 use crate::auth::{Role, SessionUser};
 use crate::db::{self, now, today, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::patents::{self, IpKind, IpStatus};
 use crate::schema::{achievements, ip_items, organizations};
+use crate::state::AppState;
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
 use crate::{fields, money, readiness};
 

@@ -8,10 +8,10 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::{split_list, COOP_MODES, PRICING_METHODS, TRANSFER_MODES};
-use crate::app::AppState;
 use crate::db;
 use crate::error::AppResult;
 use crate::schema::{achievements, demands, organizations};
+use crate::state::AppState;
 use crate::web::{render, Ctx};
 use crate::{fields, money};
 

@@ -11,12 +11,12 @@ use super::{
     date_field, field_code, join_modes, load_acceptances, load_events, money_field, parse_keywords, record_event,
     region_levels, split_list, text, visible_head, Acceptance, Access, Event, FormData, Kind, COOP_MODES, EDITABLE,
 };
-use crate::app::AppState;
 use crate::auth::{Role, SessionUser};
 use crate::db::{self, now, today, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::readiness::Stage;
 use crate::schema::{demands, organizations};
+use crate::state::AppState;
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
 use crate::{fields, money};
 

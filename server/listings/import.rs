@@ -2,9 +2,6 @@
 //! row imports nothing and returns a report per row and column; a good file is imported whole in one
 //! transaction.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-
 use actix_multipart::form::{bytes::Bytes as UploadBytes, MultipartForm};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -13,11 +10,11 @@ use diesel::prelude::*;
 
 use super::achievement::{self, AchievementInput, IpInput, ValidAchievement};
 use super::{record_event, Kind, PRICING_METHODS, TRANSFER_MODES};
-use crate::app::AppState;
 use crate::db::{self, now};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
 use crate::schema::listing_imports;
+use crate::state::AppState;
 use crate::tables;
 use crate::web::{redirect, render_status, Ctx};
 
@@ -185,64 +182,6 @@ pub fn check_table(c: &Ctx, table: &tables::Table) -> Result<Vec<ValidAchievemen
         Ok(valid)
     } else {
         Err(errors)
-    }
-}
-
-/// How many uploads are parsed at once, each on a blocking thread of its own; more wait their turn
-/// without holding a request thread.
-pub const PARALLEL_IMPORTS: usize = 2;
-
-/// Parsing an upload (a CSV or an XLSX that may unpack to 20 MB) takes memory and up to seconds of
-/// a processor: it happens on blocking threads, a few at a time, and is counted for /readyz.
-#[derive(Clone)]
-pub struct Gate {
-    permits: Arc<tokio::sync::Semaphore>,
-    parsing: Arc<AtomicUsize>,
-}
-
-impl Gate {
-    pub fn new(parallel: usize) -> Gate {
-        Gate {
-            permits: Arc::new(tokio::sync::Semaphore::new(parallel.max(1))),
-            parsing: Arc::new(AtomicUsize::new(0)),
-        }
-    }
-
-    /// Uploads being parsed right now.
-    pub fn parsing(&self) -> usize {
-        self.parsing.load(Ordering::SeqCst)
-    }
-
-    /// Waits for a turn, then runs `f` on a blocking thread.
-    pub async fn run<T, F>(&self, f: F) -> AppResult<T>
-    where
-        F: FnOnce() -> T + Send + 'static,
-        T: Send + 'static,
-    {
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| AppError::internal(format!("import gate: {e}")))?;
-        let parsing = self.parsing.clone();
-        web::block(move || {
-            let _permit = permit;
-            parsing.fetch_add(1, Ordering::SeqCst);
-            let _counted = Counted(parsing);
-            f()
-        })
-        .await
-        .map_err(|e| AppError::internal(format!("import parsing failed: {e}")))
-    }
-}
-
-/// Takes one off the gauge when the parse ends, however it ends.
-struct Counted(Arc<AtomicUsize>);
-
-impl Drop for Counted {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

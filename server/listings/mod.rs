@@ -13,49 +13,15 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use diesel::prelude::*;
 
-use crate::app::AppState;
 use crate::auth::SessionUser;
 use crate::db::{self, now, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::fields;
+pub use crate::forms::{date_field, money_field, text, FormData};
 use crate::schema::{achievements, demands, listing_events, nda_acceptances, organizations, users};
+use crate::state::AppState;
+pub use crate::vocabulary::{join_modes, split_list, Kind, COOP_MODES, PRICING_METHODS, TRANSFER_MODES};
 use crate::web::{redirect, render, Ctx, FieldErrors};
-use crate::{fields, money};
-use chrono::NaiveDate;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Demand,
-    Achievement,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Demand => "demand",
-            Kind::Achievement => "achievement",
-        }
-    }
-    pub fn base(self) -> &'static str {
-        match self {
-            Kind::Demand => "/demands",
-            Kind::Achievement => "/achievements",
-        }
-    }
-    /// The kind a listing of this kind is matched with.
-    pub fn other(self) -> Kind {
-        match self {
-            Kind::Demand => Kind::Achievement,
-            Kind::Achievement => Kind::Demand,
-        }
-    }
-    pub fn parse(s: &str) -> Option<Kind> {
-        match s {
-            "demand" | "demands" => Some(Kind::Demand),
-            "achievement" | "achievements" => Some(Kind::Achievement),
-            _ => None,
-        }
-    }
-}
 
 /// Listing states. Owners edit in draft, returned and withdrawn; officers act on submitted ones.
 pub const STATUSES: &[&str] = &[
@@ -68,44 +34,6 @@ pub const STATUSES: &[&str] = &[
     "hidden",
 ];
 pub const EDITABLE: &[&str] = &["draft", "returned", "withdrawn"];
-
-/// Cooperation modes a demand may ask for.
-pub const COOP_MODES: &[&str] = &[
-    "transfer",
-    "licence",
-    "joint_development",
-    "commissioned_development",
-    "equity",
-    "consulting",
-    "service",
-];
-/// Transfer modes an achievement may offer.
-pub const TRANSFER_MODES: &[&str] = &[
-    "transfer",
-    "licence",
-    "equity",
-    "joint_development",
-    "use_first_pay_later",
-];
-pub const PRICING_METHODS: &[&str] = &["agreement", "listing", "auction", "appraisal"];
-
-/// Stored as ",a,b," so that one mode can be matched exactly with LIKE '%,a,%'.
-pub fn join_modes(modes: &[String]) -> String {
-    if modes.is_empty() {
-        String::new()
-    } else {
-        format!(",{},", modes.join(","))
-    }
-}
-
-/// Splits a stored comma list (modes ",a,b,", keywords "a,b") into its items.
-pub fn split_list(stored: &str) -> Vec<String> {
-    stored
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
 
 /// Splits keywords on commas (also 、，；;) and spaces; at most 10, each at most 20 characters.
 pub fn parse_keywords(input: &str) -> Result<Vec<String>, &'static str> {
@@ -131,97 +59,6 @@ pub fn region_levels(code: &str) -> (String, String) {
     let p = code.get(..2).unwrap_or("00");
     let q = code.get(..4).unwrap_or("0000");
     (format!("{p}0000"), format!("{q}00"))
-}
-
-/// A posted form as name/value pairs, so repeated fields (checkboxes, IP rows) are kept.
-pub struct FormData(pub Vec<(String, String)>);
-
-impl FormData {
-    pub fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    }
-    pub fn raw(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-    pub fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .collect()
-    }
-    pub fn checked(&self, name: &str) -> bool {
-        self.0.iter().any(|(k, v)| k == name && !v.is_empty())
-    }
-}
-
-// ---------------------------------------------------------------- shared form checks
-
-pub fn text(errors: &mut FieldErrors, c: &Ctx, field: &str, value: &str, min: usize, max: usize) {
-    let n = value.chars().count();
-    if n == 0 && min > 0 {
-        errors.add(field, c.t("err.required"));
-    } else if n < min {
-        errors.add(field, c.tf("err.too_short", &[&min.to_string()]));
-    } else if n > max {
-        errors.add(
-            field,
-            c.tf("err.too_long", &[c.t(&format!("field.{field}")), &max.to_string()]),
-        );
-    }
-}
-
-pub fn money_field(errors: &mut FieldErrors, c: &Ctx, field: &str, value: &str) -> Option<i64> {
-    if value.is_empty() {
-        return None;
-    }
-    match money::parse_yuan(value) {
-        Ok(0) => {
-            errors.add(field, c.t("err.money_zero"));
-            None
-        }
-        Ok(f) => Some(f),
-        Err(e) => {
-            errors.add(field, if c.is_en() { e.message_en() } else { e.message_zh() });
-            None
-        }
-    }
-}
-
-pub fn date_field(
-    errors: &mut FieldErrors,
-    c: &Ctx,
-    field: &str,
-    value: &str,
-    not_before: Option<NaiveDate>,
-) -> Option<NaiveDate> {
-    if value.is_empty() {
-        errors.add(field, c.t("err.required"));
-        return None;
-    }
-    match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-        Ok(d) => {
-            if let Some(min) = not_before {
-                if d < min {
-                    errors.add(field, c.tf("err.date_past", &[value]));
-                    return None;
-                }
-            }
-            Some(d)
-        }
-        Err(_) => {
-            errors.add(field, c.tf("err.date_invalid", &[value]));
-            None
-        }
-    }
 }
 
 pub fn field_code(errors: &mut FieldErrors, c: &Ctx, value: &str) {
@@ -758,4 +595,36 @@ pub async fn mine_csv(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpRespo
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", "attachment; filename=\"my-listings.csv\""))
         .body(bytes))
+}
+
+/// The routes of this area; `app` composes them.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.route("/demands", web::get().to(browse::demands_page))
+        .route("/demands/new", web::get().to(demand::new_form))
+        .route("/demands/new", web::post().to(demand::create))
+        .route("/demands/{id}", web::get().to(demand::detail))
+        .route("/demands/{id}/edit", web::get().to(demand::edit_form))
+        .route("/demands/{id}/edit", web::post().to(demand::update))
+        .route("/achievements", web::get().to(browse::achievements_page))
+        .route("/achievements/new", web::get().to(achievement::new_form))
+        .route("/achievements/new", web::post().to(achievement::create))
+        .route("/achievements/import", web::get().to(import::form))
+        .route("/achievements/import", web::post().to(import::upload))
+        .route("/achievements/import/template.csv", web::get().to(import::template))
+        .route("/achievements/{id}", web::get().to(achievement::detail))
+        .route("/achievements/{id}/edit", web::get().to(achievement::edit_form))
+        .route("/achievements/{id}/edit", web::post().to(achievement::update))
+        .route("/{kind:demands|achievements}/{id}/terms", web::post().to(accept_terms))
+        .route(
+            "/{kind:demands|achievements}/{id}/{action:submit|withdraw|close}",
+            web::post().to(owner_action),
+        )
+        .route("/my/listings", web::get().to(mine))
+        .route("/my/listings.csv", web::get().to(mine_csv))
+        .route("/officer/listings", web::get().to(review::queue))
+        .route(
+            "/officer/{kind:demands|achievements}/{id}/review",
+            web::post().to(review::decide),
+        );
 }

@@ -7,10 +7,10 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::{load_head, record_event, transition, Kind};
-use crate::app::AppState;
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::schema::{achievements, demands, organizations};
+use crate::state::AppState;
 use crate::web::{redirect, render, Ctx};
 use crate::{audit, mail};
 

@@ -13,10 +13,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use diesel::prelude::*;
 
 use crate::db::{now, DbConn, Pool};
-use crate::listings::{split_list, Kind};
 use crate::readiness::Stage;
 use crate::schema::{achievements, demands, matches, search_outbox};
 use crate::search::{Query, SearchEngine};
+use crate::vocabulary::{split_list, Kind};
 pub use score::{Profile, Reason, Scored};
 
 /// How many listings of the other kind the engine proposes for one listing.
@@ -96,7 +96,7 @@ pub fn profiles(conn: &mut DbConn, kind: Kind, ids: &[i64]) -> QueryResult<Vec<P
 
 /// Listings of the other kind the engine ranks highest for this one's title and keywords.
 pub fn candidates(engine: &dyn SearchEngine, kind: Kind, p: &Profile) -> Result<Vec<i64>, String> {
-    let text: Vec<String> = crate::search::engine::query_terms(&score::candidate_query(p))
+    let text: Vec<String> = crate::index::query_terms(&score::candidate_query(p))
         .into_iter()
         .filter(|t| score::is_candidate_term(t))
         .collect();

@@ -4,8 +4,8 @@ use diesel::prelude::*;
 
 use super::Reason;
 use crate::db::DbConn;
-use crate::listings::Kind;
 use crate::schema::{achievements, demands, matches, organizations};
+use crate::vocabulary::Kind;
 use crate::web::Ctx;
 
 /// How many matches a listing page shows.

@@ -19,8 +19,8 @@ use std::collections::{BTreeSet, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::index::is_cjk;
 use crate::readiness::Stage;
-use crate::search::engine::is_cjk;
 
 pub const WEIGHT_TEXT: f64 = 0.45;
 pub const WEIGHT_FIELD: f64 = 0.20;
@@ -127,7 +127,7 @@ fn is_stop(term: &str) -> bool {
 /// The terms a text is compared by: pairs of neighbouring Chinese characters and whole English
 /// words (lowercased), without the stop terms; single characters say too little.
 fn pair_terms(text: &str) -> Vec<String> {
-    crate::search::engine::terms(text)
+    crate::index::terms(text)
         .into_iter()
         .filter(|t| !(t.chars().count() == 1 && t.chars().all(is_cjk)))
         .filter(|t| t.chars().count() > 1 || !t.chars().all(|c| c.is_ascii_digit()))

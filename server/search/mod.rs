@@ -3,36 +3,17 @@
 //! Meilisearch) and retries while the engine is down, so nothing is lost between the database and
 //! the index. Search pages fall back to a plain database query, with a notice, when the engine fails.
 
-pub mod embedded;
-pub mod engine;
-pub mod meili;
 pub mod page;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
 
 use diesel::prelude::*;
 
 use crate::db::{now, DbConn, Pool};
 use crate::error::AppResult;
-use crate::listings::{split_list, Kind};
+pub use crate::index::{Doc, Hit, Query, Results, SearchEngine, SearchError};
 use crate::schema::{achievements, demands, organizations, search_outbox};
-pub use engine::{Doc, Hit, Query, Results, SearchEngine, SearchError};
-
-/// Opens the engine the configuration names: Meilisearch when MEILI_URL is set, otherwise the
-/// embedded index in DATA_DIR/search (one process only).
-pub fn open_engine(config: &crate::config::Config) -> Result<Arc<dyn SearchEngine>, String> {
-    match &config.meili_url {
-        Some(url) => meili::MeiliEngine::connect(url, config.meili_master_key.as_deref(), &config.meili_index)
-            .map(|e| Arc::new(e) as Arc<dyn SearchEngine>)
-            .map_err(|e| format!("MEILI_URL {url}: {e}")),
-        None => embedded::EmbeddedEngine::open(&config.data_dir.join("search"))
-            .map(|e| Arc::new(e) as Arc<dyn SearchEngine>)
-            .map_err(|e| format!("search index in {}: {e}", config.data_dir.join("search").display())),
-    }
-}
+use crate::vocabulary::{split_list, Kind};
 
 /// Records that a listing changed; call inside the transaction that changed it.
 pub fn enqueue(conn: &mut DbConn, kind: Kind, id: i64) -> QueryResult<()> {
@@ -132,7 +113,7 @@ pub fn docs_for(conn: &mut DbConn, kind: Kind, ids: &[i64]) -> QueryResult<Vec<D
                         trl: None,
                         modes: split_list(&r.10),
                         price_fen: price,
-                        price_band: engine::price_band(price).to_string(),
+                        price_band: crate::index::price_band(price).to_string(),
                         published_at: r.13.unwrap_or(0),
                     }
                 })
@@ -180,7 +161,7 @@ pub fn docs_for(conn: &mut DbConn, kind: Kind, ids: &[i64]) -> QueryResult<Vec<D
                         trl: u8::try_from(r.10).ok(),
                         modes: split_list(&r.11),
                         price_fen: price,
-                        price_band: engine::price_band(price).to_string(),
+                        price_band: crate::index::price_band(price).to_string(),
                         published_at: r.14.unwrap_or(0),
                     }
                 })
@@ -268,9 +249,13 @@ pub(crate) fn settle(
     .map(|_| ())
 }
 
+/// What is done with the documents of a batch once the index has taken them (the saved searches
+/// they fit join the digest); the composition root passes it, since those areas sit above search.
+pub type OnIndexed = fn(&mut DbConn, &[Doc]) -> QueryResult<()>;
+
 /// Applies one batch of the outbox to the engine; returns how many rows were applied. Applied
-/// rows move on to the `match` stage (see `matching`).
-pub fn apply_due(pool: &Pool, engine: &dyn SearchEngine) -> Result<usize, String> {
+/// rows move on to the `match` stage (see `matching`), and `on_indexed` sees their documents.
+pub fn apply_due(pool: &Pool, engine: &dyn SearchEngine, on_indexed: OnIndexed) -> Result<usize, String> {
     // The connection goes back to the pool before the engine is called: a slow or stopped engine
     // must not hold database connections that requests need.
     let (rows, upserts, deletes) = {
@@ -307,24 +292,10 @@ pub fn apply_due(pool: &Pool, engine: &dyn SearchEngine) -> Result<usize, String
     settle(&mut conn, &ids, &rows, Some("match"), failure.as_deref()).map_err(|e| e.to_string())?;
     match failure {
         None => {
-            crate::digest::add_saved_search_hits(&mut conn, &upserts).map_err(|e| e.to_string())?;
+            on_indexed(&mut conn, &upserts).map_err(|e| e.to_string())?;
             Ok(rows.len())
         }
         Some(e) => Err(e),
-    }
-}
-
-/// Applies everything due now, to the index and then to the matches (tests and `reindex` use
-/// it); returns how many rows were applied to the index.
-pub fn drain(pool: &Pool, engine: &dyn SearchEngine, notify: u16) -> Result<usize, String> {
-    let mut total = 0;
-    loop {
-        let n = apply_due(pool, engine)?;
-        while crate::matching::apply_due(pool, engine, notify)? > 0 {}
-        if n == 0 {
-            return Ok(total);
-        }
-        total += n;
     }
 }
 
@@ -411,26 +382,8 @@ pub fn enqueue_all(pool: &Pool) -> Result<usize, String> {
     .map_err(|e| e.to_string())
 }
 
-/// Applies the outbox in the background until the process ends: first to the index, then to the
-/// matches of the listings it changed.
-pub fn spawn_worker(engine: Arc<dyn SearchEngine>, pool: Pool, interval: Duration, notify: u16, stop: Arc<AtomicBool>) {
-    let spawned = std::thread::Builder::new().name("search-outbox".into()).spawn(move || {
-        while !stop.load(Ordering::Relaxed) {
-            let indexed = apply_due(&pool, engine.as_ref()).unwrap_or_else(|e| {
-                log::warn!("search outbox: {e}");
-                0
-            });
-            let matched = crate::matching::apply_due(&pool, engine.as_ref(), notify).unwrap_or_else(|e| {
-                log::warn!("matching: {e}");
-                0
-            });
-            if indexed + matched > 0 {
-                continue;
-            }
-            std::thread::sleep(interval);
-        }
-    });
-    if let Err(e) = spawned {
-        log::error!("cannot start the search worker: {e}");
-    }
+/// The routes of this area; `app` composes them.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.route("/search", web::get().to(page::search));
 }

@@ -8,11 +8,11 @@ use askama::Template;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::engine::{highlight, Hit, Query, Results, FACETS};
-use crate::app::AppState;
 use crate::db::{self, DbConn};
 use crate::error::AppResult;
+use crate::index::{highlight, Hit, Query, Results, FACETS};
 use crate::schema::{achievements, demands};
+use crate::state::AppState;
 use crate::web::{render, Ctx};
 
 pub const PER_PAGE: usize = 20;

@@ -290,14 +290,14 @@ both!(two_workers_apply_each_outbox_row_once, |db| {
     std::thread::sleep(std::time::Duration::from_millis(300));
     publish(&app, &refs);
     let pool = techmarket::db::connect(&app.database_url, 4).expect("pool");
-    let engines: Vec<std::sync::Arc<techmarket::search::embedded::EmbeddedEngine>> = (0..2)
-        .map(|_| std::sync::Arc::new(techmarket::search::embedded::EmbeddedEngine::in_memory().expect("index")))
+    let engines: Vec<std::sync::Arc<techmarket::index::embedded::EmbeddedEngine>> = (0..2)
+        .map(|_| std::sync::Arc::new(techmarket::index::embedded::EmbeddedEngine::in_memory().expect("index")))
         .collect();
     let handles: Vec<_> = engines
         .iter()
         .map(|e| {
             let (e, pool) = (e.clone(), pool.clone());
-            std::thread::spawn(move || techmarket::search::drain(&pool, e.as_ref(), 600).expect("drain"))
+            std::thread::spawn(move || techmarket::workers::drain_search(&pool, e.as_ref(), 600).expect("drain"))
         })
         .collect();
     let applied: usize = handles.into_iter().map(|h| h.join().expect("worker")).sum();
@@ -349,6 +349,6 @@ both!(reindex_rebuilds_from_the_database, |db| {
     });
     // A rebuild into a fresh index holds every published listing.
     let pool = techmarket::db::connect(&app.database_url, 2).expect("pool");
-    let fresh = techmarket::search::embedded::EmbeddedEngine::in_memory().expect("index");
+    let fresh = techmarket::index::embedded::EmbeddedEngine::in_memory().expect("index");
     assert_eq!(techmarket::search::rebuild(&pool, &fresh).expect("rebuild"), 2);
 });

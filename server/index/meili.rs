@@ -31,7 +31,7 @@ use meilisearch_sdk::task_info::TaskInfo;
 use meilisearch_sdk::tasks::Task;
 use serde::{Deserialize, Serialize};
 
-use super::engine::{
+use super::{
     excerpt, highlight, is_cjk, mark_terms, query_terms, terms, Doc, Hit, Query, Results, SearchEngine, SearchError,
     FACETS,
 };
@@ -561,7 +561,7 @@ impl SearchEngine for MeiliEngine {
 
 #[cfg(test)]
 mod tests {
-    use super::super::engine::price_band;
+    use super::super::price_band;
     use super::*;
 
     /// Meilisearch to test against, from MEILI_URL and MEILI_MASTER_KEY; None (and a notice) when
@@ -938,7 +938,7 @@ mod tests {
         let s = excerpt(&long, &["提锂".to_string()]);
         assert!(s.starts_with('…') && s.ends_with('…'));
         assert!(s.contains("提锂"));
-        assert_eq!(s.chars().count(), crate::search::engine::SUMMARY_CHARS + 2);
+        assert_eq!(s.chars().count(), crate::index::SUMMARY_CHARS + 2);
         assert_eq!(excerpt("短", &["x".to_string()]), "短");
         let s = excerpt(&"a".repeat(500), &[]);
         assert!(!s.starts_with('…') && s.ends_with('…'));

@@ -32,7 +32,7 @@ use tantivy::{
     TantivyDocument, TantivyError, Term,
 };
 
-use super::engine::{
+use super::{
     doc_facet_values, excerpt, highlight, mark_terms, query_terms, terms, Doc, Hit, Query, Results, SearchEngine,
     SearchError, FACETS,
 };
@@ -770,7 +770,7 @@ impl SearchEngine for EmbeddedEngine {
 
 #[cfg(test)]
 mod tests {
-    use super::super::engine::price_band;
+    use super::super::price_band;
     use super::*;
     use std::path::PathBuf;
     use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,8 +2,25 @@
 //! counts out. Two implementations: the embedded index (`embedded`, the zero-configuration default,
 //! one process) and Meilisearch (`meili`, for deployments of several processes).
 
+pub mod embedded;
+pub mod meili;
+
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
+use std::sync::Arc;
+
+/// Opens the engine the configuration names: Meilisearch when MEILI_URL is set, otherwise the
+/// embedded index in DATA_DIR/search (one process only).
+pub fn open_engine(config: &crate::config::Config) -> Result<Arc<dyn SearchEngine>, String> {
+    match &config.meili_url {
+        Some(url) => meili::MeiliEngine::connect(url, config.meili_master_key.as_deref(), &config.meili_index)
+            .map(|e| Arc::new(e) as Arc<dyn SearchEngine>)
+            .map_err(|e| format!("MEILI_URL {url}: {e}")),
+        None => embedded::EmbeddedEngine::open(&config.data_dir.join("search"))
+            .map(|e| Arc::new(e) as Arc<dyn SearchEngine>)
+            .map_err(|e| format!("search index in {}: {e}", config.data_dir.join("search").display())),
+    }
+}
 
 /// One published listing as the search engines see it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

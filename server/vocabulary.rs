@@ -1,0 +1,93 @@
+//! The words the market files things under: the two kinds of listing, the cooperation modes a need
+//! asks for, the transfer modes and pricing methods an achievement offers, the comma lists they are
+//! stored as, and the contract kinds, sub-kinds and item categories of the national register.
+//! Pure; every area names them from here.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Demand,
+    Achievement,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Demand => "demand",
+            Kind::Achievement => "achievement",
+        }
+    }
+    pub fn base(self) -> &'static str {
+        match self {
+            Kind::Demand => "/demands",
+            Kind::Achievement => "/achievements",
+        }
+    }
+    /// The kind a listing of this kind is matched with.
+    pub fn other(self) -> Kind {
+        match self {
+            Kind::Demand => Kind::Achievement,
+            Kind::Achievement => Kind::Demand,
+        }
+    }
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "demand" | "demands" => Some(Kind::Demand),
+            "achievement" | "achievements" => Some(Kind::Achievement),
+            _ => None,
+        }
+    }
+}
+
+/// Cooperation modes a demand may ask for.
+pub const COOP_MODES: &[&str] = &[
+    "transfer",
+    "licence",
+    "joint_development",
+    "commissioned_development",
+    "equity",
+    "consulting",
+    "service",
+];
+/// Transfer modes an achievement may offer.
+pub const TRANSFER_MODES: &[&str] = &[
+    "transfer",
+    "licence",
+    "equity",
+    "joint_development",
+    "use_first_pay_later",
+];
+pub const PRICING_METHODS: &[&str] = &["agreement", "listing", "auction", "appraisal"];
+
+/// Stored as ",a,b," so that one mode can be matched exactly with LIKE '%,a,%'.
+pub fn join_modes(modes: &[String]) -> String {
+    if modes.is_empty() {
+        String::new()
+    } else {
+        format!(",{},", modes.join(","))
+    }
+}
+
+/// Splits a stored comma list (modes ",a,b,", keywords "a,b") into its items.
+pub fn split_list(stored: &str) -> Vec<String> {
+    stored
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Kinds and sub-kinds as the national register uses them.
+pub const CONTRACT_KINDS: &[(&str, &[&str])] = &[
+    ("development", &["commissioned", "cooperative"]),
+    (
+        "transfer",
+        &["patent", "patent_application", "technical_secret", "other"],
+    ),
+    ("licence", &["exclusive", "sole", "ordinary"]),
+    ("consulting", &["general"]),
+    ("service", &["general"]),
+];
+
+/// Categories of the non-technical items of a contract (equipment, instruments, parts, raw
+/// materials), which the technology transaction amount leaves out.
+pub const ITEM_CATEGORIES: &[&str] = &["equipment", "instruments", "parts", "materials"];
