@@ -41,6 +41,7 @@ pub mod search;
 pub mod seed;
 pub mod state;
 pub mod tables;
+pub mod text_enum;
 pub mod vocabulary;
 pub mod web;
 pub mod workdays;
