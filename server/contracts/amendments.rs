@@ -10,8 +10,22 @@
 //! what each amendment changed. At most one amendment of a contract is open at a time; the
 //! contract amount never falls below the payments already received.
 
+use actix_multipart::form::MultipartForm;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use serde::Deserialize;
+
 use super::*;
+use crate::auth::SessionUser;
+use crate::db::{self, now, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::files::{self};
+use crate::forms::{text, FormData};
 use crate::schema::{contract_amendments, contract_versions};
+use crate::schema::{contracts, files as files_t, users};
+use crate::state::AppState;
+use crate::web::{redirect, render_status, Ctx, FieldErrors};
 
 /// A contract's terms as registered: what a version keeps and what an amendment proposes.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]

@@ -1,0 +1,1266 @@
+//! The handlers of the contract register: extract, authorize, call the store and the rules, then
+//! render or redirect.
+
+use actix_multipart::form::{bytes::Bytes as UploadBytes, MultipartForm};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use chrono::{Datelike, NaiveDate};
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use super::amendments;
+use super::rules::*;
+use super::store::*;
+use super::views::*;
+use crate::db::{self, now, today, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::files::{self, Kind as FileKind};
+use crate::forms::{date_field, money_field, text, FormData};
+use crate::schema::{
+    contract_elsewhere, contract_events, contract_intermediaries, contract_payments, contracts, deal_offers, deals,
+    files as files_t, organizations, registration_counters, users,
+};
+use crate::state::AppState;
+use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    pub deal: String,
+}
+
+/// The form, prefilled from an agreed deal when one is named.
+pub async fn new_form(c: Ctx, state: web::Data<AppState>, q: web::Query<NewQuery>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    if !may_write(&user) {
+        return Err(AppError::forbidden(c.t("err.contract_parties_only")));
+    }
+    let deal = q.deal.trim().to_string();
+    let (f, parties) = db::run(&state.pool, move |conn| {
+        if deal.is_empty() {
+            return Ok((ContractInput::default(), None));
+        }
+        let id: i64 = deal.parse().map_err(|_| AppError::NotFound)?;
+        let d: crate::deals::Deal = deals::table.find(id).first(conn)?;
+        if d.side_of(&user).is_none() {
+            return Err(AppError::NotFound);
+        }
+        let (dt, at) = crate::deals::titles(conn, &d)?;
+        let offer: Option<(i64, String)> = match d.agreed_offer_id {
+            Some(o) => deal_offers::table
+                .find(o)
+                .select((deal_offers::price_fen, deal_offers::coop_mode))
+                .first(conn)
+                .optional()?,
+            None => None,
+        };
+        let (kind, sub) = match offer.as_ref().map(|o| o.1.as_str()) {
+            Some("licence") | Some("use_first_pay_later") => ("licence", "ordinary"),
+            Some("joint_development") => ("development", "cooperative"),
+            Some("commissioned_development") => ("development", "commissioned"),
+            Some("consulting") => ("consulting", "general"),
+            Some("service") => ("service", "general"),
+            _ => ("transfer", "other"),
+        };
+        let name = if dt.is_empty() { at.clone() } else { dt };
+        let f = ContractInput {
+            deal: id.to_string(),
+            kind: kind.into(),
+            sub_kind: sub.into(),
+            project_name: name,
+            amount: offer.map(|o| crate::money::format_plain(o.0)).unwrap_or_default(),
+            signed_on: today().to_string(),
+            ..Default::default()
+        };
+        let parties = (org_name(conn, d.buyer_org_id)?, org_name(conn, d.seller_org_id)?);
+        Ok((f, Some(parties)))
+    })
+    .await?;
+    render(&FormPage {
+        c: &c,
+        id: None,
+        f,
+        errors: FieldErrors::new(),
+        parties,
+        amend: None,
+    })
+}
+
+pub(crate) async fn deal_parties(state: &AppState, deal: &str) -> AppResult<Option<(String, String)>> {
+    if deal.is_empty() {
+        return Ok(None);
+    }
+    let Ok(id) = deal.parse::<i64>() else { return Ok(None) };
+    db::run(&state.pool, move |conn| {
+        let d: Option<crate::deals::Deal> = deals::table.find(id).first(conn).optional()?;
+        Ok(match d {
+            Some(d) => Some((org_name(conn, d.buyer_org_id)?, org_name(conn, d.seller_org_id)?)),
+            None => None,
+        })
+    })
+    .await
+}
+
+pub(crate) async fn save(
+    c: Ctx,
+    state: &AppState,
+    id: Option<i64>,
+    form: Vec<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    if !may_write(&user) {
+        return Err(AppError::forbidden(c.t("err.contract_parties_only")));
+    }
+    let f = ContractInput::from_form(&FormData(form));
+    let cc = c.clone();
+    let input = f.clone();
+    let not_editable = c.t("err.contract_not_editable").to_string();
+    let parties_only = c.t("err.contract_parties_only").to_string();
+    let deal_fixed = c.t("err.contract_deal_fixed").to_string();
+    let outcome = db::tx(&state.pool, move |conn| {
+        let existing = match id {
+            Some(id) => {
+                let existing = load(conn, id)?;
+                if standing(conn, &user, &existing)? != Standing::Party {
+                    return Err(AppError::NotFound);
+                }
+                if !existing.editable() {
+                    return Err(AppError::Conflict(not_editable));
+                }
+                // A contract entered directly names the user's organization as a party; only the
+                // parties themselves edit it (an intermediary would otherwise become one). One
+                // made from a deal keeps its deal and parties: checked after validation below.
+                if existing.deal_id.is_none() && !existing.is_party(user.org_id) {
+                    return Err(AppError::forbidden(parties_only));
+                }
+                Some(existing)
+            }
+            None => None,
+        };
+        match validate(conn, &cc, &user, &input)? {
+            Ok(v) => {
+                // A contract made from a deal keeps that deal, and so the deal's parties: the link
+                // is neither dropped nor changed by an edit (a broker of the deal would otherwise
+                // enter itself as a party).
+                if let Some(k) = existing.as_ref().filter(|k| k.deal_id.is_some()) {
+                    if (v.deal, v.buyer, v.seller) != (k.deal_id, k.buyer_org_id, k.seller_org_id) {
+                        return Err(AppError::forbidden(deal_fixed));
+                    }
+                }
+                let id2 = write(conn, &user, id, &v)?;
+                record(
+                    conn,
+                    id2,
+                    user.id,
+                    if id.is_some() { "edited" } else { "created" },
+                    None,
+                )?;
+                Ok(Ok(id2))
+            }
+            Err(e) => Ok(Err(e)),
+        }
+    })
+    .await?;
+    match outcome {
+        Ok(id) => Ok(redirect(&format!("/contracts/{id}?notice=contract_saved"))),
+        Err(errors) => {
+            let parties = deal_parties(state, &f.deal).await?;
+            render_status(
+                &FormPage {
+                    c: &c,
+                    id,
+                    f,
+                    errors,
+                    parties,
+                    amend: None,
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    }
+}
+
+pub async fn create(
+    c: Ctx,
+    state: web::Data<AppState>,
+    form: web::Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    save(c, &state, None, form.into_inner()).await
+}
+
+pub async fn update(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    save(c, &state, Some(path.into_inner()), form.into_inner()).await
+}
+
+pub async fn edit_form(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let not_editable = c.t("err.contract_not_editable").to_string();
+    let parties_only = c.t("err.contract_parties_only").to_string();
+    let (f, parties) = db::run(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        if standing(conn, &user, &k)? != Standing::Party {
+            return Err(AppError::NotFound);
+        }
+        if k.deal_id.is_none() && ![k.buyer_org_id, k.seller_org_id].contains(&user.org_id) {
+            return Err(AppError::forbidden(parties_only));
+        }
+        if !k.editable() {
+            return Err(AppError::Conflict(not_editable));
+        }
+        let terms = amendments::Terms::of(conn, &k)?;
+        input_of(conn, &user, &k, &terms)
+    })
+    .await?;
+    render(&FormPage {
+        c: &c,
+        id: Some(id),
+        f,
+        errors: FieldErrors::new(),
+        parties,
+        amend: None,
+    })
+}
+
+/// What the registered-elsewhere form holds, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ElsewhereInput {
+    pub office: String,
+    pub number: String,
+    pub registered_on: String,
+}
+
+/// What the payment form holds, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentInput {
+    pub paid_on: String,
+    pub amount: String,
+    pub note: String,
+    /// Paid with an innovation voucher (创新券).
+    pub voucher: bool,
+}
+
+pub(crate) async fn show_page(
+    c: &Ctx,
+    state: &AppState,
+    id: i64,
+    errors: FieldErrors,
+    reason: String,
+) -> AppResult<HttpResponse> {
+    show_page_with(
+        c,
+        state,
+        id,
+        errors,
+        reason,
+        PaymentInput::default(),
+        ElsewhereInput::default(),
+    )
+    .await
+}
+
+pub(crate) async fn show_page_with(
+    c: &Ctx,
+    state: &AppState,
+    id: i64,
+    errors: FieldErrors,
+    reason: String,
+    payment: PaymentInput,
+    elsewhere_input: ElsewhereInput,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let cc = c.clone();
+    let data = db::run(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        let st = standing(conn, &user, &k)?;
+        let amended = amendments::views(conn, &cc, &k)?;
+        let income = crate::awards::pages::income_rule_for(conn, k.seller_org_id)?.is_some();
+        let items = items_of(conn, id)?;
+        let buyer = org_name(conn, k.buyer_org_id)?;
+        let seller = org_name(conn, k.seller_org_id)?;
+        let intermediary = intermediary_names(conn, &k)?;
+        let submitter = k.submitted_by_org.map(|o| org_name(conn, o)).transpose()?;
+        let file: Option<(String, i64, String)> = match k.file_id {
+            Some(f) => Some(
+                files_t::table
+                    .find(f)
+                    .select((files_t::filename, files_t::size_bytes, files_t::sha256))
+                    .first(conn)?,
+            ),
+            None => None,
+        };
+        let events: Vec<(i64, String, String, Option<String>)> = contract_events::table
+            .inner_join(users::table)
+            .filter(contract_events::contract_id.eq(id))
+            .order(contract_events::id)
+            .select((
+                contract_events::created_at,
+                users::name,
+                contract_events::action,
+                contract_events::reason,
+            ))
+            .load(conn)?;
+        let payments = payments_of(conn, id)?;
+        let elsewhere = elsewhere_of(conn, id)?;
+        let party = k.is_party(user.org_id);
+        let unverified = if st == Standing::Officer {
+            unverified_parties(conn, &k)?
+        } else {
+            Vec::new()
+        };
+        Ok((
+            k,
+            st,
+            items,
+            (buyer, seller),
+            intermediary,
+            submitter,
+            file,
+            events,
+            payments,
+            elsewhere,
+            (amended, income, party, unverified),
+        ))
+    })
+    .await?;
+    let (
+        k,
+        st,
+        items,
+        (buyer, seller),
+        intermediary,
+        submitter,
+        file,
+        events,
+        payments,
+        elsewhere,
+        (amended, income, party, unverified),
+    ) = data;
+    let (amendment, versions) = amended;
+    let waiting_days = k.submitted_at.map(waiting_working_days).unwrap_or(0);
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(
+        &ShowPage {
+            c,
+            k,
+            items,
+            buyer,
+            seller,
+            intermediary,
+            submitter,
+            file,
+            events,
+            officer: st == Standing::Officer,
+            waiting_days,
+            errors,
+            reason,
+            payments,
+            payment,
+            elsewhere,
+            elsewhere_input,
+            amendment,
+            versions,
+            income,
+            party,
+            unverified,
+        },
+        status,
+    )
+}
+
+pub async fn show(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    show_page(&c, &state, path.into_inner(), FieldErrors::new(), String::new()).await
+}
+
+#[derive(MultipartForm)]
+pub struct FileUpload {
+    pub file: Option<UploadBytes>,
+}
+
+/// The uploaded signed copy (PDF only, judged by its content): (data, file name, kind), or the
+/// message saying what is wrong with it.
+pub(crate) fn signed_pdf(c: &Ctx, form: &FileUpload, max: usize) -> Result<(Vec<u8>, String, FileKind), String> {
+    let (data, name) = match &form.file {
+        Some(b) => (b.data.to_vec(), b.file_name.clone().unwrap_or_default()),
+        None => (Vec::new(), String::new()),
+    };
+    match files::check_upload(&data, max, &[FileKind::Pdf]) {
+        Ok(k) => Ok((data, name, k)),
+        Err(key) => {
+            let key = if key == "err.file_type" {
+                "err.contract_pdf"
+            } else {
+                key
+            };
+            Err(c.tf(key, &[&(max / (1024 * 1024)).to_string()]))
+        }
+    }
+}
+
+/// Attaches the signed contract (PDF only), kept with its SHA-256.
+pub async fn upload(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: MultipartForm<FileUpload>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let (data, name, kind) = match signed_pdf(&c, &form.into_inner(), state.config.max_upload_bytes) {
+        Ok(f) => f,
+        Err(msg) => {
+            let mut errors = FieldErrors::new();
+            errors.add("file", msg);
+            return show_page(&c, &state, id, errors, String::new()).await;
+        }
+    };
+    let not_editable = c.t("err.contract_not_editable").to_string();
+    db::tx(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        if standing(conn, &user, &k)? != Standing::Party {
+            return Err(AppError::NotFound);
+        }
+        if !k.editable() {
+            return Err(AppError::Conflict(not_editable));
+        }
+        let file = files::store(conn, Some(user.org_id), Some(user.id), "contract", &name, kind, &data)?;
+        diesel::update(contracts::table.find(id))
+            .set((contracts::file_id.eq(Some(file)), contracts::updated_at.eq(now())))
+            .execute(conn)?;
+        record(conn, id, user.id, "attached", None)
+    })
+    .await?;
+    Ok(redirect(&format!("/contracts/{id}?notice=contract_file_saved")))
+}
+
+pub async fn download(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let (name, mime, data) = db::run(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        standing(conn, &user, &k)?;
+        files::load(conn, k.file_id.ok_or(AppError::NotFound)?)
+    })
+    .await?;
+    Ok(files::respond(&name, &mime, data, false))
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub tech_amount: String,
+}
+
+/// A party or the intermediary submits the contract for registration. Each party must be
+/// verified by this market, unless its region has no office here to verify it.
+pub async fn submit(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<StepForm>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let (no_file, changed) = (
+        c.t("err.contract_no_file").to_string(),
+        c.t("err.contract_changed").to_string(),
+    );
+    let version = crate::deals::parse_version(&form.version);
+    let base = state.config.base_url.clone();
+    let cc = c.clone();
+    let missing = db::tx(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        if standing(conn, &user, &k)? != Standing::Party {
+            return Err(AppError::NotFound);
+        }
+        if k.file_id.is_none() {
+            return Ok(Some(("file", no_file)));
+        }
+        // A party must be verified by this market first, unless no office here could verify it.
+        for u in unverified_parties(conn, &k)? {
+            if u.office_here {
+                return Ok(Some(("submit", cc.tf(u.submit_key(), &[u.name.as_str()]))));
+            }
+        }
+        let n = diesel::update(
+            contracts::table
+                .filter(contracts::id.eq(id))
+                .filter(contracts::version.eq(version))
+                .filter(contracts::status.eq_any(["draft", "returned"])),
+        )
+        .set((
+            contracts::status.eq("submitted"),
+            contracts::submitted_by_user.eq(Some(user.id)),
+            contracts::submitted_by_org.eq(Some(user.org_id)),
+            contracts::submitted_at.eq(Some(now())),
+            contracts::version.eq(version + 1),
+            contracts::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+        if n == 0 {
+            return Err(AppError::Conflict(changed));
+        }
+        record(conn, id, user.id, "submitted", None)?;
+        let k = load(conn, id)?;
+        notify(conn, &base, &k, "submitted", "")?;
+        Ok(None)
+    })
+    .await?;
+    if let Some((field, msg)) = missing {
+        let mut errors = FieldErrors::new();
+        errors.add(field, msg);
+        return show_page(&c, &state, id, errors, String::new()).await;
+    }
+    Ok(redirect(&format!("/contracts/{id}?notice=contract_submitted")))
+}
+
+/// The officer returns a submitted contract with reasons.
+pub async fn return_contract(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<StepForm>,
+) -> AppResult<HttpResponse> {
+    let user = c.officer()?.clone();
+    let id = path.into_inner();
+    let reason = form.reason.trim().to_string();
+    if reason.is_empty() {
+        let mut errors = FieldErrors::new();
+        errors.add("reason", c.t("err.reason_missing"));
+        return show_page(&c, &state, id, errors, reason).await;
+    }
+    let changed = c.t("err.contract_changed").to_string();
+    let version = crate::deals::parse_version(&form.version);
+    let base = state.config.base_url.clone();
+    db::tx(&state.pool, move |conn| {
+        officer_of(conn, &user, id)?;
+        let n = diesel::update(
+            contracts::table
+                .filter(contracts::id.eq(id))
+                .filter(contracts::version.eq(version))
+                .filter(contracts::status.eq("submitted")),
+        )
+        .set((
+            contracts::status.eq("returned"),
+            contracts::return_reason.eq(Some(&reason)),
+            contracts::version.eq(version + 1),
+            contracts::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+        if n == 0 {
+            return Err(AppError::Conflict(changed));
+        }
+        record(conn, id, user.id, "returned", Some(&reason))?;
+        let k = load(conn, id)?;
+        notify(conn, &base, &k, "returned", &reason)
+    })
+    .await?;
+    Ok(redirect(&format!("/contracts/{id}?notice=contract_returned")))
+}
+
+/// What an officer's register form sets: the kind and sub-kind, and the technology amount, each
+/// checked (errors under the form's own field names).
+pub(crate) fn review_input(
+    c: &Ctx,
+    form: &StepForm,
+    kind_field: &str,
+    tech_field: &str,
+) -> (FieldErrors, String, String, Option<i64>) {
+    let (kind, sub) = split_kind(&form.kind);
+    let mut errors = FieldErrors::new();
+    if !valid_kind(&kind, &sub) {
+        errors.add(kind_field, c.t("err.contract_kind"));
+    }
+    let tech = money_field(&mut errors, c, tech_field, form.tech_amount.trim());
+    if form.tech_amount.trim().is_empty() {
+        errors.add(tech_field, c.t("err.required"));
+    }
+    (errors, kind, sub, tech)
+}
+
+/// The officer registers a submitted contract, setting or correcting its kind and technology
+/// amount; it gets the next number of the office and year.
+pub async fn register(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<StepForm>,
+) -> AppResult<HttpResponse> {
+    let user = c.officer()?.clone();
+    let id = path.into_inner();
+    let (mut errors, kind, sub, tech) = review_input(&c, &form, "kind", "tech_amount");
+    let above = c.t("err.tech_above_amount").to_string();
+    let changed = c.t("err.contract_changed").to_string();
+    let version = crate::deals::parse_version(&form.version);
+    let user2 = user.clone();
+    let k = db::run(&state.pool, move |conn| officer_of(conn, &user2, id)).await?;
+    if tech.is_some_and(|t| t > k.contract_fen) {
+        errors.add("tech_amount", above);
+    }
+    if errors.any() {
+        return show_page(&c, &state, id, errors, String::new()).await;
+    }
+    let tech = tech.unwrap_or_default();
+    let year = today().year();
+    // The number is the registering office's: the officer's region.
+    let region = user.officer_region.clone().unwrap_or_else(|| k.region_code.clone());
+    let base = state.config.base_url.clone();
+    let number = db::run(&state.pool, move |conn| {
+        ensure_counter(conn, &region, year)?;
+        db::write_tx(conn, |conn| {
+            let n = diesel::update(
+                contracts::table
+                    .filter(contracts::id.eq(id))
+                    .filter(contracts::version.eq(version))
+                    .filter(contracts::status.eq("submitted")),
+            )
+            .set((
+                contracts::status.eq("registered"),
+                contracts::kind.eq(&kind),
+                contracts::sub_kind.eq(&sub),
+                contracts::tech_fen_registered.eq(Some(tech)),
+                contracts::return_reason.eq(None::<String>),
+                contracts::version.eq(version + 1),
+                contracts::registered_at.eq(Some(now())),
+                contracts::registered_by.eq(Some(user.id)),
+                contracts::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+            if n == 0 {
+                return Err(AppError::Conflict(changed));
+            }
+            let seq: i32 = diesel::update(
+                registration_counters::table
+                    .filter(registration_counters::region_code.eq(&region))
+                    .filter(registration_counters::year.eq(year)),
+            )
+            .set(registration_counters::last_seq.eq(registration_counters::last_seq + 1))
+            .returning(registration_counters::last_seq)
+            .get_result(conn)?;
+            let number = format!("{region}-{year}-{seq:06}");
+            diesel::update(contracts::table.find(id))
+                .set(contracts::registration_no.eq(Some(&number)))
+                .execute(conn)?;
+            record(conn, id, user.id, "registered", Some(&number))?;
+            amendments::keep_original(conn, id)?;
+            crate::awards::enqueue(conn, Some(id), "registered")?;
+            let k = load(conn, id)?;
+            notify(conn, &base, &k, "registered", &number)?;
+            Ok(number)
+        })
+    })
+    .await?;
+    log::info!("contract {id} registered as {number}");
+    Ok(redirect(&format!("/contracts/{id}?notice=contract_registered")))
+}
+
+/// The contracts of the user's organization (as a party, intermediary or submitter).
+pub async fn list(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let rows = db::run(&state.pool, move |conn| {
+        let org = user.org_id;
+        let further: Vec<i64> = contract_intermediaries::table
+            .filter(contract_intermediaries::org_id.eq(org))
+            .select(contract_intermediaries::contract_id)
+            .load(conn)?;
+        let ks: Vec<Contract> = contracts::table
+            .filter(
+                contracts::buyer_org_id
+                    .eq(org)
+                    .or(contracts::seller_org_id.eq(org))
+                    .or(contracts::intermediary_org_id.eq(org))
+                    .or(contracts::submitted_by_org.eq(org))
+                    .or(contracts::id.eq_any(further)),
+            )
+            .order(contracts::updated_at.desc())
+            .limit(500)
+            .load(conn)?;
+        rows(conn, ks)
+    })
+    .await?;
+    render(&ListPage {
+        c: &c,
+        rows,
+        officer: false,
+    })
+}
+
+/// The officer's queue: submitted contracts of the region, oldest first, with their waiting time
+/// in working days.
+pub async fn queue(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let user = c.officer()?.clone();
+    let rows = db::run(&state.pool, move |conn| {
+        let ks: Vec<Contract> = contracts::table
+            .filter(contracts::status.eq("submitted"))
+            .order(contracts::submitted_at)
+            .load(conn)?;
+        let mine: Vec<Contract> = ks.into_iter().filter(|k| user.oversees(&k.region_code)).collect();
+        // Whether a party must be checked: two queries for the whole queue, not two per row.
+        let parties: Vec<i64> = mine.iter().flat_map(|k| [k.buyer_org_id, k.seller_org_id]).collect();
+        let orgs = org_standing(conn, &parties)?;
+        let offices = crate::organizations::Offices::load(conn)?;
+        let flags: Vec<bool> = mine
+            .iter()
+            .map(|k| !unverified_among(k, &orgs, &offices).is_empty())
+            .collect();
+        let mut out: Vec<(i64, Row)> = mine
+            .iter()
+            .map(|k| k.submitted_at.unwrap_or_default())
+            .zip(rows(conn, mine.clone())?)
+            .zip(flags)
+            .map(|((at, mut r), unverified)| {
+                r.unverified = unverified;
+                (at, r)
+            })
+            .collect();
+        // Amendments waiting for review, with their own waiting time.
+        use crate::schema::contract_amendments as ca;
+        let amended: Vec<(Contract, (i32, Option<i64>))> = contracts::table
+            .inner_join(ca::table.on(ca::contract_id.eq(contracts::id)))
+            .filter(ca::status.eq("submitted"))
+            .select((contracts::all_columns, (ca::seq, ca::submitted_at)))
+            .load(conn)?;
+        for (k, (seq, at)) in amended.into_iter().filter(|(k, _)| user.oversees(&k.region_code)) {
+            if let Some(mut r) = rows(conn, vec![k])?.pop() {
+                r.amendment = Some(seq);
+                r.waiting_days = at.map(waiting_working_days).unwrap_or(0);
+                out.push((at.unwrap_or_default(), r));
+            }
+        }
+        out.sort_by_key(|(at, _)| *at);
+        Ok(out.into_iter().map(|(_, r)| r).collect::<Vec<_>>())
+    })
+    .await?;
+    render(&ListPage {
+        c: &c,
+        rows,
+        officer: true,
+    })
+}
+
+/// The printable certificate of a registered contract.
+pub async fn certificate(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let page = db::run(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        standing(conn, &user, &k)?;
+        let number = k.registration_no.clone().ok_or(AppError::NotFound)?;
+        let items = items_of(conn, id)?;
+        let party = |conn: &mut DbConn, org: i64| -> AppResult<(String, String)> {
+            let (n, r): (String, String) = organizations::table
+                .find(org)
+                .select((organizations::name, organizations::region_code))
+                .first(conn)?;
+            Ok((n, crate::regions::full_name(&r).unwrap_or(r)))
+        };
+        let buyer = party(conn, k.buyer_org_id)?;
+        let seller = party(conn, k.seller_org_id)?;
+        let intermediary = intermediary_names(conn, &k)?;
+        let tech = tech_fen(&k, &items);
+        let office = office_region(&k, elsewhere_of(conn, id)?.as_ref());
+        Ok((k, number, tech, buyer, seller, intermediary, office))
+    })
+    .await?;
+    let (k, number, tech, buyer, seller, intermediary, office) = page;
+    render(&CertificatePage {
+        c: &c,
+        k,
+        number,
+        tech,
+        buyer,
+        seller,
+        intermediary,
+        office,
+    })
+}
+
+#[derive(MultipartForm)]
+pub struct PaymentUpload {
+    pub paid_on: Option<actix_multipart::form::text::Text<String>>,
+    pub amount: Option<actix_multipart::form::text::Text<String>>,
+    pub note: Option<actix_multipart::form::text::Text<String>>,
+    pub voucher: Option<actix_multipart::form::text::Text<String>>,
+    pub proof: Option<UploadBytes>,
+}
+
+/// The buyer or the seller records a payment received on a registered contract, with its date and
+/// proof; the total may not exceed the contract amount.
+pub async fn record_payment(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: MultipartForm<PaymentUpload>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let text_of = |t: &Option<actix_multipart::form::text::Text<String>>| {
+        t.as_ref().map(|t| t.trim().to_string()).unwrap_or_default()
+    };
+    let input = PaymentInput {
+        paid_on: text_of(&form.paid_on),
+        amount: text_of(&form.amount),
+        note: text_of(&form.note),
+        voucher: form.voucher.as_ref().is_some_and(|v| !v.trim().is_empty()),
+    };
+    let mut errors = FieldErrors::new();
+    let paid_on = date_field(&mut errors, &c, "paid_on", &input.paid_on, None);
+    if paid_on.is_some_and(|d| d > today()) {
+        errors.add("paid_on", c.tf("err.date_future", &[&input.paid_on]));
+    }
+    let amount = money_field(&mut errors, &c, "payment_amount", &input.amount);
+    if input.amount.is_empty() {
+        errors.add("payment_amount", c.t("err.required"));
+    }
+    text(&mut errors, &c, "note", &input.note, 0, 500);
+    let max = state.config.max_upload_bytes;
+    let proof = match &form.proof {
+        Some(b) if !b.data.is_empty() => {
+            match files::check_upload(&b.data, max, &[FileKind::Pdf, FileKind::Png, FileKind::Jpeg]) {
+                Ok(k) => Some((b.data.to_vec(), b.file_name.clone().unwrap_or_default(), k)),
+                Err(key) => {
+                    errors.add("proof", c.tf(key, &[&(max / (1024 * 1024)).to_string()]));
+                    None
+                }
+            }
+        }
+        _ => {
+            errors.add("proof", c.t("err.proof_required"));
+            None
+        }
+    };
+    // Checked again in the transaction; here so the message comes with the other ones.
+    let user2 = user.clone();
+    let parties_pay = c.t("err.payment_parties_only").to_string();
+    let (k, paid) = db::run(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        if standing(conn, &user2, &k)? != Standing::Party {
+            return Err(AppError::NotFound);
+        }
+        // Only the buyer and the seller record what was paid: not an intermediary or a submitter.
+        if !k.is_party(user2.org_id) {
+            return Err(AppError::forbidden(parties_pay));
+        }
+        let total: Vec<i64> = contract_payments::table
+            .filter(contract_payments::contract_id.eq(id))
+            .select(contract_payments::amount_fen)
+            .load(conn)?;
+        Ok((k, total.iter().sum::<i64>()))
+    })
+    .await?;
+    if k.status != "registered" {
+        return Err(AppError::bad_request(c.t("err.payment_not_registered")));
+    }
+    if let Some(a) = amount {
+        if paid + a > k.contract_fen {
+            errors.add(
+                "payment_amount",
+                c.tf(
+                    "err.payment_above_amount",
+                    &[&crate::money::format_human(k.contract_fen - paid, c.is_en())],
+                ),
+            );
+        }
+    }
+    if errors.any() {
+        return show_page_with(&c, &state, id, errors, String::new(), input, ElsewhereInput::default()).await;
+    }
+    let (Some(paid_on), Some(amount), Some((data, name, kind))) = (paid_on, amount, proof) else {
+        return show_page_with(&c, &state, id, errors, String::new(), input, ElsewhereInput::default()).await;
+    };
+    let over = c.t("err.payment_changed").to_string();
+    db::tx(&state.pool, move |conn| {
+        // Lock the contract (PostgreSQL; SQLite's write lock is held already) so two payments at
+        // once cannot together pass the contract amount.
+        let k: Contract = match conn {
+            DbConn::Pg(pg) => contracts::table.find(id).for_update().first(pg)?,
+            DbConn::Sqlite(_) => load(conn, id)?,
+        };
+        if !k.is_party(user.org_id) {
+            return Err(AppError::NotFound);
+        }
+        let total: Vec<i64> = contract_payments::table
+            .filter(contract_payments::contract_id.eq(id))
+            .select(contract_payments::amount_fen)
+            .load(conn)?;
+        if total.iter().sum::<i64>() + amount > k.contract_fen {
+            return Err(AppError::Conflict(over));
+        }
+        let file = files::store(conn, Some(user.org_id), Some(user.id), "payment", &name, kind, &data)?;
+        diesel::insert_into(contract_payments::table)
+            .values((
+                contract_payments::contract_id.eq(id),
+                contract_payments::paid_on.eq(paid_on.to_string()),
+                contract_payments::amount_fen.eq(amount),
+                contract_payments::proof_file_id.eq(file),
+                contract_payments::note.eq(&input.note),
+                contract_payments::recorded_by.eq(user.id),
+                contract_payments::recorded_org.eq(user.org_id),
+                contract_payments::created_at.eq(now()),
+                contract_payments::voucher.eq(input.voucher),
+            ))
+            .execute(conn)?;
+        crate::awards::enqueue(conn, Some(id), "payment")?;
+        record(
+            conn,
+            id,
+            user.id,
+            "paid",
+            Some(&crate::money::format_human(amount, false)),
+        )
+    })
+    .await?;
+    Ok(redirect(&format!("/contracts/{id}?notice=payment_recorded#payments")))
+}
+
+/// A payment's proof, for those who see the contract.
+pub async fn proof(c: Ctx, state: web::Data<AppState>, path: web::Path<(i64, i64)>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let (id, file) = path.into_inner();
+    let (name, mime, data) = db::run(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        standing(conn, &user, &k)?;
+        let n: i64 = contract_payments::table
+            .filter(contract_payments::contract_id.eq(id))
+            .filter(contract_payments::proof_file_id.eq(file))
+            .count()
+            .get_result(conn)?;
+        if n == 0 {
+            return Err(AppError::NotFound);
+        }
+        files::load(conn, file)
+    })
+    .await?;
+    Ok(files::respond(&name, &mime, data, false))
+}
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub format: String,
+}
+
+/// Registered contracts of the officer's region and a period, as CSV or XLSX in the register's
+/// field layout.
+pub async fn export(c: Ctx, state: web::Data<AppState>, q: web::Query<ExportQuery>) -> AppResult<HttpResponse> {
+    let user = c.officer()?.clone();
+    let parse = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+    let (Some(from), Some(to)) = (parse(&q.from), parse(&q.to)) else {
+        return Err(AppError::bad_request(c.t("err.export_dates")));
+    };
+    if from > to {
+        return Err(AppError::bad_request(c.t("err.export_dates")));
+    }
+    let xlsx = match q.format.as_str() {
+        "xlsx" => true,
+        "csv" | "" => false,
+        _ => return Err(AppError::bad_request(c.t("err.export_format"))),
+    };
+    let start = from.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(0);
+    let end = to.and_hms_opt(23, 59, 59).map(|t| t.and_utc().timestamp()).unwrap_or(0);
+    let en = c.is_en();
+    let cc = c.clone();
+    let rows = db::run(&state.pool, move |conn| {
+        let ks: Vec<Contract> = contracts::table
+            .filter(contracts::status.eq("registered"))
+            .filter(contracts::registered_at.ge(start))
+            .filter(contracts::registered_at.le(end))
+            .order(contracts::registration_no)
+            .load(conn)?;
+        let mut rows = Vec::new();
+        for k in ks.into_iter().filter(|k| user.oversees(&k.region_code)) {
+            let items = items_of(conn, k.id)?;
+            let party = |conn: &mut DbConn, org: i64| -> AppResult<[String; 4]> {
+                let (name, code, region, kind): (String, Option<String>, String, String) = organizations::table
+                    .find(org)
+                    .select((
+                        organizations::name,
+                        organizations::credit_code,
+                        organizations::region_code,
+                        organizations::kind,
+                    ))
+                    .first(conn)?;
+                Ok([
+                    name,
+                    code.unwrap_or_default(),
+                    region,
+                    cc.t(&format!("kind.{kind}")).to_string(),
+                ])
+            };
+            let buyer = party(conn, k.buyer_org_id)?;
+            let seller = party(conn, k.seller_org_id)?;
+            let intermediary = intermediary_names(conn, &k)?;
+            let paid: Vec<i64> = contract_payments::table
+                .filter(contract_payments::contract_id.eq(k.id))
+                .select(contract_payments::amount_fen)
+                .load(conn)?;
+            use crate::tables::Cell::{Number, Text};
+            let mut row = vec![
+                Text(k.registration_no.clone().unwrap_or_default()),
+                Text(
+                    k.registered_at
+                        .map(|t| crate::web::fmt_ts(t)[..10].to_string())
+                        .unwrap_or_default(),
+                ),
+                Text(k.project_name.clone()),
+                Text(cc.t(&k.kind_key()).to_string()),
+                Text(cc.t(&k.sub_kind_key()).to_string()),
+            ];
+            row.extend(buyer.into_iter().map(Text));
+            row.extend(seller.into_iter().map(Text));
+            row.extend([
+                Text(intermediary.unwrap_or_default()),
+                Text(k.signed_on.clone()),
+                Text(k.term_from.clone()),
+                Text(k.term_to.clone()),
+                Number(yuan(k.contract_fen)),
+                Number(yuan(tech_fen(&k, &items))),
+                Number(k.equity_fen.map(yuan).unwrap_or_default()),
+                Text(k.patents.clone()),
+                Number(yuan(paid.iter().sum())),
+            ]);
+            rows.push(row);
+        }
+        Ok(rows)
+    })
+    .await?;
+    let headers: Vec<&str> = EXPORT_HEADERS.iter().map(|(zh, e)| if en { *e } else { *zh }).collect();
+    let name = format!("contracts-{from}-{to}");
+    crate::tables::download(&name, if en { "Registered" } else { "登记合同" }, &headers, rows, xlsx)
+}
+
+#[derive(MultipartForm)]
+pub struct ElsewhereUpload {
+    pub office: Option<actix_multipart::form::text::Text<String>>,
+    pub number: Option<actix_multipart::form::text::Text<String>>,
+    pub registered_on: Option<actix_multipart::form::text::Text<String>>,
+    pub scan: Option<UploadBytes>,
+}
+
+/// A party records that another office registered the contract (its seller is outside the
+/// regions this market serves): the office, its number and date, and the certificate scan. The
+/// contract then goes to the office of the buyer's region, which verifies it when submitted.
+pub async fn record_elsewhere(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: MultipartForm<ElsewhereUpload>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let text_of = |t: &Option<actix_multipart::form::text::Text<String>>| {
+        t.as_ref().map(|t| t.trim().to_string()).unwrap_or_default()
+    };
+    let input = ElsewhereInput {
+        office: text_of(&form.office),
+        number: text_of(&form.number),
+        registered_on: text_of(&form.registered_on),
+    };
+    let mut errors = FieldErrors::new();
+    text(&mut errors, &c, "elsewhere_office", &input.office, 2, 100);
+    text(&mut errors, &c, "elsewhere_number", &input.number, 3, 60);
+    let on = date_field(&mut errors, &c, "elsewhere_on", &input.registered_on, None);
+    if on.is_some_and(|d| d > today()) {
+        errors.add("elsewhere_on", c.tf("err.date_future", &[&input.registered_on]));
+    }
+    let max = state.config.max_upload_bytes;
+    let scan = match &form.scan {
+        Some(b) if !b.data.is_empty() => {
+            match files::check_upload(&b.data, max, &[FileKind::Pdf, FileKind::Png, FileKind::Jpeg]) {
+                Ok(k) => Some((b.data.to_vec(), b.file_name.clone().unwrap_or_default(), k)),
+                Err(key) => {
+                    errors.add("elsewhere_scan", c.tf(key, &[&(max / (1024 * 1024)).to_string()]));
+                    None
+                }
+            }
+        }
+        _ => {
+            errors.add("elsewhere_scan", c.t("err.scan_required"));
+            None
+        }
+    };
+    let (Some(on), Some((data, name, kind))) = (on, scan) else {
+        return show_page_with(&c, &state, id, errors, String::new(), PaymentInput::default(), input).await;
+    };
+    if errors.any() {
+        return show_page_with(&c, &state, id, errors, String::new(), PaymentInput::default(), input).await;
+    }
+    let not_editable = c.t("err.contract_not_editable").to_string();
+    db::tx(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        if standing(conn, &user, &k)? != Standing::Party {
+            return Err(AppError::NotFound);
+        }
+        if !k.editable() {
+            return Err(AppError::Conflict(not_editable));
+        }
+        let file = files::store(conn, Some(user.org_id), Some(user.id), "elsewhere", &name, kind, &data)?;
+        diesel::delete(contract_elsewhere::table.find(id)).execute(conn)?;
+        diesel::insert_into(contract_elsewhere::table)
+            .values((
+                contract_elsewhere::contract_id.eq(id),
+                contract_elsewhere::office.eq(&input.office),
+                contract_elsewhere::number.eq(&input.number),
+                contract_elsewhere::registered_on.eq(on.to_string()),
+                contract_elsewhere::file_id.eq(file),
+                contract_elsewhere::recorded_by.eq(user.id),
+                contract_elsewhere::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+        // The office of the buyer's region verifies it.
+        let region = crate::deals::org_region(conn, k.buyer_org_id)?;
+        diesel::update(contracts::table.find(id))
+            .set((contracts::region_code.eq(&region), contracts::updated_at.eq(now())))
+            .execute(conn)?;
+        record(conn, id, user.id, "recorded_elsewhere", Some(&input.number))
+    })
+    .await?;
+    Ok(redirect(&format!("/contracts/{id}?notice=elsewhere_recorded")))
+}
+
+/// The officer of the buyer's region verifies a registration by another office: the contract is
+/// registered under that office's number.
+pub async fn verify_elsewhere(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<StepForm>,
+) -> AppResult<HttpResponse> {
+    let user = c.officer()?.clone();
+    let id = path.into_inner();
+    let (changed, taken) = (
+        c.t("err.contract_changed").to_string(),
+        c.t("err.number_taken").to_string(),
+    );
+    let version = crate::deals::parse_version(&form.version);
+    let base = state.config.base_url.clone();
+    db::tx(&state.pool, move |conn| {
+        officer_of(conn, &user, id)?;
+        let e = elsewhere_of(conn, id)?.ok_or(AppError::NotFound)?;
+        let clash: i64 = contracts::table
+            .filter(contracts::registration_no.eq(&e.number))
+            .count()
+            .get_result(conn)?;
+        if clash > 0 {
+            return Err(AppError::Conflict(taken));
+        }
+        let items = items_of(conn, id)?;
+        let k = load(conn, id)?;
+        let n = diesel::update(
+            contracts::table
+                .filter(contracts::id.eq(id))
+                .filter(contracts::version.eq(version))
+                .filter(contracts::status.eq("submitted")),
+        )
+        .set((
+            contracts::status.eq("registered"),
+            contracts::registration_no.eq(Some(&e.number)),
+            contracts::tech_fen_registered.eq(Some(tech_fen(&k, &items))),
+            contracts::return_reason.eq(None::<String>),
+            contracts::version.eq(version + 1),
+            contracts::registered_at.eq(Some(now())),
+            contracts::registered_by.eq(Some(user.id)),
+            contracts::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+        if n == 0 {
+            return Err(AppError::Conflict(changed));
+        }
+        record(conn, id, user.id, "verified_elsewhere", Some(&e.number))?;
+        amendments::keep_original(conn, id)?;
+        crate::awards::enqueue(conn, Some(id), "registered")?;
+        let k = load(conn, id)?;
+        notify(conn, &base, &k, "registered", &e.number)
+    })
+    .await?;
+    Ok(redirect(&format!("/contracts/{id}?notice=contract_registered")))
+}
+
+/// The scan of another office's certificate, for those who see the contract.
+pub async fn elsewhere_scan(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let (name, mime, data) = db::run(&state.pool, move |conn| {
+        let k = load(conn, id)?;
+        standing(conn, &user, &k)?;
+        let e = elsewhere_of(conn, id)?.ok_or(AppError::NotFound)?;
+        files::load(conn, e.file_id)
+    })
+    .await?;
+    Ok(files::respond(&name, &mime, data, false))
+}
+
+#[derive(Deserialize)]
+pub struct IncomeQuery {
+    #[serde(default)]
+    pub net: String,
+}
+
+/// The floors 西宁 art. 14 sets on the net income a university or institute of 西宁 gives its
+/// research staff and, of that, the main contributors, for the net income entered.
+pub async fn income(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    q: web::Query<IncomeQuery>,
+) -> AppResult<HttpResponse> {
+    let user = c.user()?.clone();
+    let id = path.into_inner();
+    let (project, seller, rule) = db::run(&state.pool, move |conn| {
+        let k = visible(conn, &user, id)?;
+        let rule = crate::awards::pages::income_rule_for(conn, k.seller_org_id)?.ok_or(AppError::NotFound)?;
+        let seller: String = organizations::table
+            .find(k.seller_org_id)
+            .select(organizations::name)
+            .first(conn)?;
+        Ok((k.project_name, seller, rule))
+    })
+    .await?;
+    let net = q.net.trim().to_string();
+    let mut errors = FieldErrors::new();
+    let fen = if net.is_empty() {
+        None
+    } else {
+        money_field(&mut errors, &c, "net", &net)
+    };
+    let floor = fen.map(|f| rule.floor(f));
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(
+        &IncomePage {
+            c: &c,
+            id,
+            project,
+            seller,
+            rule,
+            net,
+            floor,
+            errors,
+        },
+        status,
+    )
+}

@@ -1,0 +1,619 @@
+//! Every query of the contract register: contracts, their items, intermediaries, payments,
+//! events, the parties' standing, and the registration counter.
+
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use super::rules::*;
+use super::views::*;
+use crate::auth::SessionUser;
+use crate::db::{self, now, today, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::forms::{date_field, money_field, text};
+use crate::schema::{
+    contract_elsewhere, contract_events, contract_intermediaries, contract_items, contract_payments, contracts, deals,
+    organizations, registration_counters, users,
+};
+use crate::vocabulary::ITEM_CATEGORIES;
+use crate::web::{Ctx, FieldErrors};
+
+#[derive(Queryable, Debug, Clone)]
+pub struct Contract {
+    pub id: i64,
+    pub deal_id: Option<i64>,
+    pub kind: String,
+    pub sub_kind: String,
+    pub buyer_org_id: i64,
+    pub seller_org_id: i64,
+    pub intermediary_org_id: Option<i64>,
+    pub project_name: String,
+    pub signed_on: String,
+    pub term_from: String,
+    pub term_to: String,
+    pub contract_fen: i64,
+    pub equity_fen: Option<i64>,
+    pub tech_fen_registered: Option<i64>,
+    pub involves_patent: bool,
+    pub patents: String,
+    pub is_import: bool,
+    pub region_code: String,
+    pub file_id: Option<i64>,
+    pub status: String,
+    pub return_reason: Option<String>,
+    pub submitted_by_user: Option<i64>,
+    pub submitted_by_org: Option<i64>,
+    pub submitted_at: Option<i64>,
+    pub registration_no: Option<String>,
+    pub registered_at: Option<i64>,
+    pub registered_by: Option<i64>,
+    pub created_by: i64,
+    pub version: i32,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Contract {
+    /// Whether the organization is the buyer or the seller (not an intermediary or submitter).
+    pub fn is_party(&self, org: i64) -> bool {
+        org == self.buyer_org_id || org == self.seller_org_id
+    }
+    pub fn editable(&self) -> bool {
+        matches!(self.status.as_str(), "draft" | "returned")
+    }
+    pub fn status_key(&self) -> String {
+        format!("contract.status.{}", self.status)
+    }
+    pub fn kind_key(&self) -> String {
+        format!("contract.kind.{}", self.kind)
+    }
+    pub fn sub_kind_key(&self) -> String {
+        format!("contract.sub.{}.{}", self.kind, self.sub_kind)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
+pub struct Item {
+    pub category: String,
+    pub description: String,
+    pub amount_fen: i64,
+}
+
+pub(crate) fn load(conn: &mut DbConn, id: i64) -> AppResult<Contract> {
+    contracts::table
+        .find(id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+pub(crate) fn items_of(conn: &mut DbConn, id: i64) -> AppResult<Vec<Item>> {
+    let rows: Vec<(String, String, i64)> = contract_items::table
+        .filter(contract_items::contract_id.eq(id))
+        .order(contract_items::id)
+        .select((
+            contract_items::category,
+            contract_items::description,
+            contract_items::amount_fen,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(category, description, amount_fen)| Item {
+            category,
+            description,
+            amount_fen,
+        })
+        .collect())
+}
+
+/// How the user stands to a contract.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Standing {
+    /// A member of the buyer, the seller, or the intermediary.
+    Party,
+    /// An officer of the registering region.
+    Officer,
+}
+
+pub(crate) fn standing(conn: &mut DbConn, user: &SessionUser, c: &Contract) -> AppResult<Standing> {
+    let party = [
+        Some(c.buyer_org_id),
+        Some(c.seller_org_id),
+        c.intermediary_org_id,
+        c.submitted_by_org,
+    ]
+    .contains(&Some(user.org_id))
+        || more_intermediaries(conn, c.id)?.contains(&user.org_id);
+    if party {
+        return Ok(Standing::Party);
+    }
+    // A broker commissioned on the deal's listings works for a party too.
+    if let Some(deal) = c.deal_id {
+        let d: crate::deals::Deal = deals::table.find(deal).first(conn)?;
+        if d.side_of(user).is_some() {
+            return Ok(Standing::Party);
+        }
+    }
+    if user.oversees(&c.region_code) {
+        return Ok(Standing::Officer);
+    }
+    Err(AppError::NotFound)
+}
+
+/// The further intermediaries of a contract (after `intermediary_org_id`), in listed order.
+pub fn more_intermediaries(conn: &mut DbConn, id: i64) -> AppResult<Vec<i64>> {
+    Ok(contract_intermediaries::table
+        .filter(contract_intermediaries::contract_id.eq(id))
+        .order(contract_intermediaries::position)
+        .select(contract_intermediaries::org_id)
+        .load(conn)?)
+}
+
+/// The names of a contract's intermediaries, joined; None when it has none.
+pub(crate) fn intermediary_names(conn: &mut DbConn, k: &Contract) -> AppResult<Option<String>> {
+    let mut ids: Vec<i64> = k.intermediary_org_id.into_iter().collect();
+    ids.extend(more_intermediaries(conn, k.id)?);
+    let names = ids
+        .into_iter()
+        .map(|o| org_name(conn, o))
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(if names.is_empty() {
+        None
+    } else {
+        Some(names.join("、"))
+    })
+}
+
+/// A contract the user may see (a party, its broker, or an officer of its region).
+pub(crate) fn visible(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<Contract> {
+    let k = load(conn, id)?;
+    standing(conn, user, &k)?;
+    Ok(k)
+}
+
+pub(crate) fn record(conn: &mut DbConn, id: i64, user: i64, action: &str, reason: Option<&str>) -> AppResult<()> {
+    diesel::insert_into(contract_events::table)
+        .values((
+            contract_events::contract_id.eq(id),
+            contract_events::user_id.eq(user),
+            contract_events::action.eq(action),
+            contract_events::reason.eq(reason),
+            contract_events::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub(crate) fn org_name(conn: &mut DbConn, id: i64) -> AppResult<String> {
+    Ok(organizations::table.find(id).select(organizations::name).first(conn)?)
+}
+
+/// Mails the people of a contract (its author and its submitter) about a step.
+pub(crate) fn notify(conn: &mut DbConn, base: &str, c: &Contract, what: &str, detail: &str) -> AppResult<()> {
+    notify_also(conn, base, c, &[], what, detail)
+}
+
+/// As [`notify`], and also `others` (each person once).
+pub(crate) fn notify_also(
+    conn: &mut DbConn,
+    base: &str,
+    c: &Contract,
+    others: &[i64],
+    what: &str,
+    detail: &str,
+) -> AppResult<()> {
+    let mut to = vec![c.created_by];
+    for u in c.submitted_by_user.iter().chain(others) {
+        if !to.contains(u) {
+            to.push(*u);
+        }
+    }
+    let link = format!("/contracts/{}", c.id);
+    let url = format!("{base}{link}");
+    let args = [c.project_name.as_str(), detail, url.as_str()];
+    for uid in to {
+        crate::mail::enqueue_for_user(conn, uid, &format!("mail.contract_{what}"), &args, &link)?;
+    }
+    Ok(())
+}
+
+/// An organization named by its unified social credit code, or a broker by its certificate number.
+pub(crate) fn find_org(conn: &mut DbConn, code: &str) -> AppResult<Option<i64>> {
+    let code = code.trim().to_uppercase();
+    Ok(organizations::table
+        .filter(
+            organizations::credit_code
+                .eq(&code)
+                .or(organizations::broker_certificate.eq(&code)),
+        )
+        .select(organizations::id)
+        .first(conn)
+        .optional()?)
+}
+
+pub(crate) fn validate(
+    conn: &mut DbConn,
+    c: &Ctx,
+    user: &SessionUser,
+    i: &ContractInput,
+) -> AppResult<Result<Valid, FieldErrors>> {
+    let mut e = FieldErrors::new();
+    // The parties: from an agreed deal, or the user's organization and a counterparty.
+    let deal = if i.deal.is_empty() {
+        None
+    } else {
+        let id: i64 = i.deal.parse().map_err(|_| AppError::NotFound)?;
+        let d: crate::deals::Deal = deals::table.find(id).first(conn)?;
+        if d.side_of(user).is_none() {
+            return Err(AppError::NotFound);
+        }
+        if d.status != "agreed" {
+            e.add("deal", c.t("err.contract_deal_not_agreed"));
+        }
+        Some(d)
+    };
+    let (buyer, seller) = match &deal {
+        Some(d) => (Some(d.buyer_org_id), Some(d.seller_org_id)),
+        None => {
+            let other = if i.counterparty.is_empty() {
+                e.add("counterparty", c.t("err.required"));
+                None
+            } else {
+                let found = find_org(conn, &i.counterparty)?;
+                if found.is_none() {
+                    e.add("counterparty", c.tf("err.party_unknown", &[&i.counterparty]));
+                }
+                found
+            };
+            if other == Some(user.org_id) {
+                e.add("counterparty", c.t("err.contract_same_party"));
+            }
+            match i.our_role.as_str() {
+                "buyer" => (Some(user.org_id), other),
+                "seller" => (other, Some(user.org_id)),
+                _ => {
+                    e.add("our_role", c.t("err.choose_role"));
+                    (None, None)
+                }
+            }
+        }
+    };
+    // Several intermediaries may be named, separated by commas or spaces.
+    let mut intermediaries: Vec<i64> = Vec::new();
+    if i.intermediary.is_empty() {
+        intermediaries.extend(
+            deal.as_ref()
+                .and_then(|d| d.buyer_broker_org_id.or(d.seller_broker_org_id)),
+        );
+    } else {
+        for code in i
+            .intermediary
+            .split([',', '，', '、', ';', '；', ' ', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            match find_org(conn, code)? {
+                Some(o) if !intermediaries.contains(&o) => intermediaries.push(o),
+                Some(_) => {}
+                None => e.add("intermediary", c.tf("err.party_unknown", &[code])),
+            }
+        }
+    }
+    // An intermediary is never also a party of the contract.
+    if intermediaries.iter().any(|o| Some(*o) == buyer || Some(*o) == seller) {
+        e.add("intermediary", c.t("err.contract_party_intermediary"));
+    }
+    let intermediary = intermediaries.first().copied();
+    let more_intermediaries: Vec<i64> = intermediaries.iter().skip(1).copied().collect();
+    if !valid_kind(&i.kind, &i.sub_kind) {
+        e.add("kind", c.t("err.contract_kind"));
+    }
+    text(&mut e, c, "project_name", &i.project_name, 4, 200);
+    let signed = date_field(&mut e, c, "signed_on", &i.signed_on, None);
+    if signed.is_some_and(|d| d > today()) {
+        e.add("signed_on", c.tf("err.date_future", &[&i.signed_on]));
+    }
+    let from = date_field(&mut e, c, "term_from", &i.term_from, None);
+    let to = date_field(&mut e, c, "term_to", &i.term_to, None);
+    if let (Some(a), Some(b)) = (from, to) {
+        if a > b {
+            e.add("term_to", c.t("err.term_order"));
+        }
+    }
+    let amount = money_field(&mut e, c, "amount", &i.amount);
+    if i.amount.is_empty() {
+        e.add("amount", c.t("err.required"));
+    }
+    if amount.is_some_and(|a| a > crate::deals::MAX_OFFER_FEN) {
+        e.add("amount", c.t("err.offer_too_large"));
+    }
+    let equity = money_field(&mut e, c, "equity", &i.equity);
+    if equity.is_some() && i.kind != "transfer" {
+        e.add("equity", c.t("err.equity_transfer_only"));
+    }
+    if let (Some(q), Some(a)) = (equity, amount) {
+        if q > a {
+            e.add("equity", c.t("err.equity_above_amount"));
+        }
+    }
+    let mut items = Vec::new();
+    for (n, (cat, desc, amt)) in i.items.iter().enumerate() {
+        if cat.is_empty() && desc.is_empty() && amt.is_empty() {
+            continue;
+        }
+        let field = format!("item_{}", n + 1);
+        if !ITEM_CATEGORIES.contains(&cat.as_str()) {
+            e.add(&field, c.t("err.item_category"));
+        }
+        if desc.chars().count() < 2 || desc.chars().count() > 200 {
+            e.add(&field, c.t("err.item_description"));
+        }
+        match money_field(&mut e, c, &field, amt) {
+            Some(a) => items.push(Item {
+                category: cat.clone(),
+                description: desc.clone(),
+                amount_fen: a,
+            }),
+            None if amt.is_empty() => e.add(&field, c.t("err.required")),
+            None => {}
+        }
+    }
+    let items_total: i64 = items.iter().map(|i| i.amount_fen).sum();
+    if let Some(a) = amount {
+        if items_total > a {
+            e.add("items", c.t("err.items_above_amount"));
+        }
+    }
+    let mut patents = Vec::new();
+    if i.involves_patent {
+        for p in i
+            .patents
+            .split([',', '，', '、', ' ', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            match crate::patents::validate_application_number(p) {
+                Ok(n) => patents.push(n.patent_number()),
+                Err(err) => e.add("patents", if c.is_en() { err.message_en() } else { err.message_zh() }),
+            }
+        }
+        if patents.is_empty() && !e.has("patents") {
+            e.add("patents", c.t("err.patents_required"));
+        }
+    }
+    if e.any() {
+        return Ok(Err(e));
+    }
+    let (Some(buyer), Some(seller), Some(signed_on), Some(term_from), Some(term_to), Some(contract_fen)) =
+        (buyer, seller, signed, from, to, amount)
+    else {
+        return Ok(Err(e));
+    };
+    Ok(Ok(Valid {
+        deal: deal.map(|d| d.id),
+        buyer,
+        seller,
+        intermediary,
+        more_intermediaries,
+        kind: i.kind.clone(),
+        sub_kind: i.sub_kind.clone(),
+        project_name: i.project_name.clone(),
+        signed_on,
+        term_from,
+        term_to,
+        contract_fen,
+        equity_fen: equity,
+        involves_patent: i.involves_patent,
+        patents,
+        is_import: i.is_import,
+        items,
+    }))
+}
+
+pub(crate) fn write(conn: &mut DbConn, user: &SessionUser, id: Option<i64>, v: &Valid) -> AppResult<i64> {
+    // Import contracts and contracts registered by another office go to the buyer's office.
+    let elsewhere = match id {
+        Some(id) => elsewhere_of(conn, id)?.is_some(),
+        None => false,
+    };
+    let region_org = if v.is_import || elsewhere { v.buyer } else { v.seller };
+    let region = crate::deals::org_region(conn, region_org)?;
+    let t = now();
+    let values = (
+        contracts::deal_id.eq(v.deal),
+        contracts::kind.eq(&v.kind),
+        contracts::sub_kind.eq(&v.sub_kind),
+        contracts::buyer_org_id.eq(v.buyer),
+        contracts::seller_org_id.eq(v.seller),
+        contracts::intermediary_org_id.eq(v.intermediary),
+        contracts::project_name.eq(&v.project_name),
+        contracts::signed_on.eq(v.signed_on.to_string()),
+        contracts::term_from.eq(v.term_from.to_string()),
+        contracts::term_to.eq(v.term_to.to_string()),
+        contracts::contract_fen.eq(v.contract_fen),
+        contracts::equity_fen.eq(v.equity_fen),
+        contracts::involves_patent.eq(v.involves_patent),
+        contracts::patents.eq(v.patents.join(",")),
+        contracts::is_import.eq(v.is_import),
+        contracts::region_code.eq(&region),
+        contracts::updated_at.eq(t),
+    );
+    let id = match id {
+        Some(id) => {
+            diesel::update(contracts::table.find(id)).set(values).execute(conn)?;
+            id
+        }
+        None => diesel::insert_into(contracts::table)
+            .values((
+                values,
+                (
+                    contracts::status.eq("draft"),
+                    contracts::created_by.eq(user.id),
+                    contracts::version.eq(0),
+                    contracts::created_at.eq(t),
+                ),
+            ))
+            .returning(contracts::id)
+            .get_result(conn)?,
+    };
+    set_items(conn, id, &v.items)?;
+    set_more_intermediaries(conn, id, &v.more_intermediaries)?;
+    Ok(id)
+}
+
+/// Replaces the non-technical item lines of a contract.
+pub(crate) fn set_items(conn: &mut DbConn, id: i64, items: &[Item]) -> AppResult<()> {
+    diesel::delete(contract_items::table.filter(contract_items::contract_id.eq(id))).execute(conn)?;
+    for item in items {
+        diesel::insert_into(contract_items::table)
+            .values((
+                contract_items::contract_id.eq(id),
+                contract_items::category.eq(&item.category),
+                contract_items::description.eq(&item.description),
+                contract_items::amount_fen.eq(item.amount_fen),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Replaces the further intermediaries of a contract (positions 2, 3 …).
+pub(crate) fn set_more_intermediaries(conn: &mut DbConn, id: i64, orgs: &[i64]) -> AppResult<()> {
+    diesel::delete(contract_intermediaries::table.filter(contract_intermediaries::contract_id.eq(id))).execute(conn)?;
+    for (n, o) in orgs.iter().enumerate() {
+        diesel::insert_into(contract_intermediaries::table)
+            .values((
+                contract_intermediaries::contract_id.eq(id),
+                contract_intermediaries::position.eq(n as i32 + 2),
+                contract_intermediaries::org_id.eq(*o),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Elsewhere {
+    pub office: String,
+    pub number: String,
+    pub registered_on: String,
+    pub file_id: i64,
+}
+
+pub(crate) fn elsewhere_of(conn: &mut DbConn, id: i64) -> AppResult<Option<Elsewhere>> {
+    Ok(contract_elsewhere::table
+        .find(id)
+        .select((
+            contract_elsewhere::office,
+            contract_elsewhere::number,
+            contract_elsewhere::registered_on,
+            contract_elsewhere::file_id,
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+pub(crate) fn payments_of(conn: &mut DbConn, id: i64) -> AppResult<Vec<PaymentView>> {
+    let rows: Vec<(String, i64, i64, String, String, bool)> = contract_payments::table
+        .inner_join(users::table)
+        .filter(contract_payments::contract_id.eq(id))
+        .order((contract_payments::paid_on, contract_payments::id))
+        .select((
+            contract_payments::paid_on,
+            contract_payments::amount_fen,
+            contract_payments::proof_file_id,
+            contract_payments::note,
+            users::name,
+            contract_payments::voucher,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(paid_on, amount_fen, file_id, note, who, voucher)| PaymentView {
+            paid_on,
+            amount_fen,
+            file_id,
+            note,
+            who,
+            voucher,
+        })
+        .collect())
+}
+
+/// The name, region and verification of organizations, by id.
+pub(crate) type OrgStanding = std::collections::HashMap<i64, (String, String, String)>;
+
+pub(crate) fn org_standing(conn: &mut DbConn, ids: &[i64]) -> AppResult<OrgStanding> {
+    let rows: Vec<(i64, String, String, String)> = organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .select((
+            organizations::id,
+            organizations::name,
+            organizations::region_code,
+            organizations::verification,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, n, r, v)| (id, (n, r, v))).collect())
+}
+
+/// The buyer and the seller of a contract that are not verified by this market.
+pub fn unverified_parties(conn: &mut DbConn, k: &Contract) -> AppResult<Vec<UnverifiedParty>> {
+    let orgs = org_standing(conn, &[k.buyer_org_id, k.seller_org_id])?;
+    let offices = crate::organizations::Offices::load(conn)?;
+    Ok(unverified_among(k, &orgs, &offices))
+}
+
+pub(crate) fn officer_of(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<Contract> {
+    let k = load(conn, id)?;
+    if standing(conn, user, &k)? != Standing::Officer {
+        return Err(AppError::NotFound);
+    }
+    Ok(k)
+}
+
+/// Makes sure the counter of an office and year exists, in a transaction of its own (on
+/// PostgreSQL a failed insert would abort the registering transaction).
+pub(crate) fn ensure_counter(conn: &mut DbConn, region: &str, year: i32) -> AppResult<()> {
+    let exists: i64 = registration_counters::table
+        .filter(registration_counters::region_code.eq(region))
+        .filter(registration_counters::year.eq(year))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Ok(());
+    }
+    let inserted = db::write_tx(conn, |conn| {
+        diesel::insert_into(registration_counters::table)
+            .values((
+                registration_counters::region_code.eq(region),
+                registration_counters::year.eq(year),
+                registration_counters::last_seq.eq(0),
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) => Ok(()),
+        // Another officer created it first.
+        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) fn rows(conn: &mut DbConn, ks: Vec<Contract>) -> AppResult<Vec<Row>> {
+    let mut out = Vec::new();
+    for k in ks {
+        out.push(Row {
+            id: k.id,
+            buyer: org_name(conn, k.buyer_org_id)?,
+            seller: org_name(conn, k.seller_org_id)?,
+            amount: k.contract_fen,
+            waiting_days: k.submitted_at.map(waiting_working_days).unwrap_or(0),
+            project_name: k.project_name,
+            status: k.status,
+            registration_no: k.registration_no,
+            amendment: None,
+            unverified: false,
+        });
+    }
+    Ok(out)
+}
