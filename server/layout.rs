@@ -24,7 +24,6 @@ const LONG_YET: &[(&str, usize)] = &[
     ("contracts/routes.rs", 1266),
     ("deals.rs", 1369),
     ("awards/pages.rs", 1205),
-    ("demo.rs", 3585),
     ("rewards/engine.rs", 1086),
     ("rewards/catalogue.rs", 1055),
     ("awards/mod.rs", 1019),
