@@ -43,6 +43,33 @@ pub fn sniff(data: &[u8]) -> Option<Kind> {
 }
 
 /// Why an upload was refused, as a message key.
+/// An uploaded file that passed [`check_upload`]: its bytes, the name it came with and its kind.
+pub struct Upload {
+    pub data: Vec<u8>,
+    pub name: String,
+    pub kind: Kind,
+}
+
+/// Checks the file part of a multipart form: `Ok(None)` when no file was chosen, the reason
+/// (with the size limit in MB) when it is refused.
+pub fn checked_part(
+    part: &Option<actix_multipart::form::bytes::Bytes>,
+    max: usize,
+    allowed: &[Kind],
+) -> Result<Option<Upload>, crate::i18n::Msg> {
+    let Some(b) = part.as_ref().filter(|b| !b.data.is_empty()) else {
+        return Ok(None);
+    };
+    match check_upload(&b.data, max, allowed) {
+        Ok(kind) => Ok(Some(Upload {
+            data: b.data.to_vec(),
+            name: b.file_name.clone().unwrap_or_default(),
+            kind,
+        })),
+        Err(key) => Err(crate::i18n::Msg::tf(key, [(max / (1024 * 1024)).to_string()])),
+    }
+}
+
 pub fn check_upload(data: &[u8], max: usize, allowed: &[Kind]) -> Result<Kind, &'static str> {
     if data.is_empty() {
         return Err("err.file_missing");

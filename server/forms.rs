@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use crate::i18n::{Arg, Msg};
 use crate::money;
 use crate::web::{Ctx, FieldErrors};
 
@@ -38,35 +39,61 @@ impl FormData {
 
 // ---------------------------------------------------------------- shared form checks
 
-pub fn text(errors: &mut FieldErrors, c: &Ctx, field: &str, value: &str, min: usize, max: usize) {
+/// The length of a text between `min` and `max` characters.
+pub fn check_text(field: &str, value: &str, min: usize, max: usize) -> Result<(), Msg> {
     let n = value.chars().count();
     if n == 0 && min > 0 {
-        errors.add(field, c.t("err.required"));
+        Err(Msg::t("err.required"))
     } else if n < min {
-        errors.add(field, c.tf("err.too_short", &[&min.to_string()]));
+        Err(Msg::tf("err.too_short", [min.to_string()]))
     } else if n > max {
-        errors.add(
-            field,
-            c.tf("err.too_long", &[c.t(&format!("field.{field}")), &max.to_string()]),
-        );
+        Err(Msg::tf(
+            "err.too_long",
+            [Arg::FieldName(field.to_string()), Arg::from(max.to_string())],
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// An amount in yuan as fen; empty is `None`; zero is refused.
+pub fn check_money(value: &str) -> Result<Option<i64>, Msg> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    match money::parse_yuan(value) {
+        Ok(0) => Err(Msg::t("err.money_zero")),
+        Ok(f) => Ok(Some(f)),
+        Err(e) => Err(Msg::Both {
+            zh: e.message_zh(),
+            en: e.message_en(),
+        }),
+    }
+}
+
+/// A date as YYYY-MM-DD, not before `not_before` when given; empty is refused.
+pub fn check_date(value: &str, not_before: Option<NaiveDate>) -> Result<NaiveDate, Msg> {
+    if value.is_empty() {
+        return Err(Msg::t("err.required"));
+    }
+    match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        Ok(d) if not_before.is_some_and(|min| d < min) => Err(Msg::tf("err.date_past", [value])),
+        Ok(d) => Ok(d),
+        Err(_) => Err(Msg::tf("err.date_invalid", [value])),
+    }
+}
+
+pub fn text(errors: &mut FieldErrors, c: &Ctx, field: &str, value: &str, min: usize, max: usize) {
+    if let Err(m) = check_text(field, value, min, max) {
+        errors.add(field, c.say(&m));
     }
 }
 
 pub fn money_field(errors: &mut FieldErrors, c: &Ctx, field: &str, value: &str) -> Option<i64> {
-    if value.is_empty() {
-        return None;
-    }
-    match money::parse_yuan(value) {
-        Ok(0) => {
-            errors.add(field, c.t("err.money_zero"));
-            None
-        }
-        Ok(f) => Some(f),
-        Err(e) => {
-            errors.add(field, if c.is_en() { e.message_en() } else { e.message_zh() });
-            None
-        }
-    }
+    check_money(value).unwrap_or_else(|m| {
+        errors.add(field, c.say(&m));
+        None
+    })
 }
 
 pub fn date_field(
@@ -76,23 +103,12 @@ pub fn date_field(
     value: &str,
     not_before: Option<NaiveDate>,
 ) -> Option<NaiveDate> {
-    if value.is_empty() {
-        errors.add(field, c.t("err.required"));
-        return None;
-    }
-    match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-        Ok(d) => {
-            if let Some(min) = not_before {
-                if d < min {
-                    errors.add(field, c.tf("err.date_past", &[value]));
-                    return None;
-                }
-            }
-            Some(d)
-        }
-        Err(_) => {
-            errors.add(field, c.tf("err.date_invalid", &[value]));
-            None
-        }
-    }
+    check_date(value, not_before)
+        .map_err(|m| errors.add(field, c.say(&m)))
+        .ok()
+}
+
+/// A text field of a multipart form, trimmed; empty when it was not sent.
+pub fn part_text(part: &Option<actix_multipart::form::text::Text<String>>) -> String {
+    part.as_ref().map(|t| t.trim().to_string()).unwrap_or_default()
 }

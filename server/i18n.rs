@@ -98,6 +98,96 @@ pub fn tf(lang: Lang, key: &str, args: &[&str]) -> String {
     s
 }
 
+/// A message for a person, not yet in their language: a key of `messages.toml` with the
+/// arguments of its `{0}`, `{1}` …, or a text already written in both languages (from the ground
+/// floor's own checks, e.g. `money`). Rules return these; the page layer translates them, so a rule
+/// runs without a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    Key(&'static str, Vec<Arg>),
+    Both { zh: String, en: String },
+}
+
+/// An argument of a message: a text as it is, the name of a form field (`field.<name>`,
+/// translated), or an amount in fen (written the way the language writes amounts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    FieldName(String),
+    Money(i64),
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Arg {
+        Arg::Text(s)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Arg {
+        Arg::Text(s.to_string())
+    }
+}
+
+impl Arg {
+    fn text(&self, lang: Lang) -> String {
+        match self {
+            Arg::Text(s) => s.clone(),
+            Arg::FieldName(f) => t(lang, &format!("field.{f}")).to_string(),
+            Arg::Money(fen) => crate::money::format_human(*fen, lang == Lang::En),
+        }
+    }
+}
+
+impl Msg {
+    /// The message of a key without arguments.
+    pub fn t(key: &'static str) -> Msg {
+        Msg::Key(key, Vec::new())
+    }
+    /// The message of a key with its arguments.
+    pub fn tf<A: Into<Arg>>(key: &'static str, args: impl IntoIterator<Item = A>) -> Msg {
+        Msg::Key(key, args.into_iter().map(Into::into).collect())
+    }
+    /// The message in a language.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            Msg::Key(key, args) => {
+                let args: Vec<String> = args.iter().map(|a| a.text(lang)).collect();
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                tf(lang, key, &args)
+            }
+            Msg::Both { zh, en } => match lang {
+                Lang::Zh => zh.clone(),
+                Lang::En => en.clone(),
+            },
+        }
+    }
+}
+
+/// What is wrong with a form, field by field; the first message of a field is the one shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Problems(pub Vec<(String, Msg)>);
+
+impl Problems {
+    pub fn new() -> Problems {
+        Problems::default()
+    }
+    pub fn add(&mut self, field: &str, msg: Msg) {
+        if !self.has(field) {
+            self.0.push((field.to_string(), msg));
+        }
+    }
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|(f, _)| f == field)
+    }
+    pub fn get(&self, field: &str) -> Option<&Msg> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +244,29 @@ mod tests {
         assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,zh;q=0.8"), Lang::En);
         assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Lang::Zh);
         assert_eq!(Lang::from_accept_language("fr"), Lang::Zh);
+    }
+
+    #[test]
+    fn messages_are_translated_where_they_are_shown() {
+        let m = Msg::tf("err.too_long", ["name", "100"]);
+        assert_eq!(m.text(Lang::En), "name: at most 100 characters");
+        let m = Msg::tf("err.too_long", [Arg::FieldName("note".into()), Arg::from("500")]);
+        assert_eq!(
+            m.text(Lang::En),
+            format!("{}: at most 500 characters", t(Lang::En, "field.note"))
+        );
+        let m = Msg::tf("err.payment_above_amount", [Arg::Money(1_234_500)]);
+        assert!(m.text(Lang::Zh).contains(&crate::money::format_human(1_234_500, false)));
+        let both = Msg::Both {
+            zh: "金额有误".into(),
+            en: "wrong amount".into(),
+        };
+        assert_eq!(both.text(Lang::Zh), "金额有误");
+        let mut p = Problems::new();
+        p.add("a", Msg::t("err.required"));
+        p.add("a", Msg::t("err.money_zero"));
+        assert_eq!(p.get("a"), Some(&Msg::t("err.required")));
+        assert!(p.has("a") && !p.has("b"));
     }
 
     #[test]

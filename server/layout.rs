@@ -60,7 +60,6 @@ const LONG_HANDLERS_YET: &[(&str, &str, usize)] = &[
     ("contracts/routes.rs", "show_page_with", 112),
     ("contracts/routes.rs", "submit", 60),
     ("contracts/routes.rs", "register", 73),
-    ("contracts/routes.rs", "record_payment", 127),
     ("contracts/routes.rs", "export", 86),
     ("contracts/routes.rs", "record_elsewhere", 78),
     ("contracts/routes.rs", "verify_elsewhere", 55),

@@ -39,6 +39,16 @@ impl Ctx {
     pub fn tf(&self, key: &str, args: &[&str]) -> String {
         i18n::tf(self.lang, key, args)
     }
+    /// A rule's message in the page's language.
+    pub fn say(&self, msg: &i18n::Msg) -> String {
+        msg.text(self.lang)
+    }
+    /// A rule's problems as the field errors of the page.
+    pub fn errors(&self, problems: &i18n::Problems) -> FieldErrors {
+        let mut e = FieldErrors::new();
+        e.add_problems(problems, self.lang);
+        e
+    }
     pub fn is_en(&self) -> bool {
         self.lang == Lang::En
     }
@@ -413,6 +423,12 @@ impl FieldErrors {
     }
     pub fn any(&self) -> bool {
         !self.0.is_empty()
+    }
+    /// Adds the problems a rule found, in the language of the page.
+    pub fn add_problems(&mut self, problems: &i18n::Problems, lang: Lang) {
+        for (field, msg) in &problems.0 {
+            self.add(field, msg.text(lang));
+        }
     }
 }
 

@@ -15,7 +15,9 @@ use super::views::*;
 use crate::db::{self, now, today, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::files::{self, Kind as FileKind};
+use crate::forms::part_text;
 use crate::forms::{date_field, money_field, text, FormData};
+use crate::i18n::{Msg, Problems};
 use crate::schema::{
     contract_elsewhere, contract_events, contract_intermediaries, contract_payments, contracts, deal_offers, deals,
     files as files_t, organizations, registration_counters, users,
@@ -233,16 +235,6 @@ pub struct ElsewhereInput {
     pub office: String,
     pub number: String,
     pub registered_on: String,
-}
-
-/// What the payment form holds, as typed.
-#[derive(Debug, Clone, Default)]
-pub struct PaymentInput {
-    pub paid_on: String,
-    pub amount: String,
-    pub note: String,
-    /// Paid with an innovation voucher (创新券).
-    pub voucher: bool,
 }
 
 pub(crate) async fn show_page(
@@ -810,122 +802,53 @@ pub async fn record_payment(
     let user = c.user()?.clone();
     let id = path.into_inner();
     let form = form.into_inner();
-    let text_of = |t: &Option<actix_multipart::form::text::Text<String>>| {
-        t.as_ref().map(|t| t.trim().to_string()).unwrap_or_default()
-    };
     let input = PaymentInput {
-        paid_on: text_of(&form.paid_on),
-        amount: text_of(&form.amount),
-        note: text_of(&form.note),
-        voucher: form.voucher.as_ref().is_some_and(|v| !v.trim().is_empty()),
+        paid_on: part_text(&form.paid_on),
+        amount: part_text(&form.amount),
+        note: part_text(&form.note),
+        voucher: !part_text(&form.voucher).is_empty(),
     };
-    let mut errors = FieldErrors::new();
-    let paid_on = date_field(&mut errors, &c, "paid_on", &input.paid_on, None);
-    if paid_on.is_some_and(|d| d > today()) {
-        errors.add("paid_on", c.tf("err.date_future", &[&input.paid_on]));
-    }
-    let amount = money_field(&mut errors, &c, "payment_amount", &input.amount);
-    if input.amount.is_empty() {
-        errors.add("payment_amount", c.t("err.required"));
-    }
-    text(&mut errors, &c, "note", &input.note, 0, 500);
-    let max = state.config.max_upload_bytes;
-    let proof = match &form.proof {
-        Some(b) if !b.data.is_empty() => {
-            match files::check_upload(&b.data, max, &[FileKind::Pdf, FileKind::Png, FileKind::Jpeg]) {
-                Ok(k) => Some((b.data.to_vec(), b.file_name.clone().unwrap_or_default(), k)),
-                Err(key) => {
-                    errors.add("proof", c.tf(key, &[&(max / (1024 * 1024)).to_string()]));
-                    None
-                }
-            }
-        }
-        _ => {
-            errors.add("proof", c.t("err.proof_required"));
-            None
-        }
-    };
-    // Checked again in the transaction; here so the message comes with the other ones.
-    let user2 = user.clone();
-    let parties_pay = c.t("err.payment_parties_only").to_string();
-    let (k, paid) = db::run(&state.pool, move |conn| {
-        let k = load(conn, id)?;
-        if standing(conn, &user2, &k)? != Standing::Party {
-            return Err(AppError::NotFound);
-        }
-        // Only the buyer and the seller record what was paid: not an intermediary or a submitter.
-        if !k.is_party(user2.org_id) {
-            return Err(AppError::forbidden(parties_pay));
-        }
-        let total: Vec<i64> = contract_payments::table
-            .filter(contract_payments::contract_id.eq(id))
-            .select(contract_payments::amount_fen)
-            .load(conn)?;
-        Ok((k, total.iter().sum::<i64>()))
+    let mut problems = Problems::new();
+    let checked = check_payment(&input, today(), &mut problems);
+    let kinds = [FileKind::Pdf, FileKind::Png, FileKind::Jpeg];
+    let proof = files::checked_part(&form.proof, state.config.max_upload_bytes, &kinds)
+        .and_then(|u| u.ok_or_else(|| Msg::t("err.proof_required")));
+    let standing = db::run(&state.pool, {
+        let user = user.clone();
+        move |conn| payment_standing(conn, &user, id)
     })
     .await?;
-    if k.status != "registered" {
-        return Err(AppError::bad_request(c.t("err.payment_not_registered")));
-    }
-    if let Some(a) = amount {
-        if paid + a > k.contract_fen {
-            errors.add(
-                "payment_amount",
-                c.tf(
-                    "err.payment_above_amount",
-                    &[&crate::money::format_human(k.contract_fen - paid, c.is_en())],
-                ),
-            );
+    let (paid, contract_fen) = match standing {
+        PaymentStanding::Unseen => return Err(AppError::NotFound),
+        PaymentStanding::NotParty => return Err(AppError::forbidden(c.t("err.payment_parties_only"))),
+        PaymentStanding::NotRegistered => return Err(AppError::bad_request(c.t("err.payment_not_registered"))),
+        PaymentStanding::Open { paid, contract_fen } => (paid, contract_fen),
+    };
+    if let Some(amount) = checked.amount {
+        if let Err(m) = payment_fits(paid, amount, contract_fen) {
+            problems.add("payment_amount", m);
         }
     }
-    if errors.any() {
-        return show_page_with(&c, &state, id, errors, String::new(), input, ElsewhereInput::default()).await;
-    }
-    let (Some(paid_on), Some(amount), Some((data, name, kind))) = (paid_on, amount, proof) else {
+    let proof = proof.map_err(|m| problems.add("proof", m)).ok();
+    let (Some(paid_on), Some(amount), Some(proof), true) =
+        (checked.paid_on, checked.amount, proof, problems.is_empty())
+    else {
+        let errors = c.errors(&problems);
         return show_page_with(&c, &state, id, errors, String::new(), input, ElsewhereInput::default()).await;
     };
-    let over = c.t("err.payment_changed").to_string();
-    db::tx(&state.pool, move |conn| {
-        // Lock the contract (PostgreSQL; SQLite's write lock is held already) so two payments at
-        // once cannot together pass the contract amount.
-        let k: Contract = match conn {
-            DbConn::Pg(pg) => contracts::table.find(id).for_update().first(pg)?,
-            DbConn::Sqlite(_) => load(conn, id)?,
-        };
-        if !k.is_party(user.org_id) {
-            return Err(AppError::NotFound);
-        }
-        let total: Vec<i64> = contract_payments::table
-            .filter(contract_payments::contract_id.eq(id))
-            .select(contract_payments::amount_fen)
-            .load(conn)?;
-        if total.iter().sum::<i64>() + amount > k.contract_fen {
-            return Err(AppError::Conflict(over));
-        }
-        let file = files::store(conn, Some(user.org_id), Some(user.id), "payment", &name, kind, &data)?;
-        diesel::insert_into(contract_payments::table)
-            .values((
-                contract_payments::contract_id.eq(id),
-                contract_payments::paid_on.eq(paid_on.to_string()),
-                contract_payments::amount_fen.eq(amount),
-                contract_payments::proof_file_id.eq(file),
-                contract_payments::note.eq(&input.note),
-                contract_payments::recorded_by.eq(user.id),
-                contract_payments::recorded_org.eq(user.org_id),
-                contract_payments::created_at.eq(now()),
-                contract_payments::voucher.eq(input.voucher),
-            ))
-            .execute(conn)?;
-        crate::awards::enqueue(conn, Some(id), "payment")?;
-        record(
-            conn,
-            id,
-            user.id,
-            "paid",
-            Some(&crate::money::format_human(amount, false)),
-        )
+    let payment = Payment {
+        paid_on,
+        amount,
+        note: input.note,
+        voucher: input.voucher,
+    };
+    let recorded = db::tx(&state.pool, move |conn| {
+        insert_payment(conn, &user, id, &payment, &proof)
     })
     .await?;
+    if !recorded {
+        return Err(AppError::Conflict(c.t("err.payment_changed").to_string()));
+    }
     Ok(redirect(&format!("/contracts/{id}?notice=payment_recorded#payments")))
 }
 

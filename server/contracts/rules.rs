@@ -10,7 +10,8 @@ use super::views::*;
 use crate::auth::{Role, SessionUser};
 use crate::db::{today, DbConn};
 use crate::error::AppResult;
-use crate::forms::FormData;
+use crate::forms::{check_date, check_money, check_text, FormData};
+use crate::i18n::{Arg, Msg, Problems};
 use crate::schema::organizations;
 use crate::vocabulary::CONTRACT_KINDS as KINDS;
 
@@ -236,4 +237,112 @@ pub(crate) fn unverified_among(
 pub(crate) fn yuan(fen: i64) -> String {
     let a = fen.unsigned_abs();
     format!("{}{}.{:02}", if fen < 0 { "-" } else { "" }, a / 100, a % 100)
+}
+
+/// What the payment form holds, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentInput {
+    pub paid_on: String,
+    pub amount: String,
+    pub note: String,
+    /// Paid with an innovation voucher (创新券).
+    pub voucher: bool,
+}
+
+/// A payment as checked, before its proof and the register are: the day it came (not after
+/// today) and its amount, each `None` when it is wrong (the reason is among the problems).
+pub struct PaymentCheck {
+    pub paid_on: Option<NaiveDate>,
+    pub amount: Option<i64>,
+}
+
+/// Checks the payment form: the date, the amount (required, not zero), the note (≤ 500).
+pub fn check_payment(input: &PaymentInput, today: NaiveDate, problems: &mut Problems) -> PaymentCheck {
+    let paid_on = check_date(&input.paid_on, None)
+        .map_err(|m| problems.add("paid_on", m))
+        .ok();
+    if paid_on.is_some_and(|d| d > today) {
+        problems.add("paid_on", Msg::tf("err.date_future", [input.paid_on.as_str()]));
+    }
+    let amount = check_money(&input.amount).unwrap_or_else(|m| {
+        problems.add("payment_amount", m);
+        None
+    });
+    if input.amount.is_empty() {
+        problems.add("payment_amount", Msg::t("err.required"));
+    }
+    if let Err(m) = check_text("note", &input.note, 0, 500) {
+        problems.add("note", m);
+    }
+    PaymentCheck { paid_on, amount }
+}
+
+/// What was received so far and this payment may not together pass the contract amount; the
+/// reason names what is left.
+pub fn payment_fits(paid: i64, amount: i64, contract_fen: i64) -> Result<(), Msg> {
+    if paid + amount > contract_fen {
+        Err(Msg::tf("err.payment_above_amount", [Arg::Money(contract_fen - paid)]))
+    } else {
+        Ok(())
+    }
+}
+
+/// A payment ready to be recorded.
+pub struct Payment {
+    pub paid_on: NaiveDate,
+    pub amount: i64,
+    pub note: String,
+    pub voucher: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(paid_on: &str, amount: &str) -> PaymentInput {
+        PaymentInput {
+            paid_on: paid_on.into(),
+            amount: amount.into(),
+            note: String::new(),
+            voucher: false,
+        }
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn a_payment_is_checked_without_a_request() {
+        let mut p = Problems::new();
+        let c = check_payment(&input("2026-03-01", "12.50"), day("2026-12-07"), &mut p);
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!((c.paid_on, c.amount), (Some(day("2026-03-01")), Some(1250)));
+
+        let mut p = Problems::new();
+        let c = check_payment(&input("2027-01-01", ""), day("2026-12-07"), &mut p);
+        assert_eq!(p.get("paid_on"), Some(&Msg::tf("err.date_future", ["2027-01-01"])));
+        assert_eq!(p.get("payment_amount"), Some(&Msg::t("err.required")));
+        assert_eq!(c.amount, None);
+
+        let mut p = Problems::new();
+        check_payment(&input("1.3.2026", "0"), day("2026-12-07"), &mut p);
+        assert_eq!(p.get("paid_on"), Some(&Msg::tf("err.date_invalid", ["1.3.2026"])));
+        assert_eq!(p.get("payment_amount"), Some(&Msg::t("err.money_zero")));
+
+        let mut long = input("2026-03-01", "1");
+        long.note = "备".repeat(501);
+        let mut p = Problems::new();
+        check_payment(&long, day("2026-12-07"), &mut p);
+        assert!(p.has("note"));
+    }
+
+    #[test]
+    fn payments_never_pass_the_contract_amount() {
+        assert_eq!(payment_fits(600, 400, 1000), Ok(()));
+        assert_eq!(
+            payment_fits(600, 401, 1000),
+            Err(Msg::tf("err.payment_above_amount", [Arg::Money(400)]))
+        );
+    }
 }

@@ -617,3 +617,97 @@ pub(crate) fn rows(conn: &mut DbConn, ks: Vec<Contract>) -> AppResult<Vec<Row>> 
     }
     Ok(out)
 }
+
+/// Where a user stands for recording a payment on a contract.
+pub enum PaymentStanding {
+    /// The contract does not exist for this user.
+    Unseen,
+    /// An intermediary or a submitter: only the buyer and the seller record payments.
+    NotParty,
+    NotRegistered,
+    /// A party of a registered contract, with what was received so far and the contract amount.
+    Open {
+        paid: i64,
+        contract_fen: i64,
+    },
+}
+
+pub fn payment_standing(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<PaymentStanding> {
+    let k = load(conn, id)?;
+    if standing(conn, user, &k)? != Standing::Party {
+        return Ok(PaymentStanding::Unseen);
+    }
+    if !k.is_party(user.org_id) {
+        return Ok(PaymentStanding::NotParty);
+    }
+    if k.status != "registered" {
+        return Ok(PaymentStanding::NotRegistered);
+    }
+    Ok(PaymentStanding::Open {
+        paid: paid_total(conn, id)?,
+        contract_fen: k.contract_fen,
+    })
+}
+
+/// What a contract has received so far.
+pub fn paid_total(conn: &mut DbConn, id: i64) -> AppResult<i64> {
+    let amounts: Vec<i64> = contract_payments::table
+        .filter(contract_payments::contract_id.eq(id))
+        .select(contract_payments::amount_fen)
+        .load(conn)?;
+    Ok(amounts.iter().sum())
+}
+
+/// Records a payment with its proof, enqueues the recomputation of the awards and writes the
+/// history; `false` when, since the page was checked, payments came that this one would pass the
+/// contract amount with. Call inside a transaction: the contract row is locked on PostgreSQL
+/// (SQLite's write lock is held already), so two payments at once cannot pass it together.
+pub fn insert_payment(
+    conn: &mut DbConn,
+    user: &SessionUser,
+    id: i64,
+    p: &Payment,
+    proof: &crate::files::Upload,
+) -> AppResult<bool> {
+    let k: Contract = match conn {
+        DbConn::Pg(pg) => contracts::table.find(id).for_update().first(pg)?,
+        DbConn::Sqlite(_) => load(conn, id)?,
+    };
+    if !k.is_party(user.org_id) {
+        return Err(AppError::NotFound);
+    }
+    if payment_fits(paid_total(conn, id)?, p.amount, k.contract_fen).is_err() {
+        return Ok(false);
+    }
+    let file = crate::files::store(
+        conn,
+        Some(user.org_id),
+        Some(user.id),
+        "payment",
+        &proof.name,
+        proof.kind,
+        &proof.data,
+    )?;
+    diesel::insert_into(contract_payments::table)
+        .values((
+            contract_payments::contract_id.eq(id),
+            contract_payments::paid_on.eq(p.paid_on.to_string()),
+            contract_payments::amount_fen.eq(p.amount),
+            contract_payments::proof_file_id.eq(file),
+            contract_payments::note.eq(&p.note),
+            contract_payments::recorded_by.eq(user.id),
+            contract_payments::recorded_org.eq(user.org_id),
+            contract_payments::created_at.eq(now()),
+            contract_payments::voucher.eq(p.voucher),
+        ))
+        .execute(conn)?;
+    crate::awards::enqueue(conn, Some(id), "payment")?;
+    record(
+        conn,
+        id,
+        user.id,
+        "paid",
+        Some(&crate::money::format_human(p.amount, false)),
+    )?;
+    Ok(true)
+}
