@@ -791,6 +791,27 @@ pub struct PaymentUpload {
     pub proof: Option<UploadBytes>,
 }
 
+impl PaymentUpload {
+    fn input(&self) -> PaymentInput {
+        PaymentInput {
+            paid_on: part_text(&self.paid_on),
+            amount: part_text(&self.amount),
+            note: part_text(&self.note),
+            voucher: !part_text(&self.voucher).is_empty(),
+        }
+    }
+}
+
+/// What was received so far and the contract amount, or why this user may not record a payment.
+fn may_record_payment(c: &Ctx, standing: PaymentStanding) -> AppResult<(i64, i64)> {
+    match standing {
+        PaymentStanding::Unseen => Err(AppError::NotFound),
+        PaymentStanding::NotParty => Err(AppError::forbidden(c.t("err.payment_parties_only"))),
+        PaymentStanding::NotRegistered => Err(AppError::bad_request(c.t("err.payment_not_registered"))),
+        PaymentStanding::Open { paid, contract_fen } => Ok((paid, contract_fen)),
+    }
+}
+
 /// The buyer or the seller records a payment received on a registered contract, with its date and
 /// proof; the total may not exceed the contract amount.
 pub async fn record_payment(
@@ -802,12 +823,7 @@ pub async fn record_payment(
     let user = c.user()?.clone();
     let id = path.into_inner();
     let form = form.into_inner();
-    let input = PaymentInput {
-        paid_on: part_text(&form.paid_on),
-        amount: part_text(&form.amount),
-        note: part_text(&form.note),
-        voucher: !part_text(&form.voucher).is_empty(),
-    };
+    let input = form.input();
     let mut problems = Problems::new();
     let checked = check_payment(&input, today(), &mut problems);
     let kinds = [FileKind::Pdf, FileKind::Png, FileKind::Jpeg];
@@ -818,12 +834,7 @@ pub async fn record_payment(
         move |conn| payment_standing(conn, &user, id)
     })
     .await?;
-    let (paid, contract_fen) = match standing {
-        PaymentStanding::Unseen => return Err(AppError::NotFound),
-        PaymentStanding::NotParty => return Err(AppError::forbidden(c.t("err.payment_parties_only"))),
-        PaymentStanding::NotRegistered => return Err(AppError::bad_request(c.t("err.payment_not_registered"))),
-        PaymentStanding::Open { paid, contract_fen } => (paid, contract_fen),
-    };
+    let (paid, contract_fen) = may_record_payment(&c, standing)?;
     if let Some(amount) = checked.amount {
         if let Err(m) = payment_fits(paid, amount, contract_fen) {
             problems.add("payment_amount", m);
