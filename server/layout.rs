@@ -21,7 +21,7 @@ const UPWARD_YET: &[(&str, &str)] = &[
 
 /// Files over 1,000 lines and their length today (lines before the test module).
 const LONG_YET: &[(&str, usize)] = &[
-    ("contracts/routes.rs", 1200),
+    ("contracts/routes.rs", 1187),
     ("deals.rs", 1369),
     ("awards/pages.rs", 1205),
     ("rewards/engine.rs", 1086),
@@ -61,7 +61,7 @@ const LONG_HANDLERS_YET: &[(&str, &str, usize)] = &[
     ("contracts/routes.rs", "submit", 60),
     ("contracts/routes.rs", "register", 73),
     ("contracts/routes.rs", "export", 86),
-    ("contracts/routes.rs", "record_elsewhere", 78),
+    ("contracts/routes.rs", "record_elsewhere", 65),
     ("contracts/routes.rs", "verify_elsewhere", 55),
 ];
 

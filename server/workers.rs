@@ -65,12 +65,9 @@ pub fn start(
     Ok(search)
 }
 
-/// One round of the search outbox: a batch to the index (and its documents to the saved
-/// searches), then the match stage until it has nothing due. Returns the rows of each stage.
-fn search_round(pool: &Pool, engine: &dyn SearchEngine, notify: u16) -> (Result<usize, String>, Result<usize, String>) {
-    let indexed = crate::search::apply_due(pool, engine, crate::digest::add_saved_search_hits);
-    let matched = crate::matching::apply_due(pool, engine, notify);
-    (indexed, matched)
+/// One batch of the search outbox to the index, its documents then to the saved searches they fit.
+fn index_due(pool: &Pool, engine: &dyn SearchEngine) -> Result<usize, String> {
+    crate::search::apply_due(pool, engine, crate::digest::add_saved_search_hits)
 }
 
 /// Applies everything due now, to the index and then to the matches (tests and `reindex` use
@@ -78,7 +75,7 @@ fn search_round(pool: &Pool, engine: &dyn SearchEngine, notify: u16) -> (Result<
 pub fn drain_search(pool: &Pool, engine: &dyn SearchEngine, notify: u16) -> Result<usize, String> {
     let mut total = 0;
     loop {
-        let n = crate::search::apply_due(pool, engine, crate::digest::add_saved_search_hits)?;
+        let n = index_due(pool, engine)?;
         while crate::matching::apply_due(pool, engine, notify)? > 0 {}
         if n == 0 {
             return Ok(total);
@@ -98,12 +95,11 @@ fn spawn_search_worker(
 ) {
     let spawned = std::thread::Builder::new().name("search-outbox".into()).spawn(move || {
         while !stop.load(Ordering::Relaxed) {
-            let (indexed, matched) = search_round(&pool, engine.as_ref(), notify);
-            let indexed = indexed.unwrap_or_else(|e| {
+            let indexed = index_due(&pool, engine.as_ref()).unwrap_or_else(|e| {
                 log::warn!("search outbox: {e}");
                 0
             });
-            let matched = matched.unwrap_or_else(|e| {
+            let matched = crate::matching::apply_due(&pool, engine.as_ref(), notify).unwrap_or_else(|e| {
                 log::warn!("matching: {e}");
                 0
             });

@@ -1003,13 +1003,10 @@ pub async fn record_elsewhere(
     let user = c.user()?.clone();
     let id = path.into_inner();
     let form = form.into_inner();
-    let text_of = |t: &Option<actix_multipart::form::text::Text<String>>| {
-        t.as_ref().map(|t| t.trim().to_string()).unwrap_or_default()
-    };
     let input = ElsewhereInput {
-        office: text_of(&form.office),
-        number: text_of(&form.number),
-        registered_on: text_of(&form.registered_on),
+        office: part_text(&form.office),
+        number: part_text(&form.number),
+        registered_on: part_text(&form.registered_on),
     };
     let mut errors = FieldErrors::new();
     text(&mut errors, &c, "elsewhere_office", &input.office, 2, 100);
@@ -1018,22 +1015,12 @@ pub async fn record_elsewhere(
     if on.is_some_and(|d| d > today()) {
         errors.add("elsewhere_on", c.tf("err.date_future", &[&input.registered_on]));
     }
-    let max = state.config.max_upload_bytes;
-    let scan = match &form.scan {
-        Some(b) if !b.data.is_empty() => {
-            match files::check_upload(&b.data, max, &[FileKind::Pdf, FileKind::Png, FileKind::Jpeg]) {
-                Ok(k) => Some((b.data.to_vec(), b.file_name.clone().unwrap_or_default(), k)),
-                Err(key) => {
-                    errors.add("elsewhere_scan", c.tf(key, &[&(max / (1024 * 1024)).to_string()]));
-                    None
-                }
-            }
-        }
-        _ => {
-            errors.add("elsewhere_scan", c.t("err.scan_required"));
-            None
-        }
-    };
+    let kinds = [FileKind::Pdf, FileKind::Png, FileKind::Jpeg];
+    let scan = files::checked_part(&form.scan, state.config.max_upload_bytes, &kinds)
+        .and_then(|u| u.ok_or_else(|| Msg::t("err.scan_required")))
+        .map_err(|m| errors.add("elsewhere_scan", c.say(&m)))
+        .ok()
+        .map(|u| (u.data, u.name, u.kind));
     let (Some(on), Some((data, name, kind))) = (on, scan) else {
         return show_page_with(&c, &state, id, errors, String::new(), PaymentInput::default(), input).await;
     };
