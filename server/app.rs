@@ -114,9 +114,9 @@ impl Application {
                         .memory_limit(max_upload + 256 * 1024)
                         .error_handler(move |err, _req| {
                             if format!("{err:?}").contains("Overflow") {
-                                AppError::PayloadTooLarge(format!("≤ {} MB", max_upload / (1024 * 1024))).into()
+                                AppError::PayloadTooLarge(format!("≤ {} MB", max_upload / (1024 * 1024)).into()).into()
                             } else {
-                                AppError::BadRequest(err.to_string()).into()
+                                AppError::BadRequest(err.to_string().into()).into()
                             }
                         }),
                 )

@@ -492,7 +492,7 @@ pub async fn commission(
             .count()
             .get_result(conn)?;
         if ok == 0 {
-            return Err(AppError::BadRequest(not_broker));
+            return Err(AppError::BadRequest(not_broker.into()));
         }
         let existing: i64 = commissions::table
             .filter(commissions::listing_kind.eq(kind.as_str()))
@@ -502,7 +502,7 @@ pub async fn commission(
             .count()
             .get_result(conn)?;
         if existing > 0 {
-            return Err(AppError::BadRequest(twice));
+            return Err(AppError::BadRequest(twice.into()));
         }
         diesel::insert_into(commissions::table)
             .values((
@@ -626,7 +626,7 @@ pub async fn decide(
         ))
         .execute(conn)?;
         if n == 0 {
-            return Err(AppError::Conflict(changed));
+            return Err(AppError::Conflict(changed.into()));
         }
         let link = format!("{}/{lid}", if kind == "demand" { "/demands" } else { "/achievements" });
         let what = if accept { "accepted" } else { "declined" };

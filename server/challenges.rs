@@ -243,7 +243,7 @@ pub async fn submit(
     let pid = db::tx(&state.pool, move |conn| {
         let ch = challenge(conn, id)?;
         if !ch.open() {
-            return Err(AppError::BadRequest(closed));
+            return Err(AppError::BadRequest(closed.into()));
         }
         let existing: i64 = proposals::table
             .filter(proposals::demand_id.eq(id))
@@ -251,7 +251,7 @@ pub async fn submit(
             .count()
             .get_result(conn)?;
         if existing > 0 {
-            return Err(AppError::BadRequest(twice));
+            return Err(AppError::BadRequest(twice.into()));
         }
         let t = now();
         let pid: i64 = diesel::insert_into(proposals::table)
@@ -580,7 +580,7 @@ pub async fn decide(
         ))
         .execute(conn)?;
         if n == 0 {
-            return Err(AppError::Conflict(changed));
+            return Err(AppError::Conflict(changed.into()));
         }
         let link = format!("/proposals/{id}");
         match to {

@@ -196,7 +196,7 @@ fn change(
     ))
     .execute(conn)?;
     if n == 0 {
-        return Err(AppError::Conflict(changed.to_string()));
+        return Err(AppError::Conflict(changed.to_string().into()));
     }
     record(conn, deal.id, actor, action, to, reason)
 }
@@ -1028,7 +1028,7 @@ pub async fn post_message(
     db::tx(&state.pool, move |conn| {
         let (deal, side) = party(conn, &user, id, &no)?;
         if !deal.room_open() {
-            return Err(AppError::Conflict(closed));
+            return Err(AppError::Conflict(closed.into()));
         }
         let file_id = match file {
             Some((data, name, kind)) => Some(files::store(
@@ -1183,7 +1183,7 @@ pub async fn accept_offer(
             .first(conn)
             .optional()?;
         match latest {
-            Some((oid, _, st)) if oid != offer || st != "open" => return Err(AppError::Conflict(changed)),
+            Some((oid, _, st)) if oid != offer || st != "open" => return Err(AppError::Conflict(changed.into())),
             Some((_, s, _)) if s == side.as_str() => return Err(AppError::forbidden(own)),
             None => return Err(AppError::NotFound),
             _ => {}

@@ -105,7 +105,24 @@ pub fn tf(lang: Lang, key: &str, args: &[&str]) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Msg {
     Key(&'static str, Vec<Arg>),
-    Both { zh: String, en: String },
+    Both {
+        zh: String,
+        en: String,
+    },
+    /// A text already in the reader's language (or in none: a name, a number), shown as it is.
+    Said(String),
+}
+
+impl From<String> for Msg {
+    fn from(s: String) -> Msg {
+        Msg::Said(s)
+    }
+}
+
+impl From<&str> for Msg {
+    fn from(s: &str) -> Msg {
+        Msg::Said(s.to_string())
+    }
 }
 
 /// An argument of a message: a text as it is, the name of a form field (`field.<name>`,
@@ -160,6 +177,7 @@ impl Msg {
                 Lang::Zh => zh.clone(),
                 Lang::En => en.clone(),
             },
+            Msg::Said(s) => s.clone(),
         }
     }
 }

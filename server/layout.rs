@@ -21,24 +21,21 @@ const UPWARD_YET: &[(&str, &str)] = &[
 
 /// Files over 1,000 lines and their length today (lines before the test module).
 const LONG_YET: &[(&str, usize)] = &[
-    ("contracts/routes.rs", 1187),
+    ("contracts/routes.rs", 1188),
     ("deals.rs", 1369),
     ("awards/pages.rs", 1205),
     ("rewards/engine.rs", 1086),
     ("rewards/catalogue.rs", 1055),
-    ("awards/mod.rs", 1019),
+    ("awards/mod.rs", 1020),
 ];
 
 /// Files with `status.eq("…")` literals, and how many they have today.
 const STATUS_LITERALS_YET: &[(&str, usize)] = &[
     ("awards/import.rs", 1),
-    ("awards/mod.rs", 2),
-    ("awards/pages.rs", 2),
+    ("awards/mod.rs", 1),
+    ("awards/pages.rs", 1),
     ("brokers.rs", 6),
     ("challenges.rs", 3),
-    ("contracts/amendments.rs", 6),
-    ("contracts/routes.rs", 10),
-    ("contracts/store.rs", 1),
     ("deals.rs", 8),
     ("digest.rs", 2),
     ("listings/achievement.rs", 1),

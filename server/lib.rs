@@ -35,6 +35,7 @@ pub mod pages;
 pub mod patents;
 pub mod readiness;
 pub mod regions;
+pub mod registration;
 pub mod rewards;
 pub mod schema;
 pub mod search;

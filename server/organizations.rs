@@ -543,7 +543,7 @@ pub async fn upload_licence(
     db::tx(&state.pool, move |conn| {
         let org = load_org(conn, user.org_id)?;
         if org.verification == "verified" {
-            return Err(AppError::BadRequest(verified_msg));
+            return Err(AppError::BadRequest(verified_msg.into()));
         }
         let file_id = files::store(conn, Some(user.org_id), Some(user.id), "licence", &name, kind, &data)?;
         diesel::update(organizations::table.find(user.org_id))
@@ -791,7 +791,7 @@ pub async fn decide(
     db::tx(&state.pool, move |conn| {
         let org = org_for_officer(conn, &officer, id, &msg)?;
         if approve && org.licence_file_id.is_none() {
-            return Err(AppError::BadRequest(no_licence));
+            return Err(AppError::BadRequest(no_licence.into()));
         }
         let t = now();
         diesel::update(organizations::table.find(id))

@@ -192,7 +192,7 @@ async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<web::Bytes,
     let payload = req.extract::<web::Payload>().await?;
     match payload.to_bytes_limited(limit).await {
         Ok(body) => body,
-        Err(_) => Err(AppError::PayloadTooLarge(format!("≤ {} MB", limit.div_ceil(1024 * 1024))).into()),
+        Err(_) => Err(AppError::PayloadTooLarge(format!("≤ {} MB", limit.div_ceil(1024 * 1024)).into()).into()),
     }
 }
 
@@ -310,12 +310,7 @@ pub fn error_page<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_we
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
-    let message = res
-        .response()
-        .extensions()
-        .get::<ErrorMessage>()
-        .map(|m| m.0.clone())
-        .unwrap_or_default();
+    let message = res.response().extensions().get::<ErrorMessage>().map(|m| m.0.clone());
     let ctx = res.request().extensions().get::<Ctx>().cloned().unwrap_or(Ctx {
         lang: Lang::Zh,
         user: None,
@@ -338,7 +333,7 @@ pub fn error_page<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_we
         status: status.as_u16(),
         title: ctx.t(title_key),
         text: ctx.t(text_key),
-        message,
+        message: message.map(|m| ctx.say(&m)).unwrap_or_default(),
     };
     let html = page
         .render()

@@ -10,6 +10,7 @@ use diesel::prelude::*;
 
 use crate::db::{now, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::registration::RegistrationStatus;
 use crate::rewards::scenario::Scenario;
 use crate::schema::{
     contract_intermediaries, contract_payments, contracts, org_flags, organizations, reward_budgets, users,
@@ -144,9 +145,9 @@ pub fn import(conn: &mut DbConn, s: &Scenario, tag: &str) -> AppResult<Ids> {
                     contracts::is_import.eq(false),
                     contracts::region_code.eq(region),
                     contracts::status.eq(if registered.is_some() {
-                        "registered"
+                        RegistrationStatus::Registered
                     } else {
-                        "submitted"
+                        RegistrationStatus::Submitted
                     }),
                     contracts::submitted_by_org.eq(through),
                     contracts::submitted_at.eq(Some(t)),

@@ -35,6 +35,7 @@ use diesel::prelude::*;
 
 use crate::db::{self, now, DbConn, Pool};
 use crate::error::{AppError, AppResult};
+use crate::registration::RegistrationStatus;
 use crate::rewards::scenario::{Contract as SContract, ContractKind, Party, PartyKind, Payment as SPayment, Scenario};
 use crate::rewards::{self, Catalogue, Date, Evaluation, Money};
 use crate::schema::{
@@ -274,13 +275,13 @@ pub fn scenario(conn: &mut DbConn, as_of: NaiveDate, ids: Option<&[i64]>) -> App
     let whole = ids.is_none();
     let rows: Vec<ContractRow> = match ids {
         None => contracts::table
-            .filter(contracts::status.eq("registered"))
+            .filter(contracts::status.eq(RegistrationStatus::Registered))
             .order(contracts::id)
             .select(select)
             .load(conn)?,
         // By id alone: with the status too, SQLite would walk the status index over the register.
         Some(ids) => {
-            let registered: Vec<(i64, String)> = chunked(ids, |c| {
+            let registered: Vec<(i64, RegistrationStatus)> = chunked(ids, |c| {
                 Ok(contracts::table
                     .filter(contracts::id.eq_any(c))
                     .select((contracts::id, contracts::status))
@@ -288,7 +289,7 @@ pub fn scenario(conn: &mut DbConn, as_of: NaiveDate, ids: Option<&[i64]>) -> App
             })?;
             let ids: Vec<i64> = registered
                 .into_iter()
-                .filter(|(_, st)| st == "registered")
+                .filter(|(_, st)| *st == RegistrationStatus::Registered)
                 .map(|(id, _)| id)
                 .collect();
             let mut rows: Vec<ContractRow> = chunked(&ids, |c| {

@@ -16,6 +16,7 @@ use crate::auth::SessionUser;
 use crate::db::{self, now, today, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::forms::{date_field, money_field, text};
+use crate::registration::RegistrationStatus;
 use crate::rewards::{Money, Program};
 use crate::schema::{contracts, organizations, policy_versions, reward_budgets, reward_decisions, reward_ledger};
 use crate::state::AppState;
@@ -511,7 +512,7 @@ pub async fn discretionary(
         } else {
             let k: Option<i64> = contracts::table
                 .filter(contracts::registration_no.eq(i2.contract.trim()))
-                .filter(contracts::status.eq("registered"))
+                .filter(contracts::status.eq(RegistrationStatus::Registered))
                 .select(contracts::id)
                 .first(conn)
                 .optional()?;

@@ -22,6 +22,7 @@ use crate::db::{self, now, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::files::{self};
 use crate::forms::{text, FormData};
+use crate::registration::RegistrationStatus;
 use crate::schema::{contract_amendments, contract_versions};
 use crate::schema::{contracts, files as files_t, users};
 use crate::state::AppState;
@@ -125,7 +126,7 @@ pub struct Amendment {
     pub id: i64,
     pub contract_id: i64,
     pub seq: i32,
-    pub status: String,
+    pub status: RegistrationStatus,
     pub reason: String,
     pub terms: String,
     pub file_id: Option<i64>,
@@ -142,7 +143,7 @@ pub struct Amendment {
 
 impl Amendment {
     pub fn editable(&self) -> bool {
-        matches!(self.status.as_str(), "draft" | "returned")
+        self.status.editable()
     }
 }
 
@@ -150,7 +151,7 @@ impl Amendment {
 pub fn open_of(conn: &mut DbConn, id: i64) -> AppResult<Option<Amendment>> {
     Ok(contract_amendments::table
         .filter(contract_amendments::contract_id.eq(id))
-        .filter(contract_amendments::status.ne("registered"))
+        .filter(contract_amendments::status.ne(RegistrationStatus::Registered))
         .first(conn)
         .optional()?)
 }
@@ -385,7 +386,7 @@ fn amendable(conn: &mut DbConn, c: &Ctx, user: &SessionUser, id: i64) -> AppResu
     if k.deal_id.is_none() && ![k.buyer_org_id, k.seller_org_id].contains(&user.org_id) {
         return Err(AppError::forbidden(c.t("err.contract_parties_only")));
     }
-    if k.status != "registered" {
+    if k.status != RegistrationStatus::Registered {
         return Err(AppError::Conflict(c.t("err.amend_not_registered").into()));
     }
     if elsewhere_of(conn, id)?.is_some() {
@@ -513,7 +514,7 @@ pub async fn save(
                     .values((
                         contract_amendments::contract_id.eq(id),
                         contract_amendments::seq.eq(last.unwrap_or(0) + 1),
-                        contract_amendments::status.eq("draft"),
+                        contract_amendments::status.eq(RegistrationStatus::Draft),
                         contract_amendments::reason.eq(&reason2),
                         contract_amendments::terms.eq(&terms),
                         contract_amendments::created_by.eq(user.id),
@@ -617,10 +618,10 @@ pub async fn submit(
             contract_amendments::table
                 .filter(contract_amendments::id.eq(a.id))
                 .filter(contract_amendments::version.eq(version))
-                .filter(contract_amendments::status.eq_any(["draft", "returned"])),
+                .filter(contract_amendments::status.eq_any(RegistrationStatus::EDITABLE)),
         )
         .set((
-            contract_amendments::status.eq("submitted"),
+            contract_amendments::status.eq(RegistrationStatus::Submitted),
             contract_amendments::submitted_by_user.eq(Some(user.id)),
             contract_amendments::submitted_at.eq(Some(now())),
             contract_amendments::version.eq(version + 1),
@@ -672,10 +673,10 @@ pub async fn return_amendment(
             contract_amendments::table
                 .filter(contract_amendments::id.eq(a.id))
                 .filter(contract_amendments::version.eq(version))
-                .filter(contract_amendments::status.eq("submitted")),
+                .filter(contract_amendments::status.eq(RegistrationStatus::Submitted)),
         )
         .set((
-            contract_amendments::status.eq("returned"),
+            contract_amendments::status.eq(RegistrationStatus::Returned),
             contract_amendments::return_reason.eq(Some(&reason)),
             contract_amendments::version.eq(version + 1),
             contract_amendments::updated_at.eq(now()),
@@ -746,10 +747,10 @@ pub async fn register(
             contract_amendments::table
                 .filter(contract_amendments::id.eq(a.id))
                 .filter(contract_amendments::version.eq(version))
-                .filter(contract_amendments::status.eq("submitted")),
+                .filter(contract_amendments::status.eq(RegistrationStatus::Submitted)),
         )
         .set((
-            contract_amendments::status.eq("registered"),
+            contract_amendments::status.eq(RegistrationStatus::Registered),
             contract_amendments::return_reason.eq(None::<String>),
             contract_amendments::registered_by.eq(Some(user.id)),
             contract_amendments::registered_at.eq(Some(now())),
@@ -764,7 +765,8 @@ pub async fn register(
         let paid: i64 = payments_of(conn, id)?.iter().map(|p| p.amount_fen).sum();
         if t.contract_fen < paid {
             return Err(AppError::Conflict(
-                cc.tf("err.amend_below_paid", &[&crate::money::format_human(paid, cc.is_en())]),
+                cc.tf("err.amend_below_paid", &[&crate::money::format_human(paid, cc.is_en())])
+                    .into(),
             ));
         }
         // A contract registered before versions were kept gets its version 1 now.

@@ -18,6 +18,7 @@ use crate::files::{self, Kind as FileKind};
 use crate::forms::part_text;
 use crate::forms::{date_field, money_field, text, FormData};
 use crate::i18n::{Msg, Problems};
+use crate::registration::{RegistrationNo, RegistrationStatus};
 use crate::schema::{
     contract_elsewhere, contract_events, contract_intermediaries, contract_payments, contracts, deal_offers, deals,
     files as files_t, organizations, registration_counters, users,
@@ -127,7 +128,7 @@ pub(crate) async fn save(
                     return Err(AppError::NotFound);
                 }
                 if !existing.editable() {
-                    return Err(AppError::Conflict(not_editable));
+                    return Err(AppError::Conflict(not_editable.into()));
                 }
                 // A contract entered directly names the user's organization as a party; only the
                 // parties themselves edit it (an intermediary would otherwise become one). One
@@ -213,7 +214,7 @@ pub async fn edit_form(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>)
             return Err(AppError::forbidden(parties_only));
         }
         if !k.editable() {
-            return Err(AppError::Conflict(not_editable));
+            return Err(AppError::Conflict(not_editable.into()));
         }
         let terms = amendments::Terms::of(conn, &k)?;
         input_of(conn, &user, &k, &terms)
@@ -422,7 +423,7 @@ pub async fn upload(
             return Err(AppError::NotFound);
         }
         if !k.editable() {
-            return Err(AppError::Conflict(not_editable));
+            return Err(AppError::Conflict(not_editable.into()));
         }
         let file = files::store(conn, Some(user.org_id), Some(user.id), "contract", &name, kind, &data)?;
         diesel::update(contracts::table.find(id))
@@ -493,10 +494,10 @@ pub async fn submit(
             contracts::table
                 .filter(contracts::id.eq(id))
                 .filter(contracts::version.eq(version))
-                .filter(contracts::status.eq_any(["draft", "returned"])),
+                .filter(contracts::status.eq_any(RegistrationStatus::EDITABLE)),
         )
         .set((
-            contracts::status.eq("submitted"),
+            contracts::status.eq(RegistrationStatus::Submitted),
             contracts::submitted_by_user.eq(Some(user.id)),
             contracts::submitted_by_org.eq(Some(user.org_id)),
             contracts::submitted_at.eq(Some(now())),
@@ -505,7 +506,7 @@ pub async fn submit(
         ))
         .execute(conn)?;
         if n == 0 {
-            return Err(AppError::Conflict(changed));
+            return Err(AppError::Conflict(changed.into()));
         }
         record(conn, id, user.id, "submitted", None)?;
         let k = load(conn, id)?;
@@ -545,17 +546,17 @@ pub async fn return_contract(
             contracts::table
                 .filter(contracts::id.eq(id))
                 .filter(contracts::version.eq(version))
-                .filter(contracts::status.eq("submitted")),
+                .filter(contracts::status.eq(RegistrationStatus::Submitted)),
         )
         .set((
-            contracts::status.eq("returned"),
+            contracts::status.eq(RegistrationStatus::Returned),
             contracts::return_reason.eq(Some(&reason)),
             contracts::version.eq(version + 1),
             contracts::updated_at.eq(now()),
         ))
         .execute(conn)?;
         if n == 0 {
-            return Err(AppError::Conflict(changed));
+            return Err(AppError::Conflict(changed.into()));
         }
         record(conn, id, user.id, "returned", Some(&reason))?;
         let k = load(conn, id)?;
@@ -619,10 +620,10 @@ pub async fn register(
                 contracts::table
                     .filter(contracts::id.eq(id))
                     .filter(contracts::version.eq(version))
-                    .filter(contracts::status.eq("submitted")),
+                    .filter(contracts::status.eq(RegistrationStatus::Submitted)),
             )
             .set((
-                contracts::status.eq("registered"),
+                contracts::status.eq(RegistrationStatus::Registered),
                 contracts::kind.eq(&kind),
                 contracts::sub_kind.eq(&sub),
                 contracts::tech_fen_registered.eq(Some(tech)),
@@ -634,7 +635,7 @@ pub async fn register(
             ))
             .execute(conn)?;
             if n == 0 {
-                return Err(AppError::Conflict(changed));
+                return Err(AppError::Conflict(changed.into()));
             }
             let seq: i32 = diesel::update(
                 registration_counters::table
@@ -644,7 +645,7 @@ pub async fn register(
             .set(registration_counters::last_seq.eq(registration_counters::last_seq + 1))
             .returning(registration_counters::last_seq)
             .get_result(conn)?;
-            let number = format!("{region}-{year}-{seq:06}");
+            let number = RegistrationNo { region, year, seq }.to_string();
             diesel::update(contracts::table.find(id))
                 .set(contracts::registration_no.eq(Some(&number)))
                 .execute(conn)?;
@@ -698,7 +699,7 @@ pub async fn queue(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse
     let user = c.officer()?.clone();
     let rows = db::run(&state.pool, move |conn| {
         let ks: Vec<Contract> = contracts::table
-            .filter(contracts::status.eq("submitted"))
+            .filter(contracts::status.eq(RegistrationStatus::Submitted))
             .order(contracts::submitted_at)
             .load(conn)?;
         let mine: Vec<Contract> = ks.into_iter().filter(|k| user.oversees(&k.region_code)).collect();
@@ -724,7 +725,7 @@ pub async fn queue(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse
         use crate::schema::contract_amendments as ca;
         let amended: Vec<(Contract, (i32, Option<i64>))> = contracts::table
             .inner_join(ca::table.on(ca::contract_id.eq(contracts::id)))
-            .filter(ca::status.eq("submitted"))
+            .filter(ca::status.eq(RegistrationStatus::Submitted))
             .select((contracts::all_columns, (ca::seq, ca::submitted_at)))
             .load(conn)?;
         for (k, (seq, at)) in amended.into_iter().filter(|(k, _)| user.oversees(&k.region_code)) {
@@ -858,7 +859,7 @@ pub async fn record_payment(
     })
     .await?;
     if !recorded {
-        return Err(AppError::Conflict(c.t("err.payment_changed").to_string()));
+        return Err(AppError::Conflict(c.t("err.payment_changed").to_string().into()));
     }
     Ok(redirect(&format!("/contracts/{id}?notice=payment_recorded#payments")))
 }
@@ -916,7 +917,7 @@ pub async fn export(c: Ctx, state: web::Data<AppState>, q: web::Query<ExportQuer
     let cc = c.clone();
     let rows = db::run(&state.pool, move |conn| {
         let ks: Vec<Contract> = contracts::table
-            .filter(contracts::status.eq("registered"))
+            .filter(contracts::status.eq(RegistrationStatus::Registered))
             .filter(contracts::registered_at.ge(start))
             .filter(contracts::registered_at.le(end))
             .order(contracts::registration_no)
@@ -1034,7 +1035,7 @@ pub async fn record_elsewhere(
             return Err(AppError::NotFound);
         }
         if !k.editable() {
-            return Err(AppError::Conflict(not_editable));
+            return Err(AppError::Conflict(not_editable.into()));
         }
         let file = files::store(conn, Some(user.org_id), Some(user.id), "elsewhere", &name, kind, &data)?;
         diesel::delete(contract_elsewhere::table.find(id)).execute(conn)?;
@@ -1084,7 +1085,7 @@ pub async fn verify_elsewhere(
             .count()
             .get_result(conn)?;
         if clash > 0 {
-            return Err(AppError::Conflict(taken));
+            return Err(AppError::Conflict(taken.into()));
         }
         let items = items_of(conn, id)?;
         let k = load(conn, id)?;
@@ -1092,10 +1093,10 @@ pub async fn verify_elsewhere(
             contracts::table
                 .filter(contracts::id.eq(id))
                 .filter(contracts::version.eq(version))
-                .filter(contracts::status.eq("submitted")),
+                .filter(contracts::status.eq(RegistrationStatus::Submitted)),
         )
         .set((
-            contracts::status.eq("registered"),
+            contracts::status.eq(RegistrationStatus::Registered),
             contracts::registration_no.eq(Some(&e.number)),
             contracts::tech_fen_registered.eq(Some(tech_fen(&k, &items))),
             contracts::return_reason.eq(None::<String>),
@@ -1106,7 +1107,7 @@ pub async fn verify_elsewhere(
         ))
         .execute(conn)?;
         if n == 0 {
-            return Err(AppError::Conflict(changed));
+            return Err(AppError::Conflict(changed.into()));
         }
         record(conn, id, user.id, "verified_elsewhere", Some(&e.number))?;
         amendments::keep_original(conn, id)?;

@@ -12,6 +12,7 @@ use crate::db::{today, DbConn};
 use crate::error::AppResult;
 use crate::forms::{check_date, check_money, check_text, FormData};
 use crate::i18n::{Arg, Msg, Problems};
+use crate::registration::RegistrationNo;
 use crate::schema::organizations;
 use crate::vocabulary::CONTRACT_KINDS as KINDS;
 
@@ -194,7 +195,7 @@ pub(crate) fn input_of(
 }
 
 /// The registering office: another office's name when it registered the contract; else the
-/// region in our own REGION-YEAR-SEQ number once registered, or the region that will register it.
+/// region in our own registration number once registered, or the region that will register it.
 pub(crate) fn office_region(k: &Contract, elsewhere: Option<&Elsewhere>) -> String {
     if let Some(e) = elsewhere {
         return e.office.clone();
@@ -202,9 +203,9 @@ pub(crate) fn office_region(k: &Contract, elsewhere: Option<&Elsewhere>) -> Stri
     let code = k
         .registration_no
         .as_deref()
-        .and_then(|n| n.split_once('-').map(|(region, _)| region))
-        .unwrap_or(&k.region_code);
-    crate::regions::full_name(code).unwrap_or_else(|| code.to_string())
+        .and_then(|n| n.parse::<RegistrationNo>().ok())
+        .map_or_else(|| k.region_code.clone(), |n| n.region);
+    crate::regions::full_name(&code).unwrap_or(code)
 }
 
 /// Working days a submitted contract has waited, from the day after submission to today.

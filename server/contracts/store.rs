@@ -10,6 +10,7 @@ use crate::auth::SessionUser;
 use crate::db::{self, now, today, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::forms::{date_field, money_field, text};
+use crate::registration::RegistrationStatus;
 use crate::schema::{
     contract_elsewhere, contract_events, contract_intermediaries, contract_items, contract_payments, contracts, deals,
     organizations, registration_counters, users,
@@ -38,7 +39,7 @@ pub struct Contract {
     pub is_import: bool,
     pub region_code: String,
     pub file_id: Option<i64>,
-    pub status: String,
+    pub status: RegistrationStatus,
     pub return_reason: Option<String>,
     pub submitted_by_user: Option<i64>,
     pub submitted_by_org: Option<i64>,
@@ -58,7 +59,7 @@ impl Contract {
         org == self.buyer_org_id || org == self.seller_org_id
     }
     pub fn editable(&self) -> bool {
-        matches!(self.status.as_str(), "draft" | "returned")
+        self.status.editable()
     }
     pub fn status_key(&self) -> String {
         format!("contract.status.{}", self.status)
@@ -447,7 +448,7 @@ pub(crate) fn write(conn: &mut DbConn, user: &SessionUser, id: Option<i64>, v: &
             .values((
                 values,
                 (
-                    contracts::status.eq("draft"),
+                    contracts::status.eq(RegistrationStatus::Draft),
                     contracts::created_by.eq(user.id),
                     contracts::version.eq(0),
                     contracts::created_at.eq(t),
@@ -640,7 +641,7 @@ pub fn payment_standing(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppRe
     if !k.is_party(user.org_id) {
         return Ok(PaymentStanding::NotParty);
     }
-    if k.status != "registered" {
+    if k.status != RegistrationStatus::Registered {
         return Ok(PaymentStanding::NotRegistered);
     }
     Ok(PaymentStanding::Open {

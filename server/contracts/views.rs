@@ -7,6 +7,7 @@ use super::amendments;
 use super::routes::*;
 use super::rules::*;
 use super::store::*;
+use crate::registration::RegistrationStatus;
 use crate::vocabulary::{CONTRACT_KINDS as KINDS, ITEM_CATEGORIES};
 use crate::web::{Ctx, FieldErrors};
 
@@ -149,14 +150,14 @@ impl ShowPage<'_> {
     pub(crate) fn amendment_late(&self) -> bool {
         self.amendment
             .as_ref()
-            .is_some_and(|a| a.a.status == "submitted" && a.waiting_days > FLAG_AFTER_WORKING_DAYS)
+            .is_some_and(|a| a.a.status == RegistrationStatus::Submitted && a.waiting_days > FLAG_AFTER_WORKING_DAYS)
     }
     /// Whether the user may propose an amendment: a party of a contract registered here.
     pub(crate) fn may_amend(&self) -> bool {
-        !self.officer && self.k.status == "registered" && self.elsewhere.is_none()
+        !self.officer && self.k.status == RegistrationStatus::Registered && self.elsewhere.is_none()
     }
     pub(crate) fn late(&self) -> bool {
-        self.k.status == "submitted" && self.waiting_days > FLAG_AFTER_WORKING_DAYS
+        self.k.status == RegistrationStatus::Submitted && self.waiting_days > FLAG_AFTER_WORKING_DAYS
     }
     pub(crate) fn paid(&self) -> i64 {
         self.payments.iter().map(|p| p.amount_fen).sum()
@@ -212,7 +213,7 @@ pub struct Row {
     pub buyer: String,
     pub seller: String,
     pub amount: i64,
-    pub status: String,
+    pub status: RegistrationStatus,
     pub registration_no: Option<String>,
     pub waiting_days: i64,
     /// In the officer's queue: the number of the amendment waiting for review.

@@ -496,10 +496,10 @@ fn editable_by(
 ) -> AppResult<Achievement> {
     let a = load(conn, id)?;
     if a.org_id != user.org_id {
-        return Err(AppError::Forbidden(not_owner.to_string()));
+        return Err(AppError::Forbidden(not_owner.to_string().into()));
     }
     if !EDITABLE.contains(&a.status.as_str()) {
-        return Err(AppError::BadRequest(not_editable.to_string()));
+        return Err(AppError::BadRequest(not_editable.to_string().into()));
     }
     Ok(a)
 }

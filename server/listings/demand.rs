@@ -441,10 +441,10 @@ fn editable_by(
 ) -> AppResult<Demand> {
     let d = load(conn, id)?;
     if d.org_id != user.org_id {
-        return Err(AppError::Forbidden(not_owner.to_string()));
+        return Err(AppError::Forbidden(not_owner.to_string().into()));
     }
     if !EDITABLE.contains(&d.status.as_str()) {
-        return Err(AppError::BadRequest(not_editable.to_string()));
+        return Err(AppError::BadRequest(not_editable.to_string().into()));
     }
     Ok(d)
 }

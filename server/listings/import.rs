@@ -315,10 +315,13 @@ pub async fn upload(c: Ctx, state: web::Data<AppState>, form: MultipartForm<Uplo
     let (org_id, user_id) = (user.org_id, user.id);
     let started = db::run(&state.pool, move |conn| start_import(conn, org_id, user_id, per_hour)).await?;
     if let Err(retry_at) = started {
-        return Err(AppError::TooManyRequests(c.tf(
-            "import.too_many",
-            &[&per_hour.to_string(), &crate::web::fmt_ts(retry_at)],
-        )));
+        return Err(AppError::TooManyRequests(
+            c.tf(
+                "import.too_many",
+                &[&per_hour.to_string(), &crate::web::fmt_ts(retry_at)],
+            )
+            .into(),
+        ));
     }
     let name = file.file_name.clone().unwrap_or_default();
     let data = file.data;

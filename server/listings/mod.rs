@@ -400,10 +400,10 @@ pub async fn accept_terms(
             return Err(AppError::NotFound);
         }
         if head.org_id == user.org_id {
-            return Err(AppError::BadRequest(own));
+            return Err(AppError::BadRequest(own.into()));
         }
         if let Some(r) = terms_refusal(conn, &user)? {
-            return Err(AppError::Forbidden(ctx.t(r.key).to_string()));
+            return Err(AppError::Forbidden(ctx.t(r.key).to_string().into()));
         }
         let exists: i64 = nda_acceptances::table
             .filter(nda_acceptances::listing_kind.eq(kind.as_str()))
@@ -423,7 +423,8 @@ pub async fn accept_terms(
                 .load(conn)?;
             if let Some(retry_at) = crate::limits::retry_at(&latest, per_day, 86_400) {
                 return Err(AppError::TooManyRequests(
-                    ctx.tf("nda.too_many", &[&per_day.to_string(), &crate::web::fmt_ts(retry_at)]),
+                    ctx.tf("nda.too_many", &[&per_day.to_string(), &crate::web::fmt_ts(retry_at)])
+                        .into(),
                 ));
             }
             diesel::insert_into(nda_acceptances::table)
@@ -469,10 +470,10 @@ pub async fn owner_action(
     db::tx(&state.pool, move |conn| {
         let head = load_head(conn, kind, id)?;
         if head.org_id != user.org_id {
-            return Err(AppError::Forbidden(not_owner));
+            return Err(AppError::Forbidden(not_owner.into()));
         }
         if !transition(conn, kind, id, from, to, None)? {
-            return Err(AppError::BadRequest(stale));
+            return Err(AppError::BadRequest(stale.into()));
         }
         record_event(conn, kind, id, user.id, &act, None)
     })

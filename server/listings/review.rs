@@ -165,11 +165,11 @@ pub async fn decide(
     db::tx(&state.pool, move |conn| {
         let head = load_head(conn, kind, id)?;
         if !officer.oversees(&head.region_code) {
-            return Err(AppError::Forbidden(not_region));
+            return Err(AppError::Forbidden(not_region.into()));
         }
         let why = (!reason.is_empty()).then_some(reason.as_str());
         if !transition(conn, kind, id, from, to, why)? {
-            return Err(AppError::BadRequest(stale));
+            return Err(AppError::BadRequest(stale.into()));
         }
         if let Some(g) = &grade {
             diesel::update(demands::table.find(id))
