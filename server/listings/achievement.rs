@@ -736,7 +736,7 @@ struct DetailPage<'a> {
     acceptances: Vec<Acceptance>,
     editable: bool,
     matches: crate::matching::page::Section,
-    commissions: crate::brokers::Panel,
+    commissions: crate::commissions::Panel,
 }
 
 pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
@@ -762,7 +762,7 @@ pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) ->
             user.as_ref(),
             acc.owner,
         )?;
-        let commissions = crate::brokers::Panel::load(conn, Kind::Achievement, id, acc.owner)?;
+        let commissions = crate::commissions::Panel::load(conn, Kind::Achievement, id, acc.owner)?;
         Ok((a, acc, events, acceptances, matches, commissions))
     })
     .await?;

@@ -666,7 +666,7 @@ struct DetailPage<'a> {
     acceptances: Vec<Acceptance>,
     editable: bool,
     matches: crate::matching::page::Section,
-    commissions: crate::brokers::Panel,
+    commissions: crate::commissions::Panel,
     challenge: crate::challenges::Panel,
 }
 
@@ -687,7 +687,7 @@ pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) ->
         let published = d.status == "published";
         let matches =
             crate::matching::page::Section::for_viewer(conn, Kind::Demand, id, published, user.as_ref(), acc.owner)?;
-        let commissions = crate::brokers::Panel::load(conn, Kind::Demand, id, acc.owner)?;
+        let commissions = crate::commissions::Panel::load(conn, Kind::Demand, id, acc.owner)?;
         let challenge = crate::challenges::Panel::load(conn, id, user.as_ref())?;
         Ok((d, acc, events, acceptances, matches, commissions, challenge))
     })
