@@ -173,6 +173,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::audit::configure)
         .configure(crate::search::configure)
         .configure(crate::brokers::configure)
+        .configure(crate::commissions::configure)
         .configure(crate::contracts::configure)
         .configure(crate::awards::configure)
         .configure(crate::deals::configure)

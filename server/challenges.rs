@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::auth::{Role, SessionUser};
 use crate::db::{self, now, today, DbConn};
+use crate::deals::{Action, DealStatus, Side};
 use crate::error::{AppError, AppResult};
 use crate::forms::{money_field, text};
 use crate::schema::{deal_events, deals, demands, organizations, proposal_questions, proposals, users};
@@ -150,10 +151,10 @@ impl NewPage<'_> {
 fn proposer(c: &Ctx) -> AppResult<SessionUser> {
     let u = c.user()?;
     if !may_propose(u) {
-        return Err(AppError::forbidden(c.t("err.proposers_only")));
+        return Err(AppError::refused("err.proposers_only"));
     }
     if !u.org_verified() {
-        return Err(AppError::forbidden(c.t("err.needs_verification")));
+        return Err(AppError::refused("err.needs_verification"));
     }
     Ok(u.clone())
 }
@@ -587,6 +588,7 @@ pub async fn decide(
             "selected" => {
                 // The deal room opens at once: both sides have said they want to talk.
                 let t = now();
+                let opened = Action::Selected.start().unwrap_or(DealStatus::Contacted);
                 let deal: i64 = diesel::insert_into(deals::table)
                     .values((
                         deals::demand_id.eq(ch.id),
@@ -595,8 +597,8 @@ pub async fn decide(
                         deals::seller_org_id.eq(p.org_id),
                         deals::buyer_user_id.eq(user.id),
                         deals::seller_user_id.eq(p.user_id),
-                        deals::opened_by.eq("buyer"),
-                        deals::status.eq("contacted"),
+                        deals::opened_by.eq(Side::Buyer),
+                        deals::status.eq(opened),
                         deals::version.eq(0),
                         deals::created_at.eq(t),
                         deals::updated_at.eq(t),
@@ -607,8 +609,8 @@ pub async fn decide(
                     .values((
                         deal_events::deal_id.eq(deal),
                         deal_events::user_id.eq(user.id),
-                        deal_events::action.eq("selected"),
-                        deal_events::status.eq("contacted"),
+                        deal_events::action.eq(Action::Selected),
+                        deal_events::status.eq(opened),
                         deal_events::created_at.eq(t),
                     ))
                     .execute(conn)?;

@@ -142,7 +142,7 @@ pub async fn download(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) 
     })
     .await?;
     if !may_read(&user, org_id, region.as_deref()) {
-        return Err(AppError::forbidden(c.t("err.no_access")));
+        return Err(AppError::refused("err.no_access"));
     }
     Ok(respond(&filename, &mime, data, false))
 }

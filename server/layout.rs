@@ -12,17 +12,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Imports that still go upwards, each to be untied (issue 13). `(from, to)`.
-const UPWARD_YET: &[(&str, &str)] = &[
-    // A broker's pipeline and track record read deals; deals and matching ask whether a broker is
-    // commissioned: the commissions are to become an area of their own below deals.
-    ("deals", "brokers"),
-    ("matching", "brokers"),
-];
+const UPWARD_YET: &[(&str, &str)] = &[];
 
 /// Files over 1,000 lines and their length today (lines before the test module).
 const LONG_YET: &[(&str, usize)] = &[
     ("contracts/routes.rs", 1188),
-    ("deals.rs", 1369),
     ("awards/pages.rs", 1205),
     ("rewards/engine.rs", 1086),
     ("rewards/catalogue.rs", 1055),
@@ -34,9 +28,8 @@ const STATUS_LITERALS_YET: &[(&str, usize)] = &[
     ("awards/import.rs", 1),
     ("awards/mod.rs", 1),
     ("awards/pages.rs", 1),
-    ("brokers.rs", 6),
-    ("challenges.rs", 3),
-    ("deals.rs", 8),
+    ("challenges.rs", 1),
+    ("deals/store.rs", 2),
     ("digest.rs", 2),
     ("listings/achievement.rs", 1),
     ("listings/browse.rs", 2),

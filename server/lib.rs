@@ -11,6 +11,7 @@ pub mod brokers;
 pub mod challenges;
 pub mod cli;
 pub mod client_ip;
+pub mod commissions;
 pub mod config;
 pub mod contracts;
 pub mod credit_code;

@@ -249,7 +249,7 @@ pub struct InviteForm {
 pub async fn invite(c: Ctx, state: web::Data<AppState>, form: web::Form<InviteForm>) -> AppResult<HttpResponse> {
     let admin = c.admin()?.clone();
     if admin.org_kind == "broker" {
-        return Err(AppError::forbidden(c.t("err.brokers_no_members")));
+        return Err(AppError::refused("err.brokers_no_members"));
     }
     let f = form.into_inner();
     let mut errors = FieldErrors::new();

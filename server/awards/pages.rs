@@ -399,7 +399,6 @@ pub async fn decide(
         )
         .await;
     }
-    let cc = c.clone();
     db::tx(&state.pool, move |conn| {
         let loaded = catalogue_on(conn, today())?;
         let e: Entry = reward_ledger::table
@@ -415,7 +414,7 @@ pub async fn decide(
             .count()
             .get_result(conn)?;
         if e.reverses.is_some() || reversed > 0 || e.status == "over_budget" || e.status == "conflict" {
-            return Err(AppError::Conflict(cc.t("err.award_changed").into()));
+            return Err(AppError::conflict("err.award_changed"));
         }
         let inserted = diesel::insert_into(reward_decisions::table)
             .values((
@@ -429,7 +428,7 @@ pub async fn decide(
         match inserted {
             Ok(_) => {}
             Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
-                return Err(AppError::Conflict(cc.t("err.award_decided").into()))
+                return Err(AppError::conflict("err.award_decided"))
             }
             Err(e) => return Err(e.into()),
         }

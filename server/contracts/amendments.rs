@@ -378,19 +378,19 @@ pub fn views(conn: &mut DbConn, c: &Ctx, k: &Contract) -> AppResult<(Option<Open
 // ---- the party's side --------------------------------------------------------------------------
 
 /// Loads a contract the user may amend: a party's, registered here.
-fn amendable(conn: &mut DbConn, c: &Ctx, user: &SessionUser, id: i64) -> AppResult<Contract> {
+fn amendable(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<Contract> {
     let k = load(conn, id)?;
     if standing(conn, user, &k)? != Standing::Party {
         return Err(AppError::NotFound);
     }
     if k.deal_id.is_none() && ![k.buyer_org_id, k.seller_org_id].contains(&user.org_id) {
-        return Err(AppError::forbidden(c.t("err.contract_parties_only")));
+        return Err(AppError::refused("err.contract_parties_only"));
     }
     if k.status != RegistrationStatus::Registered {
-        return Err(AppError::Conflict(c.t("err.amend_not_registered").into()));
+        return Err(AppError::conflict("err.amend_not_registered"));
     }
     if elsewhere_of(conn, id)?.is_some() {
-        return Err(AppError::Conflict(c.t("err.amend_elsewhere").into()));
+        return Err(AppError::conflict("err.amend_elsewhere"));
     }
     Ok(k)
 }
@@ -425,11 +425,10 @@ fn form_page(
 pub async fn form(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let id = path.into_inner();
-    let cc = c.clone();
     let (f, parties, reason) = db::run(&state.pool, move |conn| {
-        let k = amendable(conn, &cc, &user, id)?;
+        let k = amendable(conn, &user, id)?;
         let (terms, reason) = match open_of(conn, id)? {
-            Some(a) if !a.editable() => return Err(AppError::Conflict(cc.t("err.amend_submitted").into())),
+            Some(a) if !a.editable() => return Err(AppError::conflict("err.amend_submitted")),
             Some(a) => (Terms::parse(&a.terms)?, a.reason),
             None => (Terms::of(conn, &k)?, String::new()),
         };
@@ -456,10 +455,10 @@ pub async fn save(
     let input = f.clone();
     let reason2 = reason.clone();
     let outcome = db::tx(&state.pool, move |conn| {
-        let k = amendable(conn, &cc, &user, id)?;
+        let k = amendable(conn, &user, id)?;
         let open = open_of(conn, id)?;
         if open.as_ref().is_some_and(|a| !a.editable()) {
-            return Err(AppError::Conflict(cc.t("err.amend_submitted").into()));
+            return Err(AppError::conflict("err.amend_submitted"));
         }
         // The deal a contract came from stays its deal.
         let mut input = input;
@@ -555,12 +554,11 @@ pub async fn upload(
             return show_page(&c, &state, id, errors, String::new()).await;
         }
     };
-    let cc = c.clone();
     db::tx(&state.pool, move |conn| {
-        amendable(conn, &cc, &user, id)?;
+        amendable(conn, &user, id)?;
         let a = open_of(conn, id)?
             .filter(Amendment::editable)
-            .ok_or_else(|| AppError::Conflict(cc.t("err.amend_none_open").into()))?;
+            .ok_or_else(|| AppError::conflict("err.amend_none_open"))?;
         let file = files::store(conn, Some(user.org_id), Some(user.id), "contract", &name, kind, &data)?;
         diesel::update(contract_amendments::table.find(a.id))
             .set((
@@ -609,8 +607,8 @@ pub async fn submit(
     let base = state.config.base_url.clone();
     let cc = c.clone();
     let missing = db::tx(&state.pool, move |conn| {
-        let k = amendable(conn, &cc, &user, id)?;
-        let a = open_of(conn, id)?.ok_or_else(|| AppError::Conflict(cc.t("err.amend_none_open").into()))?;
+        let k = amendable(conn, &user, id)?;
+        let a = open_of(conn, id)?.ok_or_else(|| AppError::conflict("err.amend_none_open"))?;
         if a.file_id.is_none() {
             return Ok(Some(cc.t("err.amend_no_file").to_string()));
         }
@@ -629,7 +627,7 @@ pub async fn submit(
         ))
         .execute(conn)?;
         if n == 0 {
-            return Err(AppError::Conflict(cc.t("err.contract_changed").into()));
+            return Err(AppError::conflict("err.contract_changed"));
         }
         record(conn, id, user.id, "amendment_submitted", Some(&a.reason))?;
         notify(conn, &base, &k, "amendment_submitted", &a.reason)?;
@@ -665,7 +663,6 @@ pub async fn return_amendment(
     }
     let version = crate::deals::parse_version(&form.version);
     let base = state.config.base_url.clone();
-    let cc = c.clone();
     db::tx(&state.pool, move |conn| {
         let k = officer_of(conn, &user, id)?;
         let a = open_of(conn, id)?.ok_or(AppError::NotFound)?;
@@ -683,7 +680,7 @@ pub async fn return_amendment(
         ))
         .execute(conn)?;
         if n == 0 {
-            return Err(AppError::Conflict(cc.t("err.contract_changed").into()));
+            return Err(AppError::conflict("err.contract_changed"));
         }
         record(conn, id, user.id, "amendment_returned", Some(&reason))?;
         notify_amendment(conn, &base, &k, &a, "amendment_returned", &reason)
@@ -759,7 +756,7 @@ pub async fn register(
         ))
         .execute(conn)?;
         if n == 0 {
-            return Err(AppError::Conflict(cc.t("err.contract_changed").into()));
+            return Err(AppError::conflict("err.contract_changed"));
         }
         let t = Terms::parse(&a.terms)?;
         let paid: i64 = payments_of(conn, id)?.iter().map(|p| p.amount_fen).sum();

@@ -36,7 +36,7 @@ pub struct NewQuery {
 pub async fn new_form(c: Ctx, state: web::Data<AppState>, q: web::Query<NewQuery>) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     if !may_write(&user) {
-        return Err(AppError::forbidden(c.t("err.contract_parties_only")));
+        return Err(AppError::refused("err.contract_parties_only"));
     }
     let deal = q.deal.trim().to_string();
     let (f, parties) = db::run(&state.pool, move |conn| {
@@ -112,7 +112,7 @@ pub(crate) async fn save(
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     if !may_write(&user) {
-        return Err(AppError::forbidden(c.t("err.contract_parties_only")));
+        return Err(AppError::refused("err.contract_parties_only"));
     }
     let f = ContractInput::from_form(&FormData(form));
     let cc = c.clone();
@@ -807,7 +807,7 @@ impl PaymentUpload {
 fn may_record_payment(c: &Ctx, standing: PaymentStanding) -> AppResult<(i64, i64)> {
     match standing {
         PaymentStanding::Unseen => Err(AppError::NotFound),
-        PaymentStanding::NotParty => Err(AppError::forbidden(c.t("err.payment_parties_only"))),
+        PaymentStanding::NotParty => Err(AppError::refused("err.payment_parties_only")),
         PaymentStanding::NotRegistered => Err(AppError::bad_request(c.t("err.payment_not_registered"))),
         PaymentStanding::Open { paid, contract_fen } => Ok((paid, contract_fen)),
     }

@@ -248,7 +248,7 @@ pub(crate) fn validate(
         if d.side_of(user).is_none() {
             return Err(AppError::NotFound);
         }
-        if d.status != "agreed" {
+        if d.status != crate::deals::DealStatus::Agreed {
             e.add("deal", c.t("err.contract_deal_not_agreed"));
         }
         Some(d)

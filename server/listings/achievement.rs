@@ -453,7 +453,7 @@ fn form_page(
 
 pub async fn new_form(c: Ctx) -> AppResult<HttpResponse> {
     if !may_create(c.user()?) {
-        return Err(AppError::forbidden(c.t("err.institutions_only")));
+        return Err(AppError::refused("err.institutions_only"));
     }
     form_page(
         &c,
@@ -471,7 +471,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     if !may_create(&user) {
-        return Err(AppError::forbidden(c.t("err.institutions_only")));
+        return Err(AppError::refused("err.institutions_only"));
     }
     let input = AchievementInput::from_form(&FormData(form.into_inner()));
     let v = match validate(&c, &input) {
@@ -736,7 +736,7 @@ struct DetailPage<'a> {
     acceptances: Vec<Acceptance>,
     editable: bool,
     matches: crate::matching::page::Section,
-    commissions: crate::brokers::Panel,
+    commissions: crate::commissions::Panel,
 }
 
 pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
@@ -762,7 +762,7 @@ pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) ->
             user.as_ref(),
             acc.owner,
         )?;
-        let commissions = crate::brokers::Panel::load(conn, Kind::Achievement, id, acc.owner)?;
+        let commissions = crate::commissions::Panel::load(conn, Kind::Achievement, id, acc.owner)?;
         Ok((a, acc, events, acceptances, matches, commissions))
     })
     .await?;

@@ -378,7 +378,7 @@ fn form_page(
 pub async fn new_form(c: Ctx) -> AppResult<HttpResponse> {
     let u = c.user()?;
     if !may_create(u) {
-        return Err(AppError::forbidden(c.t("err.enterprises_only")));
+        return Err(AppError::refused("err.enterprises_only"));
     }
     let f = DemandInput {
         is_challenge: c.is_officer(),
@@ -394,7 +394,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     if !may_create(&user) {
-        return Err(AppError::forbidden(c.t("err.enterprises_only")));
+        return Err(AppError::refused("err.enterprises_only"));
     }
     let input = DemandInput::from_form(&FormData(form.into_inner()));
     let v = match validate(&c, &input, c.is_officer()) {
@@ -666,7 +666,7 @@ struct DetailPage<'a> {
     acceptances: Vec<Acceptance>,
     editable: bool,
     matches: crate::matching::page::Section,
-    commissions: crate::brokers::Panel,
+    commissions: crate::commissions::Panel,
     challenge: crate::challenges::Panel,
 }
 
@@ -687,7 +687,7 @@ pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) ->
         let published = d.status == "published";
         let matches =
             crate::matching::page::Section::for_viewer(conn, Kind::Demand, id, published, user.as_ref(), acc.owner)?;
-        let commissions = crate::brokers::Panel::load(conn, Kind::Demand, id, acc.owner)?;
+        let commissions = crate::commissions::Panel::load(conn, Kind::Demand, id, acc.owner)?;
         let challenge = crate::challenges::Panel::load(conn, id, user.as_ref())?;
         Ok((d, acc, events, acceptances, matches, commissions, challenge))
     })

@@ -201,7 +201,7 @@ struct ImportPage<'a> {
 pub async fn form(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let user = c.user()?;
     if !achievement::may_create(user) {
-        return Err(AppError::forbidden(c.t("err.institutions_only")));
+        return Err(AppError::refused("err.institutions_only"));
     }
     // Until the organization is verified the page explains the import and says what to do first,
     // without a form that would be refused.
@@ -287,11 +287,11 @@ pub struct Upload {
 pub async fn upload(c: Ctx, state: web::Data<AppState>, form: MultipartForm<Upload>) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     if !achievement::may_create(&user) {
-        return Err(AppError::forbidden(c.t("err.institutions_only")));
+        return Err(AppError::refused("err.institutions_only"));
     }
     let max_mb = state.config.max_upload_bytes / (1024 * 1024);
     if !user.org_verified() {
-        return Err(AppError::forbidden(c.t("import.needs_verification")));
+        return Err(AppError::refused("import.needs_verification"));
     }
     // The form again, with what is wrong with the file or its rows.
     let fail = |file_error: String, errors: Vec<RowError>, rows_checked: usize| {

@@ -158,9 +158,7 @@ impl Section {
         s.can_deal = published
             && (owner
                 || match viewer {
-                    Some(u) if u.org_kind == "broker" => {
-                        crate::brokers::commissioned(conn, u.org_id, kind.as_str(), id)?
-                    }
+                    Some(u) if u.org_kind == "broker" => crate::commissions::commissioned(conn, u.org_id, kind, id)?,
                     _ => false,
                 });
         Ok(s)

@@ -7,6 +7,7 @@ mod challenges;
 mod contracts;
 mod deals;
 mod helpers;
+mod list_queries;
 mod listings;
 mod matching;
 mod organizations;

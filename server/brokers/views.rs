@@ -1,0 +1,101 @@
+//! The pages of brokers: the list, a profile with its track record, the broker's own profile form,
+//! and the pipeline.
+
+use askama::Template;
+
+use super::rules::Stage;
+use crate::web::{Ctx, FieldErrors};
+
+/// A broker's record on this market: deals agreed and their amount, deals under way.
+#[derive(Debug, Clone, Default)]
+pub struct TrackRecord {
+    pub agreed: i64,
+    pub agreed_fen: i64,
+    pub open: i64,
+    pub principals: Vec<String>,
+    /// Registered contracts the broker is the intermediary of, or that came from its deals.
+    pub contracts: i64,
+    pub contracts_fen: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct BrokerView {
+    pub org_id: i64,
+    pub name: String,
+    pub certificate: String,
+    pub region: String,
+    pub fields: Vec<String>,
+    pub regions: Vec<String>,
+    pub intro: String,
+    pub record: TrackRecord,
+}
+
+#[derive(Template)]
+#[template(path = "brokers/list.html")]
+pub(crate) struct ListPage<'a> {
+    pub c: &'a Ctx,
+    pub brokers: Vec<BrokerView>,
+}
+
+#[derive(Template)]
+#[template(path = "brokers/profile.html")]
+pub(crate) struct ProfilePage<'a> {
+    pub c: &'a Ctx,
+    pub b: BrokerView,
+}
+
+impl ProfilePage<'_> {
+    fn amount(&self) -> String {
+        crate::money::format_human(self.b.record.agreed_fen, self.c.is_en())
+    }
+    fn contracts_amount(&self) -> String {
+        crate::money::format_human(self.b.record.contracts_fen, self.c.is_en())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "brokers/edit.html")]
+pub(crate) struct EditPage<'a> {
+    pub c: &'a Ctx,
+    pub fields: Vec<(String, String, bool)>,
+    pub regions: String,
+    pub intro: String,
+    pub errors: FieldErrors,
+}
+
+/// The top-level fields a broker may name, with whether each is chosen.
+pub fn field_choices(en: bool, chosen: &[String]) -> Vec<(String, String, bool)> {
+    crate::fields::top_level()
+        .iter()
+        .map(|f| {
+            (
+                f.code.to_string(),
+                f.own_name(en).to_string(),
+                chosen.iter().any(|c| c == f.code),
+            )
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub id: i64,
+    pub demand_title: String,
+    pub achievement_title: String,
+    pub for_side: String,
+    pub waits_on: String,
+    pub days: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub stage: Stage,
+    pub cards: Vec<Card>,
+}
+
+#[derive(Template)]
+#[template(path = "brokers/pipeline.html")]
+pub(crate) struct PipelinePage<'a> {
+    pub c: &'a Ctx,
+    pub columns: Vec<Column>,
+}
