@@ -279,7 +279,7 @@ type ListingHead = (String, i64, i64);
 fn published_demand(conn: &mut DbConn, id: i64) -> AppResult<Option<ListingHead>> {
     Ok(demands::table
         .find(id)
-        .filter(demands::status.eq("published"))
+        .filter(demands::status.eq(crate::vocabulary::ListingStatus::Published))
         .select((demands::title, demands::org_id, demands::created_by))
         .first(conn)
         .optional()?)
@@ -288,7 +288,7 @@ fn published_demand(conn: &mut DbConn, id: i64) -> AppResult<Option<ListingHead>
 fn published_achievement(conn: &mut DbConn, id: i64) -> AppResult<Option<ListingHead>> {
     Ok(achievements::table
         .find(id)
-        .filter(achievements::status.eq("published"))
+        .filter(achievements::status.eq(crate::vocabulary::ListingStatus::Published))
         .select((achievements::title, achievements::org_id, achievements::created_by))
         .first(conn)
         .optional()?)
