@@ -40,10 +40,6 @@ const STATUS_LITERALS_YET: &[(&str, usize)] = &[
     ("contracts/routes.rs", 10),
     ("contracts/store.rs", 1),
     ("deals.rs", 6),
-    ("listings/achievement.rs", 1),
-    ("listings/browse.rs", 2),
-    ("listings/demand.rs", 1),
-    ("listings/review.rs", 2),
     ("organizations.rs", 2),
     ("seed.rs", 1),
 ];
