@@ -17,6 +17,7 @@ use techmarket::db::{self, DbConn};
 use techmarket::listings::{achievement, demand};
 use techmarket::schema::{organizations, users};
 use techmarket::seed;
+use techmarket::vocabulary::ListingStatus;
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -63,10 +64,19 @@ fn fill(conn: &mut DbConn, rows: usize) -> QueryResult<()> {
                 let published = Some(t - k as i64);
                 let mut content = seed::demand_content(&market.demands[k % market.demands.len()]);
                 content.title = format!("{} #{k}", content.title);
-                demand::insert(conn, *org, *uid, region, "published", published, &content)?;
+                demand::insert(conn, *org, *uid, region, ListingStatus::Published, published, &content)?;
                 let mut content = seed::achievement_content(&market.achievements[k % market.achievements.len()]);
                 content.title = format!("{} #{k}", content.title);
-                achievement::insert(conn, *org, *uid, region, "published", published, &content, &[])?;
+                achievement::insert(
+                    conn,
+                    *org,
+                    *uid,
+                    region,
+                    ListingStatus::Published,
+                    published,
+                    &content,
+                    &[],
+                )?;
             }
             Ok(())
         })?;

@@ -20,7 +20,7 @@ use crate::i18n::{self, Lang};
 use crate::schema::{achievements, demands, digest_items, saved_searches, users};
 use crate::search::Doc;
 use crate::state::AppState;
-use crate::vocabulary::Kind;
+use crate::vocabulary::{Kind, ListingStatus};
 use crate::web::{redirect, render, Ctx, FieldErrors};
 
 /// What the digest worker needs.
@@ -165,13 +165,13 @@ fn listing_title(conn: &mut DbConn, kind: &str, id: i64) -> QueryResult<Option<S
     match kind {
         "demand" => demands::table
             .find(id)
-            .filter(demands::status.eq("published"))
+            .filter(demands::status.eq(ListingStatus::Published))
             .select(demands::title)
             .first(conn)
             .optional(),
         _ => achievements::table
             .find(id)
-            .filter(achievements::status.eq("published"))
+            .filter(achievements::status.eq(ListingStatus::Published))
             .select(achievements::title)
             .first(conn)
             .optional(),

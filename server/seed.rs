@@ -8,6 +8,7 @@ use crate::demo::{self, DemoMarket};
 use crate::listings::achievement::{self, AchievementContent};
 use crate::listings::demand::{self, DemandContent};
 use crate::schema::{demands, listing_events, org_flags, organizations, users};
+use crate::vocabulary::ListingStatus;
 use crate::{auth, credit_code};
 
 pub struct Account {
@@ -210,7 +211,15 @@ fn insert_market(conn: &mut DbConn, market: &DemoMarket, hash: &str) -> QueryRes
         let author = users_of.get(&d.org_key).copied().unwrap_or(0);
         let published = t - i64::from(d.published_days_ago) * 86400;
         let content = demand_content(d);
-        let id = demand::insert(conn, *org, author, region, "published", Some(published), &content)?;
+        let id = demand::insert(
+            conn,
+            *org,
+            author,
+            region,
+            ListingStatus::Published,
+            Some(published),
+            &content,
+        )?;
         diesel::update(demands::table.find(id))
             .set(demands::grade.eq(Some(d.grade)))
             .execute(conn)?;
@@ -228,7 +237,7 @@ fn insert_market(conn: &mut DbConn, market: &DemoMarket, hash: &str) -> QueryRes
             *org,
             author,
             region,
-            "published",
+            ListingStatus::Published,
             Some(published),
             &achievement_content(a),
             &ip,

@@ -1,7 +1,7 @@
 //! The words the market files things under: the two kinds of listing, the cooperation modes a need
 //! asks for, the transfer modes and pricing methods an achievement offers, the comma lists they are
-//! stored as, and the contract kinds, sub-kinds and item categories of the national register.
-//! Pure; every area names them from here.
+//! stored as, the states of a listing, and the contract kinds, sub-kinds and item categories of the
+//! national register. Pure; every area names them from here.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -35,6 +35,21 @@ impl Kind {
             "achievement" | "achievements" => Some(Kind::Achievement),
             _ => None,
         }
+    }
+}
+
+crate::text_enum! {
+    /// Where a listing (a demand or an achievement) is in its life: draft → submitted → published,
+    /// or returned → submitted …; withdrawn, closed, hidden. Only a published listing is on the
+    /// shelf (browse, search, matching, digests); `listings::rules` holds the steps between them.
+    pub enum ListingStatus {
+        Draft = "draft",
+        Submitted = "submitted",
+        Published = "published",
+        Returned = "returned",
+        Withdrawn = "withdrawn",
+        Closed = "closed",
+        Hidden = "hidden",
     }
 }
 

@@ -17,6 +17,7 @@ use crate::schema::{
     proposals, users,
 };
 use crate::vocabulary::Kind;
+use crate::vocabulary::ListingStatus;
 use crate::web::Ctx;
 
 #[derive(Queryable, Debug, Clone)]
@@ -272,13 +273,13 @@ fn published(conn: &mut DbConn, kind: Kind, id: Option<i64>) -> AppResult<Option
     let head: Option<ListingHead> = match kind {
         Kind::Demand => demands::table
             .find(id)
-            .filter(demands::status.eq("published"))
+            .filter(demands::status.eq(ListingStatus::Published))
             .select((demands::title, demands::org_id, demands::created_by))
             .first(conn)
             .optional()?,
         Kind::Achievement => achievements::table
             .find(id)
-            .filter(achievements::status.eq("published"))
+            .filter(achievements::status.eq(ListingStatus::Published))
             .select((achievements::title, achievements::org_id, achievements::created_by))
             .first(conn)
             .optional()?,

@@ -2,23 +2,22 @@
 //! modes, pricing method with asking price or 面议, and the public price notice (公示).
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
-use askama::Template;
+use actix_web::HttpResponse;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::{
-    date_field, field_code, join_modes, load_acceptances, load_events, money_field, parse_keywords, record_event,
-    region_levels, split_list, text, visible_head, Acceptance, Access, Event, FormData, Kind, EDITABLE,
-    PRICING_METHODS, TRANSFER_MODES,
-};
+use super::rules::{check_common, check_modes, date_field, money_field, region_levels, Common, Filters};
+use super::store::{cut_page, keyset_newest, keyset_up, shelf_filters, Detail, PAGE};
+use super::views::{AchievementDetailPage, AchievementFormPage, AchievementsPage};
+use super::{join_modes, split_list, Kind, ListingKind, ListingStatus, EDITABLE, PRICING_METHODS, TRANSFER_MODES};
 use crate::auth::{Role, SessionUser};
-use crate::db::{self, now, today, DbConn};
-use crate::error::{AppError, AppResult};
+use crate::db::{now, DbConn};
+use crate::error::AppResult;
+use crate::forms::FormData;
+use crate::i18n::{Arg, Msg, Problems};
 use crate::patents::{self, IpKind, IpStatus};
 use crate::schema::{achievements, ip_items, organizations};
-use crate::state::AppState;
-use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
+use crate::web::{render, render_status, Ctx, FieldErrors};
 use crate::{fields, money, readiness};
 
 pub fn may_create(u: &SessionUser) -> bool {
@@ -120,28 +119,32 @@ pub struct ValidAchievement {
 
 /// Checks one IP item; the message names the problem. Patent kinds need a valid Chinese application
 /// number (with its check digit), a software copyright its registration number.
-pub fn check_ip(c: &Ctx, row: &IpInput) -> Result<ValidIp, String> {
+pub fn check_ip(row: &IpInput) -> Result<ValidIp, Msg> {
     let Some(kind) = IpKind::parse(&row.kind) else {
-        return Err(c.t("err.ip_kind").to_string());
+        return Err(Msg::t("err.ip_kind"));
     };
     let Some(status) = IpStatus::parse(&row.status) else {
-        return Err(c.t("err.ip_status").to_string());
+        return Err(Msg::t("err.ip_status"));
     };
+    let both = |zh: String, en: String| Msg::Both { zh, en };
     let number = match kind {
         IpKind::InventionPatent | IpKind::UtilityModel | IpKind::Design => {
             match patents::validate_application_number(&row.number) {
                 Ok(p) => p.normalized,
-                Err(e) => return Err(if c.is_en() { e.message_en() } else { e.message_zh() }),
+                Err(e) => return Err(both(e.message_zh(), e.message_en())),
             }
         }
         IpKind::SoftwareCopyright => match patents::validate_software_copyright(&row.number) {
             Ok(n) => n,
-            Err(e) => return Err(if c.is_en() { e.message_en() } else { e.message_zh() }),
+            Err(e) => return Err(both(e.message_zh(), e.message_en())),
         },
         _ => {
             let n = row.number.trim();
             if n.chars().count() > 60 {
-                return Err(c.tf("err.too_long", &[c.t("field.ip_number"), "60"]));
+                return Err(Msg::tf(
+                    "err.too_long",
+                    [Arg::FieldName("ip_number".into()), Arg::from("60")],
+                ));
             }
             n.to_string()
         }
@@ -153,72 +156,51 @@ pub fn check_ip(c: &Ctx, row: &IpInput) -> Result<ValidIp, String> {
     })
 }
 
-pub fn validate(c: &Ctx, i: &AchievementInput) -> Result<ValidAchievement, FieldErrors> {
-    let mut e = FieldErrors::new();
-    text(&mut e, c, "title", &i.title, 4, 100);
-    text(&mut e, c, "summary", &i.summary, 10, 2000);
-    text(&mut e, c, "detail", &i.detail, 0, 5000);
-    text(&mut e, c, "contact", &i.contact, 2, 200);
-    field_code(&mut e, c, &i.field_code);
-    let keywords = parse_keywords(&i.keywords).unwrap_or_else(|key| {
-        e.add("keywords", c.t(key));
-        Vec::new()
-    });
+/// Checks an achievement as typed (the form's, or a row of an import).
+pub fn validate(i: &AchievementInput) -> Result<ValidAchievement, Problems> {
+    let mut e = Problems::new();
+    let keywords = check_common(
+        &mut e,
+        &Common {
+            title: &i.title,
+            summary: &i.summary,
+            detail: &i.detail,
+            contact: &i.contact,
+            field_code: &i.field_code,
+            keywords: &i.keywords,
+        },
+    );
     let trl = readiness::parse(&i.trl);
     if trl.is_none() {
-        e.add("trl", c.t("err.choose_trl"));
+        e.add("trl", Msg::t("err.choose_trl"));
     }
-    let mut modes = Vec::new();
-    for m in &i.transfer_modes {
-        if !TRANSFER_MODES.contains(&m.as_str()) {
-            e.add("transfer_modes", c.tf("err.mode_unknown", &[m]));
-        } else if !modes.contains(m) {
-            modes.push(m.clone());
-        }
-    }
-    if modes.is_empty() && !e.has("transfer_modes") {
-        e.add("transfer_modes", c.t("err.choose_mode"));
-    }
+    let modes = check_modes(&mut e, "transfer_modes", &i.transfer_modes, TRANSFER_MODES);
     if !PRICING_METHODS.contains(&i.pricing_method.as_str()) {
-        e.add("pricing_method", c.t("err.choose_pricing"));
+        e.add("pricing_method", Msg::t("err.choose_pricing"));
     }
     let mut price = None;
     if i.negotiable {
         if matches!(i.pricing_method.as_str(), "listing" | "auction") {
-            e.add("price", c.t("err.price_needed_for_method"));
+            e.add("price", Msg::t("err.price_needed_for_method"));
         }
     } else {
-        price = money_field(&mut e, c, "price", &i.price);
+        price = money_field(&mut e, "price", &i.price);
         if i.price.is_empty() && !e.has("price") {
-            e.add("price", c.t("err.price_or_negotiable"));
+            e.add("price", Msg::t("err.price_or_negotiable"));
         }
     }
-    let notice = match (i.notice_from.is_empty(), i.notice_to.is_empty()) {
-        (true, true) => None,
-        _ => {
-            let from = date_field(&mut e, c, "notice_from", &i.notice_from, None);
-            let to = date_field(&mut e, c, "notice_to", &i.notice_to, None);
-            match (from, to) {
-                (Some(f), Some(t)) if t < f => {
-                    e.add("notice_to", c.t("err.date_order"));
-                    None
-                }
-                (Some(f), Some(t)) => Some((f, t)),
-                _ => None,
-            }
-        }
-    };
+    let notice = check_notice(&mut e, i);
     let mut ip = Vec::new();
     for (n, row) in i.ip.iter().enumerate() {
         if row.number.trim().is_empty() {
             continue;
         }
-        match check_ip(c, row) {
+        match check_ip(row) {
             Ok(v) => ip.push(v),
             Err(msg) => e.add(&format!("ip_{n}"), msg),
         }
     }
-    if e.any() {
+    if !e.is_empty() {
         return Err(e);
     }
     Ok(ValidAchievement {
@@ -236,6 +218,23 @@ pub fn validate(c: &Ctx, i: &AchievementInput) -> Result<ValidAchievement, Field
         notice,
         ip,
     })
+}
+
+/// The public notice window: none, or both dates in order.
+fn check_notice(e: &mut Problems, i: &AchievementInput) -> Option<(NaiveDate, NaiveDate)> {
+    if i.notice_from.is_empty() && i.notice_to.is_empty() {
+        return None;
+    }
+    let from = date_field(e, "notice_from", &i.notice_from, None);
+    let to = date_field(e, "notice_to", &i.notice_to, None);
+    match (from, to) {
+        (Some(f), Some(t)) if t < f => {
+            e.add("notice_to", Msg::t("err.date_order"));
+            None
+        }
+        (Some(f), Some(t)) => Some((f, t)),
+        _ => None,
+    }
 }
 
 /// The columns an owner writes; the same for a new achievement and an edit.
@@ -326,7 +325,7 @@ pub fn insert(
     org_id: i64,
     created_by: i64,
     region: &str,
-    status: &str,
+    status: ListingStatus,
     published_at: Option<i64>,
     content: &AchievementContent,
     ip: &[(&str, &str, &str)],
@@ -380,7 +379,7 @@ pub fn save(conn: &mut DbConn, user: &SessionUser, existing: Option<i64>, v: &Va
             user.org_id,
             user.id,
             &user.org_region,
-            "draft",
+            ListingStatus::Draft,
             None,
             &content,
             &ip,
@@ -393,7 +392,7 @@ pub fn save(conn: &mut DbConn, user: &SessionUser, existing: Option<i64>, v: &Va
             )
             .set((
                 &content,
-                achievements::status.eq("draft"),
+                achievements::status.eq(ListingStatus::Draft),
                 achievements::updated_at.eq(now()),
             ))
             .execute(conn)?;
@@ -405,106 +404,7 @@ pub fn save(conn: &mut DbConn, user: &SessionUser, existing: Option<i64>, v: &Va
     }
 }
 
-#[derive(Template)]
-#[template(path = "listings/achievement_form.html")]
-struct FormPage<'a> {
-    c: &'a Ctx,
-    id: Option<i64>,
-    f: AchievementInput,
-    errors: FieldErrors,
-    modes: &'static [&'static str],
-    methods: &'static [&'static str],
-    ip_kinds: Vec<&'static str>,
-    ip_statuses: Vec<&'static str>,
-    field_options: Vec<(String, String)>,
-}
-
-impl FormPage<'_> {
-    fn trl_name(&self, level: &u8) -> String {
-        format!("{level} · {}", readiness::name(*level, self.c.is_en()).unwrap_or(""))
-    }
-    fn ip_error(&self, n: &usize) -> &str {
-        self.errors.get(&format!("ip_{n}"))
-    }
-}
-
-fn form_page(
-    c: &Ctx,
-    id: Option<i64>,
-    f: AchievementInput,
-    errors: FieldErrors,
-    status: StatusCode,
-) -> AppResult<HttpResponse> {
-    render_status(
-        &FormPage {
-            c,
-            id,
-            f,
-            errors,
-            modes: TRANSFER_MODES,
-            methods: PRICING_METHODS,
-            ip_kinds: IpKind::ALL.iter().map(|k| k.code()).collect(),
-            ip_statuses: IpStatus::ALL.iter().map(|k| k.code()).collect(),
-            field_options: super::field_options(c.is_en()),
-        },
-        status,
-    )
-}
-
-pub async fn new_form(c: Ctx) -> AppResult<HttpResponse> {
-    if !may_create(c.user()?) {
-        return Err(AppError::refused("err.institutions_only"));
-    }
-    form_page(
-        &c,
-        None,
-        AchievementInput::default(),
-        FieldErrors::new(),
-        StatusCode::OK,
-    )
-}
-
-pub async fn create(
-    c: Ctx,
-    state: web::Data<AppState>,
-    form: web::Form<Vec<(String, String)>>,
-) -> AppResult<HttpResponse> {
-    let user = c.user()?.clone();
-    if !may_create(&user) {
-        return Err(AppError::refused("err.institutions_only"));
-    }
-    let input = AchievementInput::from_form(&FormData(form.into_inner()));
-    let v = match validate(&c, &input) {
-        Ok(v) => v,
-        Err(errors) => return form_page(&c, None, input, errors, StatusCode::UNPROCESSABLE_ENTITY),
-    };
-    let id = db::tx(&state.pool, move |conn| {
-        let id = save(conn, &user, None, &v)?;
-        record_event(conn, Kind::Achievement, id, user.id, "created", None)?;
-        Ok(id)
-    })
-    .await?;
-    Ok(redirect(&format!("/achievements/{id}?notice=listing_saved")))
-}
-
-fn editable_by(
-    conn: &mut DbConn,
-    user: &SessionUser,
-    id: i64,
-    not_owner: &str,
-    not_editable: &str,
-) -> AppResult<Achievement> {
-    let a = load(conn, id)?;
-    if a.org_id != user.org_id {
-        return Err(AppError::Forbidden(not_owner.to_string().into()));
-    }
-    if !EDITABLE.contains(&a.status.as_str()) {
-        return Err(AppError::BadRequest(not_editable.to_string().into()));
-    }
-    Ok(a)
-}
-
-fn input_from_row(a: &Achievement) -> AchievementInput {
+fn input_of(a: &Achievement) -> AchievementInput {
     AchievementInput {
         title: a.title.clone(),
         summary: a.summary.clone(),
@@ -531,37 +431,6 @@ fn input_from_row(a: &Achievement) -> AchievementInput {
     }
 }
 
-pub async fn edit_form(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
-    let user = c.user()?.clone();
-    let id = path.into_inner();
-    let (no, ne) = (c.t("err.not_owner").to_string(), c.t("err.not_editable").to_string());
-    let a = db::run(&state.pool, move |conn| editable_by(conn, &user, id, &no, &ne)).await?;
-    form_page(&c, Some(id), input_from_row(&a), FieldErrors::new(), StatusCode::OK)
-}
-
-pub async fn update(
-    c: Ctx,
-    state: web::Data<AppState>,
-    path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
-) -> AppResult<HttpResponse> {
-    let user = c.user()?.clone();
-    let id = path.into_inner();
-    let input = AchievementInput::from_form(&FormData(form.into_inner()));
-    let v = match validate(&c, &input) {
-        Ok(v) => v,
-        Err(errors) => return form_page(&c, Some(id), input, errors, StatusCode::UNPROCESSABLE_ENTITY),
-    };
-    let (no, ne) = (c.t("err.not_owner").to_string(), c.t("err.not_editable").to_string());
-    db::tx(&state.pool, move |conn| {
-        editable_by(conn, &user, id, &no, &ne)?;
-        save(conn, &user, Some(id), &v)?;
-        record_event(conn, Kind::Achievement, id, user.id, "edited", None)
-    })
-    .await?;
-    Ok(redirect(&format!("/achievements/{id}?notice=listing_saved")))
-}
-
 #[derive(Debug, Clone)]
 pub struct Achievement {
     pub id: i64,
@@ -581,61 +450,10 @@ pub struct Achievement {
     pub notice_from: Option<String>,
     pub notice_to: Option<String>,
     pub region_code: String,
-    pub status: String,
+    pub status: ListingStatus,
     pub status_reason: Option<String>,
     pub published_at: Option<i64>,
     pub ip: Vec<(String, String, String)>,
-}
-
-impl Achievement {
-    pub fn keyword_list(&self) -> Vec<String> {
-        split_list(&self.keywords)
-    }
-    pub fn mode_list(&self) -> Vec<String> {
-        split_list(&self.transfer_modes)
-    }
-    pub fn price_text(&self, c: &Ctx) -> String {
-        price_text(c, self.negotiable, self.price_fen)
-    }
-    pub fn status_key(&self) -> String {
-        format!("status.{}", self.status)
-    }
-    pub fn method_key(&self) -> String {
-        format!("method.{}", self.pricing_method)
-    }
-    pub fn region_name(&self) -> String {
-        crate::regions::full_name(&self.region_code).unwrap_or_else(|| self.region_code.clone())
-    }
-    pub fn field_name(&self, c: &Ctx) -> String {
-        fields::name(&self.field_code, c.is_en())
-    }
-    pub fn trl_text(&self, c: &Ctx) -> String {
-        trl_text(c, self.trl)
-    }
-    /// Whether today lies in the public notice window.
-    pub fn notice_open(&self) -> bool {
-        let t = today().to_string();
-        match (&self.notice_from, &self.notice_to) {
-            (Some(f), Some(to)) => f.as_str() <= t.as_str() && t.as_str() <= to.as_str(),
-            _ => false,
-        }
-    }
-}
-
-pub fn price_text(c: &Ctx, negotiable: bool, price: Option<i64>) -> String {
-    match (negotiable, price) {
-        (false, Some(p)) => money::format_human(p, c.is_en()),
-        _ => c.t("price.negotiable").to_string(),
-    }
-}
-
-pub fn trl_text(c: &Ctx, trl: i32) -> String {
-    let level = u8::try_from(trl).unwrap_or(0);
-    let stage = readiness::stage(level).map(|s| s.name(c.is_en())).unwrap_or("");
-    format!(
-        "TRL {trl} · {} ({stage})",
-        readiness::name(level, c.is_en()).unwrap_or("")
-    )
 }
 
 type AchievementRow = (
@@ -659,7 +477,7 @@ type AchievementRow = (
         Option<String>,
         Option<String>,
         String,
-        String,
+        ListingStatus,
         Option<String>,
         Option<i64>,
     ),
@@ -726,55 +544,241 @@ pub fn load(conn: &mut DbConn, id: i64) -> AppResult<Achievement> {
     })
 }
 
-#[derive(Template)]
-#[template(path = "listings/achievement_detail.html")]
-struct DetailPage<'a> {
-    c: &'a Ctx,
-    ach: Achievement,
-    acc: Access,
-    events: Vec<Event>,
-    acceptances: Vec<Acceptance>,
-    editable: bool,
-    matches: crate::matching::page::Section,
-    commissions: crate::commissions::Panel,
+// ---------------------------------------------------------------- the shelf of achievements
+
+#[derive(Debug, Clone)]
+pub struct AchievementCard {
+    pub id: i64,
+    pub title: String,
+    pub summary: String,
+    pub org_name: String,
+    pub field_code: String,
+    pub region_code: String,
+    pub trl: i32,
+    pub price_fen: Option<i64>,
+    pub negotiable: bool,
+    pub pricing_method: String,
+    pub transfer_modes: String,
+    pub published_at: i64,
+    pub price_sort: i64,
 }
 
-pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
-    let user = c.user.clone();
-    let (a, acc, events, acceptances, matches, commissions) = db::run(&state.pool, move |conn| {
-        let (_, acc) = visible_head(conn, user.as_ref(), Kind::Achievement, id)?;
-        let a = load(conn, id)?;
-        let (events, acceptances) = if acc.owner || acc.officer {
+type CardRow = (
+    (i64, String, String, String, String, String, i32),
+    (Option<i64>, bool, String, String, Option<i64>, i64),
+);
+
+/// One page of published achievements and the cursor of the next page, if any.
+pub fn page(conn: &mut DbConn, f: &Filters) -> AppResult<(Vec<AchievementCard>, Option<String>)> {
+    let mut q = achievements::table
+        .inner_join(organizations::table)
+        .filter(achievements::status.eq(ListingStatus::Published))
+        .into_boxed();
+    shelf_filters!(q, achievements, transfer_modes, TRANSFER_MODES, f);
+    if PRICING_METHODS.contains(&f.method.as_str()) {
+        q = q.filter(achievements::pricing_method.eq(f.method.clone()));
+    }
+    if let Some(min) = Filters::money(&f.min) {
+        q = q
+            .filter(achievements::negotiable.eq(false))
+            .filter(achievements::price_sort.ge(min));
+    }
+    if let Some(max) = Filters::money(&f.max) {
+        q = q
+            .filter(achievements::negotiable.eq(false))
+            .filter(achievements::price_sort.le(max));
+    }
+    if let Some(t) = Filters::trl(&f.trl_min) {
+        q = q.filter(achievements::trl.ge(t));
+    }
+    if let Some(t) = Filters::trl(&f.trl_max) {
+        q = q.filter(achievements::trl.le(t));
+    }
+    let cursor = f.cursor();
+    q = match f.sort.as_str() {
+        "price" => keyset_up!(q, achievements, price_sort, cursor, |v: &String| v
+            .parse::<i64>()
+            .unwrap_or(i64::MIN)),
+        _ => keyset_newest!(q, achievements, cursor),
+    };
+    let rows: Vec<CardRow> = q
+        .select((
             (
-                load_events(conn, Kind::Achievement, id)?,
-                load_acceptances(conn, Kind::Achievement, id)?,
-            )
-        } else {
-            (Vec::new(), Vec::new())
+                achievements::id,
+                achievements::title,
+                achievements::summary,
+                organizations::name,
+                achievements::field_code,
+                achievements::region_code,
+                achievements::trl,
+            ),
+            (
+                achievements::price_fen,
+                achievements::negotiable,
+                achievements::pricing_method,
+                achievements::transfer_modes,
+                achievements::published_at,
+                achievements::price_sort,
+            ),
+        ))
+        .limit(PAGE + 1)
+        .load(conn)?;
+    let cards = rows.into_iter().map(|(a, b)| AchievementCard {
+        id: a.0,
+        title: a.1,
+        summary: a.2,
+        org_name: a.3,
+        field_code: a.4,
+        region_code: a.5,
+        trl: a.6,
+        price_fen: b.0,
+        negotiable: b.1,
+        pricing_method: b.2,
+        transfer_modes: b.3,
+        published_at: b.4.unwrap_or(0),
+        price_sort: b.5,
+    });
+    Ok(cut_page(cards.collect(), |l| match f.sort.as_str() {
+        "price" => format!("{}_{}", l.price_sort, l.id),
+        _ => format!("{}_{}", l.published_at, l.id),
+    }))
+}
+
+impl ListingKind for Achievement {
+    const KIND: Kind = Kind::Achievement;
+    const ONLY_FOR: &'static str = "err.institutions_only";
+    type Input = AchievementInput;
+    type Valid = ValidAchievement;
+    type Extra = ();
+    type Card = AchievementCard;
+
+    fn may_create(u: &SessionUser) -> bool {
+        may_create(u)
+    }
+    fn blank(_officer: bool) -> AchievementInput {
+        AchievementInput::default()
+    }
+    fn input(f: &FormData) -> AchievementInput {
+        AchievementInput::from_form(f)
+    }
+    fn input_of(&self) -> AchievementInput {
+        input_of(self)
+    }
+    fn validate(i: &AchievementInput, _officer: bool, _today: NaiveDate) -> Result<ValidAchievement, Problems> {
+        validate(i)
+    }
+    fn save(conn: &mut DbConn, user: &SessionUser, existing: Option<i64>, v: &ValidAchievement) -> AppResult<i64> {
+        save(conn, user, existing, v)
+    }
+    fn load(conn: &mut DbConn, id: i64) -> AppResult<Achievement> {
+        load(conn, id)
+    }
+    fn org_id(&self) -> i64 {
+        self.org_id
+    }
+    fn status(&self) -> ListingStatus {
+        self.status
+    }
+    fn extra(_conn: &mut DbConn, _id: i64, _user: Option<&SessionUser>) -> AppResult<()> {
+        Ok(())
+    }
+    fn browse(conn: &mut DbConn, f: &Filters) -> AppResult<(Vec<AchievementCard>, Option<String>)> {
+        page(conn, f)
+    }
+    fn form_page(
+        c: &Ctx,
+        id: Option<i64>,
+        f: AchievementInput,
+        errors: FieldErrors,
+        status: StatusCode,
+    ) -> AppResult<HttpResponse> {
+        render_status(&AchievementFormPage::new(c, id, f, errors), status)
+    }
+    fn detail_page(c: &Ctx, d: Detail<Achievement>) -> AppResult<HttpResponse> {
+        render(&AchievementDetailPage::new(c, d))
+    }
+    fn browse_page(c: &Ctx, f: Filters, cards: Vec<AchievementCard>, next: Option<String>) -> AppResult<HttpResponse> {
+        render(&AchievementsPage::new(c, f, cards, next))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> AchievementInput {
+        AchievementInput {
+            title: "铝系锂吸附剂".into(),
+            summary: "适用于低品位盐湖卤水提锂，回收率高。".into(),
+            contact: "李老师 0971-7654321".into(),
+            field_code: fields::top_level()[0].code.to_string(),
+            trl: "6".into(),
+            transfer_modes: vec!["transfer".into()],
+            pricing_method: "agreement".into(),
+            price: "150万".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_good_achievement_passes() {
+        let v = validate(&good()).expect("valid");
+        assert_eq!((v.trl, v.price_fen, v.notice), (6, Some(150_000_000), None));
+        assert_eq!(v.content().price_sort, 150_000_000);
+    }
+
+    #[test]
+    fn price_notice_and_readiness_are_checked() {
+        let i = AchievementInput {
+            trl: "10".into(),
+            price: String::new(),
+            notice_from: "2026-03-01".into(),
+            notice_to: "2026-02-01".into(),
+            pricing_method: "barter".into(),
+            ..good()
         };
-        let published = a.status == "published";
-        let matches = crate::matching::page::Section::for_viewer(
-            conn,
-            Kind::Achievement,
-            id,
-            published,
-            user.as_ref(),
-            acc.owner,
-        )?;
-        let commissions = crate::commissions::Panel::load(conn, Kind::Achievement, id, acc.owner)?;
-        Ok((a, acc, events, acceptances, matches, commissions))
-    })
-    .await?;
-    let editable = acc.owner && EDITABLE.contains(&a.status.as_str());
-    render(&DetailPage {
-        c: &c,
-        ach: a,
-        acc,
-        events,
-        acceptances,
-        editable,
-        matches,
-        commissions,
-    })
+        let p = validate(&i).unwrap_err();
+        assert_eq!(p.get("trl"), Some(&Msg::t("err.choose_trl")));
+        assert_eq!(p.get("price"), Some(&Msg::t("err.price_or_negotiable")));
+        assert_eq!(p.get("notice_to"), Some(&Msg::t("err.date_order")));
+        assert_eq!(p.get("pricing_method"), Some(&Msg::t("err.choose_pricing")));
+        let auction = AchievementInput {
+            negotiable: true,
+            pricing_method: "auction".into(),
+            ..good()
+        };
+        let p = validate(&auction).unwrap_err();
+        assert_eq!(p.get("price"), Some(&Msg::t("err.price_needed_for_method")));
+    }
+
+    #[test]
+    fn ip_rows_are_checked_one_by_one() {
+        let row = |kind: &str, number: &str| IpInput {
+            kind: kind.into(),
+            number: number.into(),
+            status: "granted".into(),
+        };
+        let number = format!("202310123456.{}", patents::check_digit("202310123456").unwrap());
+        let i = AchievementInput {
+            ip: vec![
+                row("invention_patent", &number),
+                row("", ""),
+                row("invention_patent", "202310123456.0"),
+                row("technical_secret", &"x".repeat(61)),
+                row("bogus", "1"),
+            ],
+            ..good()
+        };
+        let p = validate(&i).unwrap_err();
+        assert!(!p.has("ip_0") && !p.has("ip_1"));
+        assert!(matches!(p.get("ip_2"), Some(Msg::Both { .. })));
+        assert_eq!(
+            p.get("ip_3"),
+            Some(&Msg::tf(
+                "err.too_long",
+                [Arg::FieldName("ip_number".into()), Arg::from("60")]
+            ))
+        );
+        assert_eq!(p.get("ip_4"), Some(&Msg::t("err.ip_kind")));
+    }
 }

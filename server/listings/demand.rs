@@ -2,22 +2,22 @@
 //! bounty, goals, assessment indicators and a closing date, and may also be posted by a government office.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
-use askama::Template;
+use actix_web::HttpResponse;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::{
-    date_field, field_code, join_modes, load_acceptances, load_events, money_field, parse_keywords, record_event,
-    region_levels, split_list, text, visible_head, Acceptance, Access, Event, FormData, Kind, COOP_MODES, EDITABLE,
-};
+use super::rules::{check_common, check_modes, date_field, money_field, region_levels, text, Common, Filters};
+use super::store::{cut_page, keyset_newest, keyset_up, shelf_filters, Detail, PAGE};
+use super::views::{DemandDetailPage, DemandFormPage, DemandsPage};
+use super::{join_modes, split_list, Kind, ListingKind, ListingStatus, COOP_MODES, EDITABLE};
 use crate::auth::{Role, SessionUser};
-use crate::db::{self, now, today, DbConn};
-use crate::error::{AppError, AppResult};
+use crate::db::{now, DbConn};
+use crate::error::AppResult;
+use crate::forms::FormData;
+use crate::i18n::{Msg, Problems};
 use crate::readiness::Stage;
 use crate::schema::{demands, organizations};
-use crate::state::AppState;
-use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
+use crate::web::{render, render_status, Ctx, FieldErrors};
 use crate::{fields, money};
 
 pub fn may_create(u: &SessionUser) -> bool {
@@ -92,77 +92,51 @@ pub struct ValidDemand {
     pub challenge: Option<(i64, String, String, NaiveDate)>,
 }
 
-pub fn validate(c: &Ctx, i: &DemandInput, is_officer: bool) -> Result<ValidDemand, FieldErrors> {
-    let mut e = FieldErrors::new();
-    text(&mut e, c, "title", &i.title, 4, 100);
-    text(&mut e, c, "summary", &i.summary, 10, 2000);
-    text(&mut e, c, "detail", &i.detail, 0, 5000);
-    text(&mut e, c, "contact", &i.contact, 2, 200);
-    field_code(&mut e, c, &i.field_code);
-    let keywords = match parse_keywords(&i.keywords) {
-        Ok(k) => k,
-        Err(key) => {
-            e.add("keywords", c.t(key));
-            Vec::new()
-        }
-    };
-    let mut modes = Vec::new();
-    for m in &i.coop_modes {
-        if !COOP_MODES.contains(&m.as_str()) {
-            e.add("coop_modes", c.tf("err.mode_unknown", &[m]));
-        } else if !modes.contains(m) {
-            modes.push(m.clone());
-        }
-    }
-    if modes.is_empty() && !e.has("coop_modes") {
-        e.add("coop_modes", c.t("err.choose_mode"));
-    }
+/// Checks a demand as typed; an officer's is always an open challenge. Dates may not be before `today`.
+pub fn validate(i: &DemandInput, is_officer: bool, today: NaiveDate) -> Result<ValidDemand, Problems> {
+    let mut e = Problems::new();
+    let keywords = check_common(
+        &mut e,
+        &Common {
+            title: &i.title,
+            summary: &i.summary,
+            detail: &i.detail,
+            contact: &i.contact,
+            field_code: &i.field_code,
+            keywords: &i.keywords,
+        },
+    );
+    let modes = check_modes(&mut e, "coop_modes", &i.coop_modes, COOP_MODES);
     let wanted_stage = match i.wanted_stage.trim() {
         "" | "any" => None,
         code => {
             let s = Stage::parse(code);
             if s.is_none() {
-                e.add("wanted_stage", c.tf("err.stage_unknown", &[code]));
+                e.add("wanted_stage", Msg::tf("err.stage_unknown", [code]));
             }
             s
         }
     };
     let (mut min, mut max) = (None, None);
     if !i.negotiable {
-        min = money_field(&mut e, c, "budget_min", &i.budget_min);
-        max = money_field(&mut e, c, "budget_max", &i.budget_max);
+        min = money_field(&mut e, "budget_min", &i.budget_min);
+        max = money_field(&mut e, "budget_max", &i.budget_max);
         if i.budget_max.is_empty() && !e.has("budget_max") {
-            e.add("budget_max", c.t("err.budget_or_negotiable"));
+            e.add("budget_max", Msg::t("err.budget_or_negotiable"));
         }
         if let (Some(a), Some(b)) = (min, max) {
             if a > b {
-                e.add("budget_min", c.t("err.budget_order"));
+                e.add("budget_min", Msg::t("err.budget_order"));
             }
         }
     }
-    let today = today();
-    let deadline = date_field(&mut e, c, "deadline", &i.deadline, Some(today));
+    let deadline = date_field(&mut e, "deadline", &i.deadline, Some(today));
     let challenge = if i.is_challenge || is_officer {
-        let bounty = money_field(&mut e, c, "bounty", &i.bounty);
-        if i.bounty.is_empty() {
-            e.add("bounty", c.t("err.required"));
-        }
-        text(&mut e, c, "goals", &i.goals, 10, 3000);
-        text(&mut e, c, "indicators", &i.indicators, 10, 3000);
-        let closes = date_field(&mut e, c, "closes_on", &i.closes_on, Some(today));
-        if let (Some(cl), Some(dl)) = (closes, deadline) {
-            if cl > dl {
-                e.add("closes_on", c.t("err.closes_after_deadline"));
-            }
-        }
-        match (bounty, closes) {
-            (Some(b), Some(cl)) => Some((b, i.goals.clone(), i.indicators.clone(), cl)),
-            _ => None,
-        }
+        check_challenge(&mut e, i, deadline, today)
     } else {
         None
     };
-    if e.any() {
+    if !e.is_empty() {
         return Err(e);
     }
     Ok(ValidDemand {
@@ -180,6 +154,31 @@ pub fn validate(c: &Ctx, i: &DemandInput, is_officer: bool) -> Result<ValidDeman
         deadline: deadline.unwrap_or(today),
         challenge,
     })
+}
+
+/// The parts of an open challenge: bounty, goals, indicators, and a closing date not after the deadline.
+fn check_challenge(
+    e: &mut Problems,
+    i: &DemandInput,
+    deadline: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<(i64, String, String, NaiveDate)> {
+    let bounty = money_field(e, "bounty", &i.bounty);
+    if i.bounty.is_empty() {
+        e.add("bounty", Msg::t("err.required"));
+    }
+    text(e, "goals", &i.goals, 10, 3000);
+    text(e, "indicators", &i.indicators, 10, 3000);
+    let closes = date_field(e, "closes_on", &i.closes_on, Some(today));
+    if let (Some(cl), Some(dl)) = (closes, deadline) {
+        if cl > dl {
+            e.add("closes_on", Msg::t("err.closes_after_deadline"));
+        }
+    }
+    match (bounty, closes) {
+        (Some(b), Some(cl)) => Some((b, i.goals.clone(), i.indicators.clone(), cl)),
+        _ => None,
+    }
 }
 
 /// The columns an owner writes; the same for a new demand and an edit.
@@ -281,7 +280,7 @@ pub fn insert(
     org_id: i64,
     created_by: i64,
     region: &str,
-    status: &str,
+    status: ListingStatus,
     published_at: Option<i64>,
     content: &DemandContent,
 ) -> diesel::QueryResult<i64> {
@@ -314,13 +313,17 @@ pub fn save(conn: &mut DbConn, user: &SessionUser, existing: Option<i64>, v: &Va
             user.org_id,
             user.id,
             &user.org_region,
-            "draft",
+            ListingStatus::Draft,
             None,
             &content,
         )?),
         Some(id) => {
             diesel::update(demands::table.find(id).filter(demands::status.eq_any(EDITABLE)))
-                .set((&content, demands::status.eq("draft"), demands::updated_at.eq(now())))
+                .set((
+                    &content,
+                    demands::status.eq(ListingStatus::Draft),
+                    demands::updated_at.eq(now()),
+                ))
                 .execute(conn)?;
             crate::search::enqueue(conn, Kind::Demand, id)?;
             Ok(id)
@@ -328,89 +331,7 @@ pub fn save(conn: &mut DbConn, user: &SessionUser, existing: Option<i64>, v: &Va
     }
 }
 
-#[derive(Template)]
-#[template(path = "listings/demand_form.html")]
-struct FormPage<'a> {
-    c: &'a Ctx,
-    id: Option<i64>,
-    f: DemandInput,
-    errors: FieldErrors,
-    modes: &'static [&'static str],
-    field_options: Vec<(String, String)>,
-    officer: bool,
-}
-
-impl FormPage<'_> {
-    fn stage_options(&self) -> Vec<(String, String)> {
-        let en = self.c.is_en();
-        std::iter::once(("any".to_string(), self.c.t("stage.any").to_string()))
-            .chain(
-                Stage::ALL
-                    .iter()
-                    .map(|s| (s.code().to_string(), s.name(en).to_string())),
-            )
-            .collect()
-    }
-}
-
-fn form_page(
-    c: &Ctx,
-    id: Option<i64>,
-    f: DemandInput,
-    errors: FieldErrors,
-    status: StatusCode,
-) -> AppResult<HttpResponse> {
-    let officer = c.is_officer();
-    render_status(
-        &FormPage {
-            c,
-            id,
-            f,
-            errors,
-            modes: COOP_MODES,
-            field_options: super::field_options(c.is_en()),
-            officer,
-        },
-        status,
-    )
-}
-
-pub async fn new_form(c: Ctx) -> AppResult<HttpResponse> {
-    let u = c.user()?;
-    if !may_create(u) {
-        return Err(AppError::refused("err.enterprises_only"));
-    }
-    let f = DemandInput {
-        is_challenge: c.is_officer(),
-        ..Default::default()
-    };
-    form_page(&c, None, f, FieldErrors::new(), StatusCode::OK)
-}
-
-pub async fn create(
-    c: Ctx,
-    state: web::Data<AppState>,
-    form: web::Form<Vec<(String, String)>>,
-) -> AppResult<HttpResponse> {
-    let user = c.user()?.clone();
-    if !may_create(&user) {
-        return Err(AppError::refused("err.enterprises_only"));
-    }
-    let input = DemandInput::from_form(&FormData(form.into_inner()));
-    let v = match validate(&c, &input, c.is_officer()) {
-        Ok(v) => v,
-        Err(errors) => return form_page(&c, None, input, errors, StatusCode::UNPROCESSABLE_ENTITY),
-    };
-    let id = db::tx(&state.pool, move |conn| {
-        let id = save(conn, &user, None, &v)?;
-        record_event(conn, Kind::Demand, id, user.id, "created", None)?;
-        Ok(id)
-    })
-    .await?;
-    Ok(redirect(&format!("/demands/{id}?notice=listing_saved")))
-}
-
-fn input_from_row(d: &Demand) -> DemandInput {
+fn input_of(d: &Demand) -> DemandInput {
     DemandInput {
         title: d.title.clone(),
         summary: d.summary.clone(),
@@ -432,54 +353,6 @@ fn input_from_row(d: &Demand) -> DemandInput {
     }
 }
 
-fn editable_by(
-    conn: &mut DbConn,
-    user: &SessionUser,
-    id: i64,
-    not_owner: &str,
-    not_editable: &str,
-) -> AppResult<Demand> {
-    let d = load(conn, id)?;
-    if d.org_id != user.org_id {
-        return Err(AppError::Forbidden(not_owner.to_string().into()));
-    }
-    if !EDITABLE.contains(&d.status.as_str()) {
-        return Err(AppError::BadRequest(not_editable.to_string().into()));
-    }
-    Ok(d)
-}
-
-pub async fn edit_form(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
-    let user = c.user()?.clone();
-    let id = path.into_inner();
-    let (no, ne) = (c.t("err.not_owner").to_string(), c.t("err.not_editable").to_string());
-    let d = db::run(&state.pool, move |conn| editable_by(conn, &user, id, &no, &ne)).await?;
-    form_page(&c, Some(id), input_from_row(&d), FieldErrors::new(), StatusCode::OK)
-}
-
-pub async fn update(
-    c: Ctx,
-    state: web::Data<AppState>,
-    path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
-) -> AppResult<HttpResponse> {
-    let user = c.user()?.clone();
-    let id = path.into_inner();
-    let input = DemandInput::from_form(&FormData(form.into_inner()));
-    let v = match validate(&c, &input, c.is_officer()) {
-        Ok(v) => v,
-        Err(errors) => return form_page(&c, Some(id), input, errors, StatusCode::UNPROCESSABLE_ENTITY),
-    };
-    let (no, ne) = (c.t("err.not_owner").to_string(), c.t("err.not_editable").to_string());
-    db::tx(&state.pool, move |conn| {
-        editable_by(conn, &user, id, &no, &ne)?;
-        save(conn, &user, Some(id), &v)?;
-        record_event(conn, Kind::Demand, id, user.id, "edited", None)
-    })
-    .await?;
-    Ok(redirect(&format!("/demands/{id}?notice=listing_saved")))
-}
-
 #[derive(Queryable, Debug, Clone)]
 pub struct Demand {
     pub id: i64,
@@ -499,7 +372,7 @@ pub struct Demand {
     pub deadline: String,
     pub region_code: String,
     pub grade: Option<String>,
-    pub status: String,
+    pub status: ListingStatus,
     pub status_reason: Option<String>,
     pub is_challenge: bool,
     pub bounty_fen: Option<i64>,
@@ -508,54 +381,6 @@ pub struct Demand {
     pub challenge_closes_on: Option<String>,
     pub published_at: Option<i64>,
     pub updated_at: i64,
-}
-
-impl Demand {
-    pub fn keyword_list(&self) -> Vec<String> {
-        split_list(&self.keywords)
-    }
-    pub fn mode_list(&self) -> Vec<String> {
-        split_list(&self.coop_modes)
-    }
-    pub fn stage_name(&self, c: &Ctx) -> String {
-        match Stage::parse(&self.wanted_stage) {
-            Some(s) => s.name(c.is_en()).to_string(),
-            None => c.t("stage.any").to_string(),
-        }
-    }
-    pub fn budget_text(&self, c: &Ctx) -> String {
-        budget_text(c, self.negotiable, self.budget_min_fen, self.budget_max_fen)
-    }
-    pub fn bounty_text(&self, c: &Ctx) -> String {
-        self.bounty_fen
-            .map(|b| money::format_human(b, c.is_en()))
-            .unwrap_or_default()
-    }
-    pub fn days_left(&self) -> Option<i64> {
-        let closes = NaiveDate::parse_from_str(self.challenge_closes_on.as_deref()?, "%Y-%m-%d").ok()?;
-        Some((closes - today()).num_days())
-    }
-    pub fn status_key(&self) -> String {
-        format!("status.{}", self.status)
-    }
-    pub fn region_name(&self) -> String {
-        crate::regions::full_name(&self.region_code).unwrap_or_else(|| self.region_code.clone())
-    }
-    pub fn field_name(&self, c: &Ctx) -> String {
-        fields::name(&self.field_code, c.is_en())
-    }
-}
-
-pub fn budget_text(c: &Ctx, negotiable: bool, min: Option<i64>, max: Option<i64>) -> String {
-    let en = c.is_en();
-    match (negotiable, min, max) {
-        (true, _, _) | (false, None, None) => c.t("price.negotiable").to_string(),
-        (false, Some(a), Some(b)) if a != b => {
-            format!("{} – {}", money::format_human(a, en), money::format_human(b, en))
-        }
-        (false, _, Some(b)) => c.tf("price.up_to", &[&money::format_human(b, en)]),
-        (false, Some(a), None) => c.tf("price.from", &[&money::format_human(a, en)]),
-    }
 }
 
 pub fn load(conn: &mut DbConn, id: i64) -> AppResult<Demand> {
@@ -614,7 +439,7 @@ pub fn load(conn: &mut DbConn, id: i64) -> AppResult<Demand> {
                 Option<String>,
             ),
             (
-                String,
+                ListingStatus,
                 Option<String>,
                 bool,
                 Option<i64>,
@@ -656,52 +481,260 @@ pub fn load(conn: &mut DbConn, id: i64) -> AppResult<Demand> {
         })?)
 }
 
-#[derive(Template)]
-#[template(path = "listings/demand_detail.html")]
-struct DetailPage<'a> {
-    c: &'a Ctx,
-    d: Demand,
-    acc: Access,
-    events: Vec<Event>,
-    acceptances: Vec<Acceptance>,
-    editable: bool,
-    matches: crate::matching::page::Section,
-    commissions: crate::commissions::Panel,
-    challenge: crate::challenges::Panel,
+// ---------------------------------------------------------------- the shelf of demands
+
+#[derive(Debug, Clone)]
+pub struct DemandCard {
+    pub id: i64,
+    pub title: String,
+    pub summary: String,
+    pub org_name: String,
+    pub field_code: String,
+    pub region_code: String,
+    pub budget_min_fen: Option<i64>,
+    pub budget_max_fen: Option<i64>,
+    pub negotiable: bool,
+    pub deadline: String,
+    pub grade: Option<String>,
+    pub is_challenge: bool,
+    pub bounty_fen: Option<i64>,
+    pub closes_on: Option<String>,
+    pub published_at: i64,
+    pub budget_sort: i64,
 }
 
-pub async fn detail(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
-    let user = c.user.clone();
-    let (d, acc, events, acceptances, matches, commissions, challenge) = db::run(&state.pool, move |conn| {
-        let (_, acc) = visible_head(conn, user.as_ref(), Kind::Demand, id)?;
-        let d = load(conn, id)?;
-        let (events, acceptances) = if acc.owner || acc.officer {
+type DemandRow = (
+    (i64, String, String, String, String, String, Option<i64>, Option<i64>),
+    (
+        bool,
+        String,
+        Option<String>,
+        bool,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        i64,
+    ),
+);
+
+/// One page of published demands and the cursor of the next page, if any.
+pub fn page(conn: &mut DbConn, f: &Filters) -> AppResult<(Vec<DemandCard>, Option<String>)> {
+    let mut q = demands::table
+        .inner_join(organizations::table)
+        .filter(demands::status.eq(ListingStatus::Published))
+        .into_boxed();
+    shelf_filters!(q, demands, coop_modes, COOP_MODES, f);
+    if let Some(min) = Filters::money(&f.min) {
+        q = q
+            .filter(demands::negotiable.eq(false))
+            .filter(demands::budget_sort.ge(min));
+    }
+    if let Some(max) = Filters::money(&f.max) {
+        q = q
+            .filter(demands::negotiable.eq(false))
+            .filter(demands::budget_min_fen.le(max).or(demands::budget_min_fen.is_null()));
+    }
+    if f.grade == "key" || f.grade == "general" {
+        q = q.filter(demands::grade.eq(f.grade.clone()));
+    }
+    if f.challenge == "1" {
+        q = q.filter(demands::is_challenge.eq(true));
+    }
+    let cursor = f.cursor();
+    q = match f.sort.as_str() {
+        "deadline" => keyset_up!(q, demands, deadline, cursor, String::clone),
+        "budget" => keyset_up!(q, demands, budget_sort, cursor, |v: &String| v
+            .parse::<i64>()
+            .unwrap_or(i64::MIN)),
+        _ => keyset_newest!(q, demands, cursor),
+    };
+    let rows: Vec<DemandRow> = q
+        .select((
             (
-                load_events(conn, Kind::Demand, id)?,
-                load_acceptances(conn, Kind::Demand, id)?,
-            )
-        } else {
-            (Vec::new(), Vec::new())
+                demands::id,
+                demands::title,
+                demands::summary,
+                organizations::name,
+                demands::field_code,
+                demands::region_code,
+                demands::budget_min_fen,
+                demands::budget_max_fen,
+            ),
+            (
+                demands::negotiable,
+                demands::deadline,
+                demands::grade,
+                demands::is_challenge,
+                demands::bounty_fen,
+                demands::challenge_closes_on,
+                demands::published_at,
+                demands::budget_sort,
+            ),
+        ))
+        .limit(PAGE + 1)
+        .load(conn)?;
+    let cards = rows.into_iter().map(|(a, b)| DemandCard {
+        id: a.0,
+        title: a.1,
+        summary: a.2,
+        org_name: a.3,
+        field_code: a.4,
+        region_code: a.5,
+        budget_min_fen: a.6,
+        budget_max_fen: a.7,
+        negotiable: b.0,
+        deadline: b.1,
+        grade: b.2,
+        is_challenge: b.3,
+        bounty_fen: b.4,
+        closes_on: b.5,
+        published_at: b.6.unwrap_or(0),
+        budget_sort: b.7,
+    });
+    Ok(cut_page(cards.collect(), |l| match f.sort.as_str() {
+        "deadline" => format!("{}_{}", l.deadline, l.id),
+        "budget" => format!("{}_{}", l.budget_sort, l.id),
+        _ => format!("{}_{}", l.published_at, l.id),
+    }))
+}
+
+impl ListingKind for Demand {
+    const KIND: Kind = Kind::Demand;
+    const ONLY_FOR: &'static str = "err.enterprises_only";
+    type Input = DemandInput;
+    type Valid = ValidDemand;
+    /// The challenge panel (proposals) of an open challenge.
+    type Extra = crate::challenges::Panel;
+    type Card = DemandCard;
+
+    fn may_create(u: &SessionUser) -> bool {
+        may_create(u)
+    }
+    fn blank(officer: bool) -> DemandInput {
+        DemandInput {
+            is_challenge: officer,
+            ..Default::default()
+        }
+    }
+    fn input(f: &FormData) -> DemandInput {
+        DemandInput::from_form(f)
+    }
+    fn input_of(&self) -> DemandInput {
+        input_of(self)
+    }
+    fn validate(i: &DemandInput, officer: bool, today: NaiveDate) -> Result<ValidDemand, Problems> {
+        validate(i, officer, today)
+    }
+    fn save(conn: &mut DbConn, user: &SessionUser, existing: Option<i64>, v: &ValidDemand) -> AppResult<i64> {
+        save(conn, user, existing, v)
+    }
+    fn load(conn: &mut DbConn, id: i64) -> AppResult<Demand> {
+        load(conn, id)
+    }
+    fn org_id(&self) -> i64 {
+        self.org_id
+    }
+    fn status(&self) -> ListingStatus {
+        self.status
+    }
+    fn extra(conn: &mut DbConn, id: i64, user: Option<&SessionUser>) -> AppResult<Self::Extra> {
+        crate::challenges::Panel::load(conn, id, user)
+    }
+    fn browse(conn: &mut DbConn, f: &Filters) -> AppResult<(Vec<DemandCard>, Option<String>)> {
+        page(conn, f)
+    }
+    fn form_page(
+        c: &Ctx,
+        id: Option<i64>,
+        f: DemandInput,
+        errors: FieldErrors,
+        status: StatusCode,
+    ) -> AppResult<HttpResponse> {
+        render_status(&DemandFormPage::new(c, id, f, errors), status)
+    }
+    fn detail_page(c: &Ctx, d: Detail<Demand>) -> AppResult<HttpResponse> {
+        render(&DemandDetailPage::new(c, d))
+    }
+    fn browse_page(c: &Ctx, f: Filters, cards: Vec<DemandCard>, next: Option<String>) -> AppResult<HttpResponse> {
+        render(&DemandsPage::new(c, f, cards, next))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn good() -> DemandInput {
+        DemandInput {
+            title: "盐湖提锂吸附剂".into(),
+            summary: "需要一种适用于低品位卤水的吸附剂。".into(),
+            contact: "张工 0971-1234567".into(),
+            field_code: fields::top_level()[0].code.to_string(),
+            keywords: "提锂, 吸附".into(),
+            coop_modes: vec!["licence".into()],
+            budget_max: "50万".into(),
+            deadline: "2030-01-01".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_good_demand_passes() {
+        let v = validate(&good(), false, day("2026-01-01")).expect("valid");
+        assert_eq!(v.keywords, ["提锂", "吸附"]);
+        assert_eq!(v.budget_max_fen, Some(50_000_000));
+        assert_eq!(v.deadline, day("2030-01-01"));
+        assert!(v.challenge.is_none() && v.wanted_stage.is_none());
+        let c = v.content();
+        assert_eq!((c.coop_modes.as_str(), c.budget_sort), (",licence,", 50_000_000));
+    }
+
+    #[test]
+    fn budget_and_dates_are_checked() {
+        let i = DemandInput {
+            budget_min: "80万".into(),
+            deadline: "2025-12-31".into(),
+            wanted_stage: "moon".into(),
+            ..good()
         };
-        let published = d.status == "published";
-        let matches =
-            crate::matching::page::Section::for_viewer(conn, Kind::Demand, id, published, user.as_ref(), acc.owner)?;
-        let commissions = crate::commissions::Panel::load(conn, Kind::Demand, id, acc.owner)?;
-        let challenge = crate::challenges::Panel::load(conn, id, user.as_ref())?;
-        Ok((d, acc, events, acceptances, matches, commissions, challenge))
-    })
-    .await?;
-    let editable = acc.owner && EDITABLE.contains(&d.status.as_str());
-    render(&DetailPage {
-        c: &c,
-        d,
-        acc,
-        events,
-        acceptances,
-        editable,
-        matches,
-        commissions,
-        challenge,
-    })
+        let p = validate(&i, false, day("2026-01-01")).unwrap_err();
+        assert_eq!(p.get("budget_min"), Some(&Msg::t("err.budget_order")));
+        assert_eq!(p.get("deadline"), Some(&Msg::tf("err.date_past", ["2025-12-31"])));
+        assert_eq!(p.get("wanted_stage"), Some(&Msg::tf("err.stage_unknown", ["moon"])));
+        let i = DemandInput {
+            budget_max: String::new(),
+            ..good()
+        };
+        let p = validate(&i, false, day("2026-01-01")).unwrap_err();
+        assert_eq!(p.get("budget_max"), Some(&Msg::t("err.budget_or_negotiable")));
+        let negotiable = DemandInput { negotiable: true, ..i };
+        assert!(validate(&negotiable, false, day("2026-01-01")).is_ok());
+    }
+
+    #[test]
+    fn an_officers_demand_is_a_challenge() {
+        let p = validate(&good(), true, day("2026-01-01")).unwrap_err();
+        assert_eq!(p.get("bounty"), Some(&Msg::t("err.required")));
+        assert_eq!(p.get("goals"), Some(&Msg::t("err.required")));
+        assert_eq!(p.get("closes_on"), Some(&Msg::t("err.required")));
+        let i = DemandInput {
+            bounty: "100万".into(),
+            goals: "吸附容量不低于 30 mg/g".into(),
+            indicators: "回收率不低于 85%，循环 500 次".into(),
+            closes_on: "2030-06-01".into(),
+            ..good()
+        };
+        let p = validate(&i, true, day("2026-01-01")).unwrap_err();
+        assert_eq!(p.get("closes_on"), Some(&Msg::t("err.closes_after_deadline")));
+        let i = DemandInput {
+            closes_on: "2029-06-01".into(),
+            ..i
+        };
+        let v = validate(&i, true, day("2026-01-01")).expect("valid challenge");
+        assert_eq!(v.challenge.map(|c| (c.0, c.3)), Some((100_000_000, day("2029-06-01"))));
+    }
 }

@@ -165,10 +165,11 @@ pub fn check_table(c: &Ctx, table: &tables::Table) -> Result<Vec<ValidAchievemen
     let mut valid = Vec::new();
     for (i, row) in table.rows.iter().enumerate() {
         let line = table.row_numbers.get(i).copied().unwrap_or(i + 2);
-        match achievement::validate(c, &row_input(&map, row)) {
+        match achievement::validate(&row_input(&map, row)) {
             Ok(v) => valid.push(v),
-            Err(fe) => {
-                for (field, message) in fe.0 {
+            Err(problems) => {
+                // In the order of the form's fields, as the form shows them.
+                for (field, message) in c.errors(&problems).0 {
                     errors.push(RowError {
                         row: line,
                         column: header_of(&field),

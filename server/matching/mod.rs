@@ -16,7 +16,7 @@ use crate::db::{now, DbConn, Pool};
 use crate::readiness::Stage;
 use crate::schema::{achievements, demands, matches, search_outbox};
 use crate::search::{Query, SearchEngine};
-use crate::vocabulary::{split_list, Kind};
+use crate::vocabulary::{split_list, Kind, ListingStatus};
 pub use score::{Profile, Reason, Scored};
 
 /// How many listings of the other kind the engine proposes for one listing.
@@ -36,7 +36,7 @@ pub fn profiles(conn: &mut DbConn, kind: Kind, ids: &[i64]) -> QueryResult<Vec<P
             Kind::Demand => {
                 let rows: Vec<DemandProfileRow> = demands::table
                     .filter(demands::id.eq_any(chunk))
-                    .filter(demands::status.eq("published"))
+                    .filter(demands::status.eq(ListingStatus::Published))
                     .select((
                         demands::id,
                         demands::title,
@@ -64,7 +64,7 @@ pub fn profiles(conn: &mut DbConn, kind: Kind, ids: &[i64]) -> QueryResult<Vec<P
             Kind::Achievement => {
                 let rows: Vec<AchievementProfileRow> = achievements::table
                     .filter(achievements::id.eq_any(chunk))
-                    .filter(achievements::status.eq("published"))
+                    .filter(achievements::status.eq(ListingStatus::Published))
                     .select((
                         achievements::id,
                         achievements::title,

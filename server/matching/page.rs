@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use super::Reason;
 use crate::db::DbConn;
 use crate::schema::{achievements, demands, matches, organizations};
-use crate::vocabulary::Kind;
+use crate::vocabulary::{Kind, ListingStatus};
 use crate::web::Ctx;
 
 /// How many matches a listing page shows.
@@ -36,7 +36,7 @@ pub fn for_listing(conn: &mut DbConn, kind: Kind, id: i64) -> QueryResult<Vec<Ma
         Kind::Demand => matches::table
             .inner_join(achievements::table.inner_join(organizations::table))
             .filter(matches::demand_id.eq(id))
-            .filter(achievements::status.eq("published"))
+            .filter(achievements::status.eq(ListingStatus::Published))
             .order((matches::score.desc(), matches::achievement_id))
             .limit(SHOWN)
             .select((
@@ -50,7 +50,7 @@ pub fn for_listing(conn: &mut DbConn, kind: Kind, id: i64) -> QueryResult<Vec<Ma
         Kind::Achievement => matches::table
             .inner_join(demands::table.inner_join(organizations::table))
             .filter(matches::achievement_id.eq(id))
-            .filter(demands::status.eq("published"))
+            .filter(demands::status.eq(ListingStatus::Published))
             .order((matches::score.desc(), matches::demand_id))
             .limit(SHOWN)
             .select((

@@ -13,7 +13,7 @@ use crate::db::{now, DbConn, Pool};
 use crate::error::AppResult;
 pub use crate::index::{Doc, Hit, Query, Results, SearchEngine, SearchError};
 use crate::schema::{achievements, demands, organizations, search_outbox};
-use crate::vocabulary::{split_list, Kind};
+use crate::vocabulary::{split_list, Kind, ListingStatus};
 
 /// Records that a listing changed; call inside the transaction that changed it.
 pub fn enqueue(conn: &mut DbConn, kind: Kind, id: i64) -> QueryResult<()> {
@@ -76,7 +76,7 @@ pub fn docs_for(conn: &mut DbConn, kind: Kind, ids: &[i64]) -> QueryResult<Vec<D
             let rows: Vec<DemandDocRow> = demands::table
                 .inner_join(organizations::table)
                 .filter(demands::id.eq_any(ids))
-                .filter(demands::status.eq("published"))
+                .filter(demands::status.eq(ListingStatus::Published))
                 .select((
                     demands::id,
                     demands::title,
@@ -123,7 +123,7 @@ pub fn docs_for(conn: &mut DbConn, kind: Kind, ids: &[i64]) -> QueryResult<Vec<D
             let rows: Vec<AchievementDocRow> = achievements::table
                 .inner_join(organizations::table)
                 .filter(achievements::id.eq_any(ids))
-                .filter(achievements::status.eq("published"))
+                .filter(achievements::status.eq(ListingStatus::Published))
                 .select((
                     achievements::id,
                     achievements::title,
@@ -326,14 +326,14 @@ pub fn rebuild(pool: &Pool, engine: &dyn SearchEngine) -> Result<usize, String> 
         loop {
             let ids: Vec<i64> = match kind {
                 Kind::Demand => demands::table
-                    .filter(demands::status.eq("published"))
+                    .filter(demands::status.eq(ListingStatus::Published))
                     .filter(demands::id.gt(after))
                     .order(demands::id)
                     .limit(2000)
                     .select(demands::id)
                     .load(&mut *conn),
                 Kind::Achievement => achievements::table
-                    .filter(achievements::status.eq("published"))
+                    .filter(achievements::status.eq(ListingStatus::Published))
                     .filter(achievements::id.gt(after))
                     .order(achievements::id)
                     .limit(2000)

@@ -13,6 +13,7 @@ use crate::error::AppResult;
 use crate::index::{highlight, Hit, Query, Results, FACETS};
 use crate::schema::{achievements, demands};
 use crate::state::AppState;
+use crate::vocabulary::ListingStatus;
 use crate::web::{render, Ctx};
 
 pub const PER_PAGE: usize = 20;
@@ -177,7 +178,9 @@ fn database_search(conn: &mut DbConn, p: &Params, offset: usize) -> AppResult<Re
     let mut total = 0;
     let want = offset + PER_PAGE;
     if p.kind.is_empty() || p.kind == "demand" {
-        let mut q = demands::table.filter(demands::status.eq("published")).into_boxed();
+        let mut q = demands::table
+            .filter(demands::status.eq(ListingStatus::Published))
+            .into_boxed();
         if !text.is_empty() {
             q = q.filter(
                 demands::title
@@ -201,7 +204,7 @@ fn database_search(conn: &mut DbConn, p: &Params, offset: usize) -> AppResult<Re
     }
     if p.kind.is_empty() || p.kind == "achievement" {
         let mut q = achievements::table
-            .filter(achievements::status.eq("published"))
+            .filter(achievements::status.eq(ListingStatus::Published))
             .into_boxed();
         if !text.is_empty() {
             q = q.filter(

@@ -6,6 +6,7 @@ use crate::helpers::*;
 use crate::listings::verified_org;
 use techmarket::listings::achievement::{self, AchievementContent};
 use techmarket::listings::demand::{self, DemandContent};
+use techmarket::vocabulary::ListingStatus;
 
 /// Signs up an individual broker and has it verified; returns (client, organization id).
 pub fn verified_broker(app: &TestApp, name: &str, cert: &str) -> (Client, i64) {
@@ -65,7 +66,16 @@ pub fn publish_pair(app: &TestApp, buyer: (i64, i64), seller: (i64, i64)) -> (i6
         "2030-01-01",
         None,
     );
-    let demand = demand::insert(&mut conn, buyer.1, buyer.0, "630104", "published", Some(1), &d).expect("demand");
+    let demand = demand::insert(
+        &mut conn,
+        buyer.1,
+        buyer.0,
+        "630104",
+        ListingStatus::Published,
+        Some(1),
+        &d,
+    )
+    .expect("demand");
     let a = AchievementContent::new(
         "盐湖卤水提锂吸附剂制备技术",
         "铝系锂吸附剂，适用于低品位盐湖卤水提锂，回收率高，已建成千吨级碳酸锂示范线。",
@@ -79,8 +89,17 @@ pub fn publish_pair(app: &TestApp, buyer: (i64, i64), seller: (i64, i64)) -> (i6
         (Some(150_000_000), false),
         None,
     );
-    let ach = achievement::insert(&mut conn, seller.1, seller.0, "630102", "published", Some(1), &a, &[])
-        .expect("achievement");
+    let ach = achievement::insert(
+        &mut conn,
+        seller.1,
+        seller.0,
+        "630102",
+        ListingStatus::Published,
+        Some(1),
+        &a,
+        &[],
+    )
+    .expect("achievement");
     (demand, ach)
 }
 

@@ -6,6 +6,7 @@ use crate::both;
 use crate::helpers::*;
 use crate::listings::verified_org;
 use techmarket::listings::demand::{self, DemandContent};
+use techmarket::vocabulary::ListingStatus;
 
 /// Publishes a challenge of the enterprise behind `email`, closing in 30 days.
 fn publish_challenge(app: &TestApp, email: &str) -> i64 {
@@ -32,7 +33,7 @@ fn publish_challenge(app: &TestApp, email: &str) -> i64 {
             &closes,
         )),
     );
-    demand::insert(&mut conn, org, uid, "630104", "published", Some(1), &c).expect("challenge")
+    demand::insert(&mut conn, org, uid, "630104", ListingStatus::Published, Some(1), &c).expect("challenge")
 }
 
 fn proposal(c: &Client, id: i64, title: &str, approach: &str, price: &str) -> Resp {

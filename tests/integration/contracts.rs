@@ -6,6 +6,7 @@ use crate::both;
 use crate::helpers::*;
 use crate::listings::verified_org;
 use techmarket::listings::achievement::{self, AchievementContent};
+use techmarket::vocabulary::ListingStatus;
 
 fn ids_of(app: &TestApp, email: &str) -> (i64, i64) {
     (
@@ -35,7 +36,17 @@ pub fn agreed_deal(app: &TestApp) -> (Client, String, Client, i64) {
         (Some(150_000_000), false),
         None,
     );
-    let ach = achievement::insert(&mut conn, s.1, s.0, "630102", "published", Some(1), &a, &[]).expect("achievement");
+    let ach = achievement::insert(
+        &mut conn,
+        s.1,
+        s.0,
+        "630102",
+        ListingStatus::Published,
+        Some(1),
+        &a,
+        &[],
+    )
+    .expect("achievement");
     let r = buyer.post(
         &format!("/deals/new?achievement={ach}"),
         "/deals",

@@ -38,7 +38,7 @@ fn publish_achievement(app: &TestApp, who: (i64, i64), title: &str) -> i64 {
         who.1,
         who.0,
         "630102",
-        "published",
+        techmarket::vocabulary::ListingStatus::Published,
         Some(techmarket::db::now()),
         &c,
         &[],
@@ -68,7 +68,7 @@ fn publish_demand(app: &TestApp, who: (i64, i64), title: &str) -> i64 {
         who.1,
         who.0,
         "630104",
-        "published",
+        techmarket::vocabulary::ListingStatus::Published,
         Some(techmarket::db::now()),
         &c,
     )

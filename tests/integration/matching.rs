@@ -59,7 +59,7 @@ fn publish_achievement(
         who.1,
         who.0,
         "630102",
-        "published",
+        techmarket::vocabulary::ListingStatus::Published,
         Some(techmarket::db::now()),
         &c,
         &[],

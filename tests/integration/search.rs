@@ -79,7 +79,7 @@ fn publish(app: &TestApp, items: &[(&str, &str, &str)]) -> Vec<(String, i64)> {
                 org,
                 user,
                 "630102",
-                "published",
+                techmarket::vocabulary::ListingStatus::Published,
                 Some(techmarket::db::now()),
                 &c,
             )
@@ -103,7 +103,7 @@ fn publish(app: &TestApp, items: &[(&str, &str, &str)]) -> Vec<(String, i64)> {
                 org,
                 user,
                 "630102",
-                "published",
+                techmarket::vocabulary::ListingStatus::Published,
                 Some(techmarket::db::now()),
                 &c,
                 &[],
