@@ -26,6 +26,17 @@ crate::text_enum! {
     }
 }
 
+impl Step {
+    /// The state the step leads to.
+    pub fn leads_to(self) -> RegistrationStatus {
+        match self {
+            Step::Submit => RegistrationStatus::Submitted,
+            Step::Return => RegistrationStatus::Returned,
+            Step::Register => RegistrationStatus::Registered,
+        }
+    }
+}
+
 impl RegistrationStatus {
     /// The states a party may still change the filing in.
     pub const EDITABLE: [RegistrationStatus; 2] = [RegistrationStatus::Draft, RegistrationStatus::Returned];
@@ -37,14 +48,13 @@ impl RegistrationStatus {
     /// The state a step leads to from this one, if it may be taken here.
     pub fn next(self, step: Step) -> Option<RegistrationStatus> {
         use RegistrationStatus::*;
-        match (self, step) {
-            (Draft | Returned, Step::Submit) => Some(Submitted),
-            (Submitted, Step::Return) => Some(Returned),
-            (Submitted, Step::Register) => Some(Registered),
+        let may = match (self, step) {
+            (Draft | Returned, Step::Submit) | (Submitted, Step::Return | Step::Register) => true,
             (Draft | Returned | Registered, Step::Return | Step::Register) | (Submitted | Registered, Step::Submit) => {
-                None
+                false
             }
-        }
+        };
+        may.then(|| step.leads_to())
     }
 
     /// The states a step may be taken from.

@@ -16,6 +16,8 @@
 //! two officers registering one contract at once produce one number.
 
 pub mod amendments;
+mod register_export;
+mod registering;
 mod routes;
 pub mod rules;
 pub mod store;

@@ -4,11 +4,13 @@
 use actix_multipart::form::{bytes::Bytes as UploadBytes, MultipartForm};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::amendments;
+use super::register_export;
+use super::registering::{self, StepBy};
 use super::rules::*;
 use super::store::*;
 use super::views::*;
@@ -18,11 +20,8 @@ use crate::files::{self, Kind as FileKind};
 use crate::forms::part_text;
 use crate::forms::{date_field, money_field, text, FormData};
 use crate::i18n::{Msg, Problems};
-use crate::registration::{RegistrationNo, RegistrationStatus};
-use crate::schema::{
-    contract_elsewhere, contract_events, contract_intermediaries, contract_payments, contracts, deal_offers, deals,
-    files as files_t, organizations, registration_counters, users,
-};
+use crate::registration::RegistrationStatus;
+use crate::schema::{contract_intermediaries, contract_payments, contracts, deals, organizations};
 use crate::state::AppState;
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
 
@@ -39,46 +38,7 @@ pub async fn new_form(c: Ctx, state: web::Data<AppState>, q: web::Query<NewQuery
         return Err(AppError::refused("err.contract_parties_only"));
     }
     let deal = q.deal.trim().to_string();
-    let (f, parties) = db::run(&state.pool, move |conn| {
-        if deal.is_empty() {
-            return Ok((ContractInput::default(), None));
-        }
-        let id: i64 = deal.parse().map_err(|_| AppError::NotFound)?;
-        let d: crate::deals::Deal = deals::table.find(id).first(conn)?;
-        if d.side_of(&user).is_none() {
-            return Err(AppError::NotFound);
-        }
-        let (dt, at) = crate::deals::titles(conn, &d)?;
-        let offer: Option<(i64, String)> = match d.agreed_offer_id {
-            Some(o) => deal_offers::table
-                .find(o)
-                .select((deal_offers::price_fen, deal_offers::coop_mode))
-                .first(conn)
-                .optional()?,
-            None => None,
-        };
-        let (kind, sub) = match offer.as_ref().map(|o| o.1.as_str()) {
-            Some("licence") | Some("use_first_pay_later") => ("licence", "ordinary"),
-            Some("joint_development") => ("development", "cooperative"),
-            Some("commissioned_development") => ("development", "commissioned"),
-            Some("consulting") => ("consulting", "general"),
-            Some("service") => ("service", "general"),
-            _ => ("transfer", "other"),
-        };
-        let name = if dt.is_empty() { at.clone() } else { dt };
-        let f = ContractInput {
-            deal: id.to_string(),
-            kind: kind.into(),
-            sub_kind: sub.into(),
-            project_name: name,
-            amount: offer.map(|o| crate::money::format_plain(o.0)).unwrap_or_default(),
-            signed_on: today().to_string(),
-            ..Default::default()
-        };
-        let parties = (org_name(conn, d.buyer_org_id)?, org_name(conn, d.seller_org_id)?);
-        Ok((f, Some(parties)))
-    })
-    .await?;
+    let (f, parties) = db::run(&state.pool, move |conn| prefill(conn, &user, &deal)).await?;
     render(&FormPage {
         c: &c,
         id: None,
@@ -115,55 +75,8 @@ pub(crate) async fn save(
         return Err(AppError::refused("err.contract_parties_only"));
     }
     let f = ContractInput::from_form(&FormData(form));
-    let cc = c.clone();
-    let input = f.clone();
-    let not_editable = c.t("err.contract_not_editable").to_string();
-    let parties_only = c.t("err.contract_parties_only").to_string();
-    let deal_fixed = c.t("err.contract_deal_fixed").to_string();
-    let outcome = db::tx(&state.pool, move |conn| {
-        let existing = match id {
-            Some(id) => {
-                let existing = load(conn, id)?;
-                if standing(conn, &user, &existing)? != Standing::Party {
-                    return Err(AppError::NotFound);
-                }
-                if !existing.editable() {
-                    return Err(AppError::Conflict(not_editable.into()));
-                }
-                // A contract entered directly names the user's organization as a party; only the
-                // parties themselves edit it (an intermediary would otherwise become one). One
-                // made from a deal keeps its deal and parties: checked after validation below.
-                if existing.deal_id.is_none() && !existing.is_party(user.org_id) {
-                    return Err(AppError::forbidden(parties_only));
-                }
-                Some(existing)
-            }
-            None => None,
-        };
-        match validate(conn, &cc, &user, &input)? {
-            Ok(v) => {
-                // A contract made from a deal keeps that deal, and so the deal's parties: the link
-                // is neither dropped nor changed by an edit (a broker of the deal would otherwise
-                // enter itself as a party).
-                if let Some(k) = existing.as_ref().filter(|k| k.deal_id.is_some()) {
-                    if (v.deal, v.buyer, v.seller) != (k.deal_id, k.buyer_org_id, k.seller_org_id) {
-                        return Err(AppError::forbidden(deal_fixed));
-                    }
-                }
-                let id2 = write(conn, &user, id, &v)?;
-                record(
-                    conn,
-                    id2,
-                    user.id,
-                    if id.is_some() { "edited" } else { "created" },
-                    None,
-                )?;
-                Ok(Ok(id2))
-            }
-            Err(e) => Ok(Err(e)),
-        }
-    })
-    .await?;
+    let (cc, input) = (c.clone(), f.clone());
+    let outcome = db::tx(&state.pool, move |conn| save_terms(conn, &cc, &user, id, &input)).await?;
     match outcome {
         Ok(id) => Ok(redirect(&format!("/contracts/{id}?notice=contract_saved"))),
         Err(errors) => {
@@ -203,18 +116,16 @@ pub async fn update(
 pub async fn edit_form(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let id = path.into_inner();
-    let not_editable = c.t("err.contract_not_editable").to_string();
-    let parties_only = c.t("err.contract_parties_only").to_string();
     let (f, parties) = db::run(&state.pool, move |conn| {
         let k = load(conn, id)?;
         if standing(conn, &user, &k)? != Standing::Party {
             return Err(AppError::NotFound);
         }
         if k.deal_id.is_none() && ![k.buyer_org_id, k.seller_org_id].contains(&user.org_id) {
-            return Err(AppError::forbidden(parties_only));
+            return Err(AppError::refused("err.contract_parties_only"));
         }
         if !k.editable() {
-            return Err(AppError::Conflict(not_editable.into()));
+            return Err(AppError::conflict("err.contract_not_editable"));
         }
         let terms = amendments::Terms::of(conn, &k)?;
         input_of(conn, &user, &k, &terms)
@@ -268,106 +179,19 @@ pub(crate) async fn show_page_with(
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let cc = c.clone();
-    let data = db::run(&state.pool, move |conn| {
-        let k = load(conn, id)?;
-        let st = standing(conn, &user, &k)?;
-        let amended = amendments::views(conn, &cc, &k)?;
-        let income = crate::awards::pages::income_rule_for(conn, k.seller_org_id)?.is_some();
-        let items = items_of(conn, id)?;
-        let buyer = org_name(conn, k.buyer_org_id)?;
-        let seller = org_name(conn, k.seller_org_id)?;
-        let intermediary = intermediary_names(conn, &k)?;
-        let submitter = k.submitted_by_org.map(|o| org_name(conn, o)).transpose()?;
-        let file: Option<(String, i64, String)> = match k.file_id {
-            Some(f) => Some(
-                files_t::table
-                    .find(f)
-                    .select((files_t::filename, files_t::size_bytes, files_t::sha256))
-                    .first(conn)?,
-            ),
-            None => None,
-        };
-        let events: Vec<(i64, String, String, Option<String>)> = contract_events::table
-            .inner_join(users::table)
-            .filter(contract_events::contract_id.eq(id))
-            .order(contract_events::id)
-            .select((
-                contract_events::created_at,
-                users::name,
-                contract_events::action,
-                contract_events::reason,
-            ))
-            .load(conn)?;
-        let payments = payments_of(conn, id)?;
-        let elsewhere = elsewhere_of(conn, id)?;
-        let party = k.is_party(user.org_id);
-        let unverified = if st == Standing::Officer {
-            unverified_parties(conn, &k)?
-        } else {
-            Vec::new()
-        };
-        Ok((
-            k,
-            st,
-            items,
-            (buyer, seller),
-            intermediary,
-            submitter,
-            file,
-            events,
-            payments,
-            elsewhere,
-            (amended, income, party, unverified),
-        ))
-    })
-    .await?;
-    let (
-        k,
-        st,
-        items,
-        (buyer, seller),
-        intermediary,
-        submitter,
-        file,
-        events,
-        payments,
-        elsewhere,
-        (amended, income, party, unverified),
-    ) = data;
-    let (amendment, versions) = amended;
-    let waiting_days = k.submitted_at.map(waiting_working_days).unwrap_or(0);
+    let shown = db::run(&state.pool, move |conn| shown(conn, &cc, &user, id)).await?;
     let status = if errors.any() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    render_status(
-        &ShowPage {
-            c,
-            k,
-            items,
-            buyer,
-            seller,
-            intermediary,
-            submitter,
-            file,
-            events,
-            officer: st == Standing::Officer,
-            waiting_days,
-            errors,
-            reason,
-            payments,
-            payment,
-            elsewhere,
-            elsewhere_input,
-            amendment,
-            versions,
-            income,
-            party,
-            unverified,
-        },
-        status,
-    )
+    let forms = ShowForms {
+        errors,
+        reason,
+        payment,
+        elsewhere_input,
+    };
+    render_status(&ShowPage::of(c, shown, forms), status)
 }
 
 pub async fn show(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
@@ -416,14 +240,13 @@ pub async fn upload(
             return show_page(&c, &state, id, errors, String::new()).await;
         }
     };
-    let not_editable = c.t("err.contract_not_editable").to_string();
     db::tx(&state.pool, move |conn| {
         let k = load(conn, id)?;
         if standing(conn, &user, &k)? != Standing::Party {
             return Err(AppError::NotFound);
         }
         if !k.editable() {
-            return Err(AppError::Conflict(not_editable.into()));
+            return Err(AppError::conflict("err.contract_not_editable"));
         }
         let file = files::store(conn, Some(user.org_id), Some(user.id), "contract", &name, kind, &data)?;
         diesel::update(contracts::table.find(id))
@@ -469,54 +292,21 @@ pub async fn submit(
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let id = path.into_inner();
-    let (no_file, changed) = (
-        c.t("err.contract_no_file").to_string(),
-        c.t("err.contract_changed").to_string(),
-    );
     let version = crate::deals::parse_version(&form.version);
     let base = state.config.base_url.clone();
-    let cc = c.clone();
     let missing = db::tx(&state.pool, move |conn| {
-        let k = load(conn, id)?;
-        if standing(conn, &user, &k)? != Standing::Party {
-            return Err(AppError::NotFound);
-        }
-        if k.file_id.is_none() {
-            return Ok(Some(("file", no_file)));
-        }
-        // A party must be verified by this market first, unless no office here could verify it.
-        for u in unverified_parties(conn, &k)? {
-            if u.office_here {
-                return Ok(Some(("submit", cc.tf(u.submit_key(), &[u.name.as_str()]))));
-            }
-        }
-        let n = diesel::update(
-            contracts::table
-                .filter(contracts::id.eq(id))
-                .filter(contracts::version.eq(version))
-                .filter(contracts::status.eq_any(RegistrationStatus::EDITABLE)),
-        )
-        .set((
-            contracts::status.eq(RegistrationStatus::Submitted),
-            contracts::submitted_by_user.eq(Some(user.id)),
-            contracts::submitted_by_org.eq(Some(user.org_id)),
-            contracts::submitted_at.eq(Some(now())),
-            contracts::version.eq(version + 1),
-            contracts::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
-        if n == 0 {
-            return Err(AppError::Conflict(changed.into()));
-        }
-        record(conn, id, user.id, "submitted", None)?;
-        let k = load(conn, id)?;
-        notify(conn, &base, &k, "submitted", "")?;
-        Ok(None)
+        let by = StepBy {
+            user: &user,
+            id,
+            version,
+            base: &base,
+        };
+        registering::submit(conn, by)
     })
     .await?;
     if let Some((field, msg)) = missing {
         let mut errors = FieldErrors::new();
-        errors.add(field, msg);
+        errors.add(field, c.say(&msg));
         return show_page(&c, &state, id, errors, String::new()).await;
     }
     Ok(redirect(&format!("/contracts/{id}?notice=contract_submitted")))
@@ -537,30 +327,16 @@ pub async fn return_contract(
         errors.add("reason", c.t("err.reason_missing"));
         return show_page(&c, &state, id, errors, reason).await;
     }
-    let changed = c.t("err.contract_changed").to_string();
     let version = crate::deals::parse_version(&form.version);
     let base = state.config.base_url.clone();
     db::tx(&state.pool, move |conn| {
-        officer_of(conn, &user, id)?;
-        let n = diesel::update(
-            contracts::table
-                .filter(contracts::id.eq(id))
-                .filter(contracts::version.eq(version))
-                .filter(contracts::status.eq(RegistrationStatus::Submitted)),
-        )
-        .set((
-            contracts::status.eq(RegistrationStatus::Returned),
-            contracts::return_reason.eq(Some(&reason)),
-            contracts::version.eq(version + 1),
-            contracts::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
-        if n == 0 {
-            return Err(AppError::Conflict(changed.into()));
-        }
-        record(conn, id, user.id, "returned", Some(&reason))?;
-        let k = load(conn, id)?;
-        notify(conn, &base, &k, "returned", &reason)
+        let by = StepBy {
+            user: &user,
+            id,
+            version,
+            base: &base,
+        };
+        registering::return_with(conn, by, &reason)
     })
     .await?;
     Ok(redirect(&format!("/contracts/{id}?notice=contract_returned")))
@@ -596,66 +372,32 @@ pub async fn register(
 ) -> AppResult<HttpResponse> {
     let user = c.officer()?.clone();
     let id = path.into_inner();
-    let (mut errors, kind, sub, tech) = review_input(&c, &form, "kind", "tech_amount");
-    let above = c.t("err.tech_above_amount").to_string();
-    let changed = c.t("err.contract_changed").to_string();
+    let (mut errors, kind, sub_kind, tech) = review_input(&c, &form, "kind", "tech_amount");
     let version = crate::deals::parse_version(&form.version);
     let user2 = user.clone();
     let k = db::run(&state.pool, move |conn| officer_of(conn, &user2, id)).await?;
     if tech.is_some_and(|t| t > k.contract_fen) {
-        errors.add("tech_amount", above);
+        errors.add("tech_amount", c.t("err.tech_above_amount"));
     }
     if errors.any() {
         return show_page(&c, &state, id, errors, String::new()).await;
     }
-    let tech = tech.unwrap_or_default();
-    let year = today().year();
+    let review = registering::Review {
+        kind,
+        sub_kind,
+        tech_fen: tech.unwrap_or_default(),
+    };
     // The number is the registering office's: the officer's region.
     let region = user.officer_region.clone().unwrap_or_else(|| k.region_code.clone());
     let base = state.config.base_url.clone();
     let number = db::run(&state.pool, move |conn| {
-        ensure_counter(conn, &region, year)?;
-        db::write_tx(conn, |conn| {
-            let n = diesel::update(
-                contracts::table
-                    .filter(contracts::id.eq(id))
-                    .filter(contracts::version.eq(version))
-                    .filter(contracts::status.eq(RegistrationStatus::Submitted)),
-            )
-            .set((
-                contracts::status.eq(RegistrationStatus::Registered),
-                contracts::kind.eq(&kind),
-                contracts::sub_kind.eq(&sub),
-                contracts::tech_fen_registered.eq(Some(tech)),
-                contracts::return_reason.eq(None::<String>),
-                contracts::version.eq(version + 1),
-                contracts::registered_at.eq(Some(now())),
-                contracts::registered_by.eq(Some(user.id)),
-                contracts::updated_at.eq(now()),
-            ))
-            .execute(conn)?;
-            if n == 0 {
-                return Err(AppError::Conflict(changed.into()));
-            }
-            let seq: i32 = diesel::update(
-                registration_counters::table
-                    .filter(registration_counters::region_code.eq(&region))
-                    .filter(registration_counters::year.eq(year)),
-            )
-            .set(registration_counters::last_seq.eq(registration_counters::last_seq + 1))
-            .returning(registration_counters::last_seq)
-            .get_result(conn)?;
-            let number = RegistrationNo { region, year, seq }.to_string();
-            diesel::update(contracts::table.find(id))
-                .set(contracts::registration_no.eq(Some(&number)))
-                .execute(conn)?;
-            record(conn, id, user.id, "registered", Some(&number))?;
-            amendments::keep_original(conn, id)?;
-            crate::awards::enqueue(conn, Some(id), "registered")?;
-            let k = load(conn, id)?;
-            notify(conn, &base, &k, "registered", &number)?;
-            Ok(number)
-        })
+        let by = StepBy {
+            user: &user,
+            id,
+            version,
+            base: &base,
+        };
+        registering::register(conn, by, &region, &review)
     })
     .await?;
     log::info!("contract {id} registered as {number}");
@@ -859,7 +601,7 @@ pub async fn record_payment(
     })
     .await?;
     if !recorded {
-        return Err(AppError::Conflict(c.t("err.payment_changed").to_string().into()));
+        return Err(AppError::conflict("err.payment_changed"));
     }
     Ok(redirect(&format!("/contracts/{id}?notice=payment_recorded#payments")))
 }
@@ -916,67 +658,7 @@ pub async fn export(c: Ctx, state: web::Data<AppState>, q: web::Query<ExportQuer
     let en = c.is_en();
     let cc = c.clone();
     let rows = db::run(&state.pool, move |conn| {
-        let ks: Vec<Contract> = contracts::table
-            .filter(contracts::status.eq(RegistrationStatus::Registered))
-            .filter(contracts::registered_at.ge(start))
-            .filter(contracts::registered_at.le(end))
-            .order(contracts::registration_no)
-            .load(conn)?;
-        let mut rows = Vec::new();
-        for k in ks.into_iter().filter(|k| user.oversees(&k.region_code)) {
-            let items = items_of(conn, k.id)?;
-            let party = |conn: &mut DbConn, org: i64| -> AppResult<[String; 4]> {
-                let (name, code, region, kind): (String, Option<String>, String, String) = organizations::table
-                    .find(org)
-                    .select((
-                        organizations::name,
-                        organizations::credit_code,
-                        organizations::region_code,
-                        organizations::kind,
-                    ))
-                    .first(conn)?;
-                Ok([
-                    name,
-                    code.unwrap_or_default(),
-                    region,
-                    cc.t(&format!("kind.{kind}")).to_string(),
-                ])
-            };
-            let buyer = party(conn, k.buyer_org_id)?;
-            let seller = party(conn, k.seller_org_id)?;
-            let intermediary = intermediary_names(conn, &k)?;
-            let paid: Vec<i64> = contract_payments::table
-                .filter(contract_payments::contract_id.eq(k.id))
-                .select(contract_payments::amount_fen)
-                .load(conn)?;
-            use crate::tables::Cell::{Number, Text};
-            let mut row = vec![
-                Text(k.registration_no.clone().unwrap_or_default()),
-                Text(
-                    k.registered_at
-                        .map(|t| crate::web::fmt_ts(t)[..10].to_string())
-                        .unwrap_or_default(),
-                ),
-                Text(k.project_name.clone()),
-                Text(cc.t(&k.kind_key()).to_string()),
-                Text(cc.t(&k.sub_kind_key()).to_string()),
-            ];
-            row.extend(buyer.into_iter().map(Text));
-            row.extend(seller.into_iter().map(Text));
-            row.extend([
-                Text(intermediary.unwrap_or_default()),
-                Text(k.signed_on.clone()),
-                Text(k.term_from.clone()),
-                Text(k.term_to.clone()),
-                Number(yuan(k.contract_fen)),
-                Number(yuan(tech_fen(&k, &items))),
-                Number(k.equity_fen.map(yuan).unwrap_or_default()),
-                Text(k.patents.clone()),
-                Number(yuan(paid.iter().sum())),
-            ]);
-            rows.push(row);
-        }
-        Ok(rows)
+        register_export::registered_rows(conn, &cc, &user, (start, end))
     })
     .await?;
     let headers: Vec<&str> = EXPORT_HEADERS.iter().map(|(zh, e)| if en { *e } else { *zh }).collect();
@@ -992,6 +674,16 @@ pub struct ElsewhereUpload {
     pub scan: Option<UploadBytes>,
 }
 
+impl ElsewhereUpload {
+    fn input(&self) -> ElsewhereInput {
+        ElsewhereInput {
+            office: part_text(&self.office),
+            number: part_text(&self.number),
+            registered_on: part_text(&self.registered_on),
+        }
+    }
+}
+
 /// A party records that another office registered the contract (its seller is outside the
 /// regions this market serves): the office, its number and date, and the certificate scan. The
 /// contract then goes to the office of the buyer's region, which verifies it when submitted.
@@ -1004,11 +696,7 @@ pub async fn record_elsewhere(
     let user = c.user()?.clone();
     let id = path.into_inner();
     let form = form.into_inner();
-    let input = ElsewhereInput {
-        office: part_text(&form.office),
-        number: part_text(&form.number),
-        registered_on: part_text(&form.registered_on),
-    };
+    let input = form.input();
     let mut errors = FieldErrors::new();
     text(&mut errors, &c, "elsewhere_office", &input.office, 2, 100);
     text(&mut errors, &c, "elsewhere_number", &input.number, 3, 60);
@@ -1020,42 +708,19 @@ pub async fn record_elsewhere(
     let scan = files::checked_part(&form.scan, state.config.max_upload_bytes, &kinds)
         .and_then(|u| u.ok_or_else(|| Msg::t("err.scan_required")))
         .map_err(|m| errors.add("elsewhere_scan", c.say(&m)))
-        .ok()
-        .map(|u| (u.data, u.name, u.kind));
-    let (Some(on), Some((data, name, kind))) = (on, scan) else {
+        .ok();
+    let (Some(on), Some(scan), false) = (on, scan, errors.any()) else {
         return show_page_with(&c, &state, id, errors, String::new(), PaymentInput::default(), input).await;
     };
-    if errors.any() {
-        return show_page_with(&c, &state, id, errors, String::new(), PaymentInput::default(), input).await;
-    }
-    let not_editable = c.t("err.contract_not_editable").to_string();
+    let (office, number) = (input.office, input.number);
+    let r = registering::ElsewhereRecord {
+        office,
+        number,
+        on,
+        scan,
+    };
     db::tx(&state.pool, move |conn| {
-        let k = load(conn, id)?;
-        if standing(conn, &user, &k)? != Standing::Party {
-            return Err(AppError::NotFound);
-        }
-        if !k.editable() {
-            return Err(AppError::Conflict(not_editable.into()));
-        }
-        let file = files::store(conn, Some(user.org_id), Some(user.id), "elsewhere", &name, kind, &data)?;
-        diesel::delete(contract_elsewhere::table.find(id)).execute(conn)?;
-        diesel::insert_into(contract_elsewhere::table)
-            .values((
-                contract_elsewhere::contract_id.eq(id),
-                contract_elsewhere::office.eq(&input.office),
-                contract_elsewhere::number.eq(&input.number),
-                contract_elsewhere::registered_on.eq(on.to_string()),
-                contract_elsewhere::file_id.eq(file),
-                contract_elsewhere::recorded_by.eq(user.id),
-                contract_elsewhere::created_at.eq(now()),
-            ))
-            .execute(conn)?;
-        // The office of the buyer's region verifies it.
-        let region = crate::deals::org_region(conn, k.buyer_org_id)?;
-        diesel::update(contracts::table.find(id))
-            .set((contracts::region_code.eq(&region), contracts::updated_at.eq(now())))
-            .execute(conn)?;
-        record(conn, id, user.id, "recorded_elsewhere", Some(&input.number))
+        registering::record_elsewhere(conn, &user, id, &r)
     })
     .await?;
     Ok(redirect(&format!("/contracts/{id}?notice=elsewhere_recorded")))
@@ -1071,49 +736,16 @@ pub async fn verify_elsewhere(
 ) -> AppResult<HttpResponse> {
     let user = c.officer()?.clone();
     let id = path.into_inner();
-    let (changed, taken) = (
-        c.t("err.contract_changed").to_string(),
-        c.t("err.number_taken").to_string(),
-    );
     let version = crate::deals::parse_version(&form.version);
     let base = state.config.base_url.clone();
     db::tx(&state.pool, move |conn| {
-        officer_of(conn, &user, id)?;
-        let e = elsewhere_of(conn, id)?.ok_or(AppError::NotFound)?;
-        let clash: i64 = contracts::table
-            .filter(contracts::registration_no.eq(&e.number))
-            .count()
-            .get_result(conn)?;
-        if clash > 0 {
-            return Err(AppError::Conflict(taken.into()));
-        }
-        let items = items_of(conn, id)?;
-        let k = load(conn, id)?;
-        let n = diesel::update(
-            contracts::table
-                .filter(contracts::id.eq(id))
-                .filter(contracts::version.eq(version))
-                .filter(contracts::status.eq(RegistrationStatus::Submitted)),
-        )
-        .set((
-            contracts::status.eq(RegistrationStatus::Registered),
-            contracts::registration_no.eq(Some(&e.number)),
-            contracts::tech_fen_registered.eq(Some(tech_fen(&k, &items))),
-            contracts::return_reason.eq(None::<String>),
-            contracts::version.eq(version + 1),
-            contracts::registered_at.eq(Some(now())),
-            contracts::registered_by.eq(Some(user.id)),
-            contracts::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
-        if n == 0 {
-            return Err(AppError::Conflict(changed.into()));
-        }
-        record(conn, id, user.id, "verified_elsewhere", Some(&e.number))?;
-        amendments::keep_original(conn, id)?;
-        crate::awards::enqueue(conn, Some(id), "registered")?;
-        let k = load(conn, id)?;
-        notify(conn, &base, &k, "registered", &e.number)
+        let by = StepBy {
+            user: &user,
+            id,
+            version,
+            base: &base,
+        };
+        registering::verify_elsewhere(conn, by)
     })
     .await?;
     Ok(redirect(&format!("/contracts/{id}?notice=contract_registered")))

@@ -122,6 +122,18 @@ pub(crate) fn split_kind(v: &str) -> (String, String) {
     }
 }
 
+/// The kind and sub-kind of contract a deal's cooperation mode makes.
+pub(crate) fn kind_for_mode(mode: Option<&str>) -> (&'static str, &'static str) {
+    match mode {
+        Some("licence") | Some("use_first_pay_later") => ("licence", "ordinary"),
+        Some("joint_development") => ("development", "cooperative"),
+        Some("commissioned_development") => ("development", "commissioned"),
+        Some("consulting") => ("consulting", "general"),
+        Some("service") => ("service", "general"),
+        _ => ("transfer", "other"),
+    }
+}
+
 pub(crate) fn may_write(u: &SessionUser) -> bool {
     u.role != Role::Officer
 }

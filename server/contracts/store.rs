@@ -12,8 +12,8 @@ use crate::error::{AppError, AppResult};
 use crate::forms::{date_field, money_field, text};
 use crate::registration::RegistrationStatus;
 use crate::schema::{
-    contract_elsewhere, contract_events, contract_intermediaries, contract_items, contract_payments, contracts, deals,
-    organizations, registration_counters, users,
+    contract_elsewhere, contract_events, contract_intermediaries, contract_items, contract_payments, contracts,
+    deal_offers, deals, files as files_t, organizations, registration_counters, users,
 };
 use crate::vocabulary::ITEM_CATEGORIES;
 use crate::web::{Ctx, FieldErrors};
@@ -711,4 +711,165 @@ pub fn insert_payment(
         Some(&crate::money::format_human(p.amount, false)),
     )?;
     Ok(true)
+}
+
+/// Everything the contract page shows of a contract, for the user who sees it.
+pub(crate) struct Shown {
+    pub k: Contract,
+    pub standing: Standing,
+    pub items: Vec<Item>,
+    pub buyer: String,
+    pub seller: String,
+    pub intermediary: Option<String>,
+    pub submitter: Option<String>,
+    /// The signed copy: file name, size, SHA-256.
+    pub file: Option<(String, i64, String)>,
+    /// The history: when, who, what, why.
+    pub events: Vec<(i64, String, String, Option<String>)>,
+    pub payments: Vec<PaymentView>,
+    pub elsewhere: Option<Elsewhere>,
+    pub amendment: Option<super::amendments::OpenView>,
+    pub versions: Vec<super::amendments::VersionView>,
+    pub income: bool,
+    pub party: bool,
+    pub unverified: Vec<UnverifiedParty>,
+}
+
+pub(crate) fn shown(conn: &mut DbConn, c: &Ctx, user: &SessionUser, id: i64) -> AppResult<Shown> {
+    let k = load(conn, id)?;
+    let standing = standing(conn, user, &k)?;
+    let (amendment, versions) = super::amendments::views(conn, c, &k)?;
+    let file = match k.file_id {
+        Some(f) => Some(
+            files_t::table
+                .find(f)
+                .select((files_t::filename, files_t::size_bytes, files_t::sha256))
+                .first(conn)?,
+        ),
+        None => None,
+    };
+    let events = contract_events::table
+        .inner_join(users::table)
+        .filter(contract_events::contract_id.eq(id))
+        .order(contract_events::id)
+        .select((
+            contract_events::created_at,
+            users::name,
+            contract_events::action,
+            contract_events::reason,
+        ))
+        .load(conn)?;
+    let unverified = if standing == Standing::Officer {
+        unverified_parties(conn, &k)?
+    } else {
+        Vec::new()
+    };
+    Ok(Shown {
+        income: crate::awards::pages::income_rule_for(conn, k.seller_org_id)?.is_some(),
+        items: items_of(conn, id)?,
+        buyer: org_name(conn, k.buyer_org_id)?,
+        seller: org_name(conn, k.seller_org_id)?,
+        intermediary: intermediary_names(conn, &k)?,
+        submitter: k.submitted_by_org.map(|o| org_name(conn, o)).transpose()?,
+        file,
+        events,
+        payments: payments_of(conn, id)?,
+        elsewhere: elsewhere_of(conn, id)?,
+        party: k.is_party(user.org_id),
+        standing,
+        amendment,
+        versions,
+        unverified,
+        k,
+    })
+}
+
+/// The contract form's fields from an agreed deal the user is a party of (none when no deal is
+/// named), with the deal's parties.
+pub(crate) fn prefill(
+    conn: &mut DbConn,
+    user: &SessionUser,
+    deal: &str,
+) -> AppResult<(ContractInput, Option<(String, String)>)> {
+    if deal.is_empty() {
+        return Ok((ContractInput::default(), None));
+    }
+    let id: i64 = deal.parse().map_err(|_| AppError::NotFound)?;
+    let d: crate::deals::Deal = deals::table.find(id).first(conn)?;
+    if d.side_of(user).is_none() {
+        return Err(AppError::NotFound);
+    }
+    let (dt, at) = crate::deals::titles(conn, &d)?;
+    let offer: Option<(i64, String)> = match d.agreed_offer_id {
+        Some(o) => deal_offers::table
+            .find(o)
+            .select((deal_offers::price_fen, deal_offers::coop_mode))
+            .first(conn)
+            .optional()?,
+        None => None,
+    };
+    let (kind, sub) = kind_for_mode(offer.as_ref().map(|o| o.1.as_str()));
+    let name = if dt.is_empty() { at.clone() } else { dt };
+    let f = ContractInput {
+        deal: id.to_string(),
+        kind: kind.into(),
+        sub_kind: sub.into(),
+        project_name: name,
+        amount: offer.map(|o| crate::money::format_plain(o.0)).unwrap_or_default(),
+        signed_on: today().to_string(),
+        ..Default::default()
+    };
+    let parties = (org_name(conn, d.buyer_org_id)?, org_name(conn, d.seller_org_id)?);
+    Ok((f, Some(parties)))
+}
+
+/// Saves a party's contract (new when `id` is none): the new id, or the form's errors.
+pub(crate) fn save_terms(
+    conn: &mut DbConn,
+    c: &Ctx,
+    user: &SessionUser,
+    id: Option<i64>,
+    input: &ContractInput,
+) -> AppResult<Result<i64, FieldErrors>> {
+    let existing = match id {
+        Some(id) => {
+            let existing = load(conn, id)?;
+            if standing(conn, user, &existing)? != Standing::Party {
+                return Err(AppError::NotFound);
+            }
+            if !existing.editable() {
+                return Err(AppError::conflict("err.contract_not_editable"));
+            }
+            // A contract entered directly names the user's organization as a party; only the
+            // parties themselves edit it (an intermediary would otherwise become one). One
+            // made from a deal keeps its deal and parties: checked after validation below.
+            if existing.deal_id.is_none() && !existing.is_party(user.org_id) {
+                return Err(AppError::refused("err.contract_parties_only"));
+            }
+            Some(existing)
+        }
+        None => None,
+    };
+    match validate(conn, c, user, input)? {
+        Ok(v) => {
+            // A contract made from a deal keeps that deal, and so the deal's parties: the link
+            // is neither dropped nor changed by an edit (a broker of the deal would otherwise
+            // enter itself as a party).
+            if let Some(k) = existing.as_ref().filter(|k| k.deal_id.is_some()) {
+                if (v.deal, v.buyer, v.seller) != (k.deal_id, k.buyer_org_id, k.seller_org_id) {
+                    return Err(AppError::refused("err.contract_deal_fixed"));
+                }
+            }
+            let id2 = write(conn, user, id, &v)?;
+            record(
+                conn,
+                id2,
+                user.id,
+                if id.is_some() { "edited" } else { "created" },
+                None,
+            )?;
+            Ok(Ok(id2))
+        }
+        Err(e) => Ok(Err(e)),
+    }
 }

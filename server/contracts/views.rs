@@ -53,6 +53,43 @@ impl FormPage<'_> {
     }
 }
 
+/// What the user typed into the contract page's forms, shown again with its errors.
+pub(crate) struct ShowForms {
+    pub errors: FieldErrors,
+    pub reason: String,
+    pub payment: PaymentInput,
+    pub elsewhere_input: ElsewhereInput,
+}
+
+impl<'a> ShowPage<'a> {
+    pub(crate) fn of(c: &'a Ctx, s: Shown, f: ShowForms) -> ShowPage<'a> {
+        ShowPage {
+            c,
+            waiting_days: s.k.submitted_at.map(waiting_working_days).unwrap_or(0),
+            officer: s.standing == Standing::Officer,
+            k: s.k,
+            items: s.items,
+            buyer: s.buyer,
+            seller: s.seller,
+            intermediary: s.intermediary,
+            submitter: s.submitter,
+            file: s.file,
+            events: s.events,
+            errors: f.errors,
+            reason: f.reason,
+            payments: s.payments,
+            payment: f.payment,
+            elsewhere: s.elsewhere,
+            elsewhere_input: f.elsewhere_input,
+            amendment: s.amendment,
+            versions: s.versions,
+            income: s.income,
+            party: s.party,
+            unverified: s.unverified,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "contracts/show.html")]
 pub(crate) struct ShowPage<'a> {
