@@ -549,9 +549,7 @@ pub async fn upload(
     let (data, name, kind) = match signed_pdf(&c, &form.into_inner(), state.config.max_upload_bytes) {
         Ok(f) => f,
         Err(msg) => {
-            let mut errors = FieldErrors::new();
-            errors.add("amendment_file", msg);
-            return show_page(&c, &state, id, errors, String::new()).await;
+            return show_error(&c, &state, id, "amendment_file", msg).await;
         }
     };
     db::tx(&state.pool, move |conn| {
@@ -635,9 +633,7 @@ pub async fn submit(
     })
     .await?;
     if let Some(msg) = missing {
-        let mut errors = FieldErrors::new();
-        errors.add("amendment_file", msg);
-        return show_page(&c, &state, id, errors, String::new()).await;
+        return show_error(&c, &state, id, "amendment_file", msg).await;
     }
     Ok(redirect(&format!(
         "/contracts/{id}?notice=amendment_submitted#amendment"

@@ -168,6 +168,19 @@ pub(crate) async fn show_page(
     .await
 }
 
+/// The contract page again, with one field's error.
+pub(crate) async fn show_error(
+    c: &Ctx,
+    state: &AppState,
+    id: i64,
+    field: &str,
+    msg: impl Into<String>,
+) -> AppResult<HttpResponse> {
+    let mut errors = FieldErrors::new();
+    errors.add(field, msg);
+    show_page(c, state, id, errors, String::new()).await
+}
+
 pub(crate) async fn show_page_with(
     c: &Ctx,
     state: &AppState,
@@ -235,9 +248,7 @@ pub async fn upload(
     let (data, name, kind) = match signed_pdf(&c, &form.into_inner(), state.config.max_upload_bytes) {
         Ok(f) => f,
         Err(msg) => {
-            let mut errors = FieldErrors::new();
-            errors.add("file", msg);
-            return show_page(&c, &state, id, errors, String::new()).await;
+            return show_error(&c, &state, id, "file", msg).await;
         }
     };
     db::tx(&state.pool, move |conn| {
@@ -305,9 +316,7 @@ pub async fn submit(
     })
     .await?;
     if let Some((field, msg)) = missing {
-        let mut errors = FieldErrors::new();
-        errors.add(field, c.say(&msg));
-        return show_page(&c, &state, id, errors, String::new()).await;
+        return show_error(&c, &state, id, field, c.say(&msg)).await;
     }
     Ok(redirect(&format!("/contracts/{id}?notice=contract_submitted")))
 }
