@@ -18,8 +18,6 @@ const UPWARD_YET: &[(&str, &str)] = &[];
 const LONG_YET: &[(&str, usize)] = &[
     ("contracts/routes.rs", 1188),
     ("awards/pages.rs", 1205),
-    ("rewards/engine.rs", 1086),
-    ("rewards/catalogue.rs", 1055),
     ("awards/mod.rs", 1020),
 ];
 
