@@ -600,13 +600,25 @@ pub(crate) fn ensure_counter(conn: &mut DbConn, region: &str, year: i32) -> AppR
     }
 }
 
+/// The list rows of contracts: the parties' names in one query for the whole list.
 pub(crate) fn rows(conn: &mut DbConn, ks: Vec<Contract>) -> AppResult<Vec<Row>> {
+    let ids: Vec<i64> = ks.iter().flat_map(|k| [k.buyer_org_id, k.seller_org_id]).collect();
+    let mut names = std::collections::HashMap::new();
+    // In chunks, within both databases' limits on bound parameters (a region's queue is unbounded).
+    for chunk in ids.chunks(10_000) {
+        let found: Vec<(i64, String)> = organizations::table
+            .filter(organizations::id.eq_any(chunk))
+            .select((organizations::id, organizations::name))
+            .load(conn)?;
+        names.extend(found);
+    }
+    let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
     let mut out = Vec::new();
     for k in ks {
         out.push(Row {
             id: k.id,
-            buyer: org_name(conn, k.buyer_org_id)?,
-            seller: org_name(conn, k.seller_org_id)?,
+            buyer: name(k.buyer_org_id),
+            seller: name(k.seller_org_id),
             amount: k.contract_fen,
             waiting_days: k.submitted_at.map(waiting_working_days).unwrap_or(0),
             project_name: k.project_name,

@@ -1,5 +1,5 @@
 //! The list pages make a fixed number of queries, however many rows they show: `/deals`,
-//! `/broker/pipeline`, `/brokers` and `/broker/commissions` are asked for with a few rows and
+//! `/broker/pipeline`, `/brokers`, `/broker/commissions` and `/contracts` are asked for with a few rows and
 //! again with more, and the queries of the request are counted through diesel's instrumentation.
 
 use std::collections::HashMap;
@@ -121,6 +121,18 @@ fn add_rows(app: &TestApp, m: &Market, n: usize, round: usize) {
         ))
         .expect("commission");
         verified_broker(app, &format!("经纪{round}-{i}"), &format!("QH-JJR-{round}-{i}"));
+        app.exec(&format!(
+            "INSERT INTO contracts (kind, sub_kind, buyer_org_id, seller_org_id, project_name, signed_on, term_from, \
+             term_to, contract_fen, involves_patent, patents, is_import, region_code, status, created_by, version, \
+             created_at, updated_at) VALUES ('licence', 'ordinary', {}, {}, '盐湖卤水提锂合同{round}-{i}', \
+             '2026-01-05', '2026-01-05', '2027-01-05', 50000000, false, '', false, '630104', 'draft', {}, 0, \
+             1700000000, {})",
+            m.ent.1,
+            m.inst.1,
+            m.ent.0,
+            1_700_000_000 + i
+        ))
+        .expect("contract");
     }
 }
 
@@ -146,12 +158,13 @@ both!(list_pages_make_as_many_queries_with_more_rows, |db| {
         inst: ids_of(&app, &inst_email),
         broker_org,
     };
-    let pages: [(&Client, &str, &str); 5] = [
+    let pages: [(&Client, &str, &str); 6] = [
         (&ent, "/deals", "盐湖卤水提锂"),
         (&broker, "/deals", "盐湖卤水提锂"),
         (&broker, "/broker/pipeline", "盐湖卤水提锂"),
         (&broker, "/brokers", "经纪"),
         (&broker, "/broker/commissions", "盐湖卤水提锂"),
+        (&ent, "/contracts", "盐湖卤水提锂合同"),
     ];
     add_rows(&app, &m, 6, 1);
     let few: Vec<u64> = pages.iter().map(|(c, p, s)| queries_of(&app, c, p, s)).collect();
