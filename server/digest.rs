@@ -5,6 +5,7 @@
 //! last digest has passed. Every digest carries a link that turns digests off.
 
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -161,20 +162,55 @@ type ItemRow = (
     Option<i32>,
 );
 
-fn listing_title(conn: &mut DbConn, kind: &str, id: i64) -> QueryResult<Option<String>> {
-    match kind {
-        "demand" => demands::table
-            .find(id)
-            .filter(demands::status.eq(ListingStatus::Published))
-            .select(demands::title)
-            .first(conn)
-            .optional(),
-        _ => achievements::table
-            .find(id)
-            .filter(achievements::status.eq(ListingStatus::Published))
-            .select(achievements::title)
-            .first(conn)
-            .optional(),
+/// The titles of the published listings among the items (theirs and the user's own), and the
+/// names of the saved searches: three queries for the whole digest, not three an item.
+struct Names {
+    demands: HashMap<i64, String>,
+    achievements: HashMap<i64, String>,
+    searches: HashMap<i64, String>,
+}
+
+impl Names {
+    fn load(conn: &mut DbConn, items: &[ItemRow]) -> QueryResult<Names> {
+        let listed = items
+            .iter()
+            .flat_map(|i| [Some((i.2.as_str(), i.3)), i.4.as_deref().zip(i.5)])
+            .flatten();
+        let (d, a): (Vec<_>, Vec<_>) = listed.partition(|(k, _)| *k == "demand");
+        let ids = |v: Vec<(&str, i64)>| v.into_iter().map(|(_, id)| id).collect::<Vec<i64>>();
+        let sids: Vec<i64> = items.iter().filter_map(|i| i.6).collect();
+        Ok(Names {
+            demands: demands::table
+                .filter(demands::id.eq_any(ids(d)))
+                .filter(demands::status.eq(ListingStatus::Published))
+                .select((demands::id, demands::title))
+                .load::<(i64, String)>(conn)?
+                .into_iter()
+                .collect(),
+            achievements: achievements::table
+                .filter(achievements::id.eq_any(ids(a)))
+                .filter(achievements::status.eq(ListingStatus::Published))
+                .select((achievements::id, achievements::title))
+                .load::<(i64, String)>(conn)?
+                .into_iter()
+                .collect(),
+            searches: saved_searches::table
+                .filter(saved_searches::id.eq_any(sids))
+                .select((saved_searches::id, saved_searches::name))
+                .load::<(i64, String)>(conn)?
+                .into_iter()
+                .collect(),
+        })
+    }
+
+    /// A published listing's title; none when it was withdrawn since.
+    fn title(&self, kind: &str, id: i64) -> Option<String> {
+        let titles = if kind == "demand" {
+            &self.demands
+        } else {
+            &self.achievements
+        };
+        titles.get(&id).cloned()
     }
 }
 
@@ -219,32 +255,25 @@ fn send_one(conn: &mut DbConn, s: &Settings, user_id: i64) -> QueryResult<bool> 
             .select((users::email, users::lang))
             .first(conn)?;
         let lang = lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh);
+        let names = Names::load(conn, &items)?;
         let mut matches = Vec::new();
         let mut saved = Vec::new();
         for (_, kind, lk, lid, own_kind, own_id, sid, score) in &items {
             // A listing withdrawn since is left out.
-            let Some(title) = listing_title(conn, lk, *lid)? else {
+            let Some(title) = names.title(lk, *lid) else {
                 continue;
             };
             let base = Kind::parse(lk).unwrap_or(Kind::Achievement).base();
             let url = format!("{}{base}/{lid}", s.base_url);
             if kind == "match" {
                 let own = match (own_kind, own_id) {
-                    (Some(k), Some(i)) => listing_title(conn, k, *i)?.unwrap_or_default(),
+                    (Some(k), Some(i)) => names.title(k, *i).unwrap_or_default(),
                     _ => String::new(),
                 };
                 let pct = score.map(|s| (s / 10).to_string()).unwrap_or_default();
                 matches.push(i18n::tf(lang, "digest.match_line", &[&own, &title, &pct, &url]));
             } else {
-                let name: String = match sid {
-                    Some(sid) => saved_searches::table
-                        .find(sid)
-                        .select(saved_searches::name)
-                        .first(conn)
-                        .optional()?
-                        .unwrap_or_default(),
-                    None => String::new(),
-                };
+                let name = sid.and_then(|i| names.searches.get(&i).cloned()).unwrap_or_default();
                 saved.push(i18n::tf(lang, "digest.saved_line", &[&name, &title, &url]));
             }
         }
