@@ -641,6 +641,7 @@ pub async fn edit_form(c: Ctx, state: web::Data<AppState>, path: web::Path<Strin
     })
 }
 
+/// Previews a draft (what-if) or publishes it as a new version effective from a date.
 pub async fn save(
     c: Ctx,
     state: web::Data<AppState>,

@@ -544,7 +544,6 @@ pub(super) fn what_if(conn: &mut DbConn, file: &str, draft: &str, year: i32) -> 
     }))
 }
 
-/// Previews a draft (what-if) or publishes it as a new version effective from a date.
 // ---- income distribution (西宁 art. 14) ----------------------------------------------------------------
 
 /// The income rule of the catalogue when it speaks to this seller (a university or institute of
