@@ -20,6 +20,17 @@ use crate::schema::{deal_events, deals, demands, organizations, proposal_questio
 use crate::state::AppState;
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
 
+crate::text_enum! {
+    /// Where a proposal stands: submitted, shortlisted by the challenge's organization, then
+    /// selected (a deal room opens) or not selected (with a reason).
+    pub enum ProposalStatus {
+        Submitted = "submitted",
+        Shortlisted = "shortlisted",
+        Selected = "selected",
+        NotSelected = "not_selected",
+    }
+}
+
 /// The challenge a proposal answers, as the pages need it.
 #[derive(Debug, Clone)]
 pub struct Challenge {
@@ -265,7 +276,7 @@ pub async fn submit(
                 proposals::team.eq(&f.team),
                 proposals::milestones.eq(&f.milestones),
                 proposals::price_fen.eq(price),
-                proposals::status.eq("submitted"),
+                proposals::status.eq(ProposalStatus::Submitted),
                 proposals::created_at.eq(t),
                 proposals::updated_at.eq(t),
             ))
@@ -298,7 +309,7 @@ pub struct Proposal {
     pub team: String,
     pub milestones: String,
     pub price_fen: i64,
-    pub status: String,
+    pub status: ProposalStatus,
     pub reason: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -309,7 +320,7 @@ impl Proposal {
         format!("proposal.status.{}", self.status)
     }
     pub fn undecided(&self) -> bool {
-        matches!(self.status.as_str(), "submitted" | "shortlisted")
+        matches!(self.status, ProposalStatus::Submitted | ProposalStatus::Shortlisted)
     }
 }
 
@@ -564,10 +575,11 @@ pub async fn decide(
         if viewer != Viewer::Owner {
             return Err(AppError::forbidden(no));
         }
-        let (from, to): (&[&str], &str) = match decision.as_str() {
-            "shortlist" => (&["submitted"], "shortlisted"),
-            "select" => (&["submitted", "shortlisted"], "selected"),
-            _ => (&["submitted", "shortlisted"], "not_selected"),
+        use ProposalStatus::{NotSelected, Selected, Shortlisted, Submitted};
+        let (from, to): (&[ProposalStatus], ProposalStatus) = match decision.as_str() {
+            "shortlist" => (&[Submitted], Shortlisted),
+            "select" => (&[Submitted, Shortlisted], Selected),
+            _ => (&[Submitted, Shortlisted], NotSelected),
         };
         let n = diesel::update(
             proposals::table
@@ -576,7 +588,7 @@ pub async fn decide(
         )
         .set((
             proposals::status.eq(to),
-            proposals::reason.eq(if to == "not_selected" { Some(&reason) } else { None }),
+            proposals::reason.eq(if to == NotSelected { Some(&reason) } else { None }),
             proposals::updated_at.eq(now()),
         ))
         .execute(conn)?;
@@ -585,7 +597,7 @@ pub async fn decide(
         }
         let link = format!("/proposals/{id}");
         match to {
-            "selected" => {
+            Selected => {
                 // The deal room opens at once: both sides have said they want to talk.
                 let t = now();
                 let opened = Action::Selected.start().unwrap_or(DealStatus::Contacted);
@@ -624,7 +636,7 @@ pub async fn decide(
                 )?;
                 Ok(format!("/deals/{deal}"))
             }
-            "not_selected" => {
+            NotSelected => {
                 mail(conn, &base, p.user_id, "rejected", &[&ch.title, &reason], &link)?;
                 Ok(link)
             }

@@ -23,6 +23,16 @@ use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
 
 pub const FLAGS: &[&str] = &["sme", "tech_sme", "high_tech"];
 
+crate::text_enum! {
+    /// Where a declared flag stands: awaiting an officer's check, confirmed (rewards count it), or
+    /// rejected with a note.
+    pub enum FlagStatus {
+        Declared = "declared",
+        Confirmed = "confirmed",
+        Rejected = "rejected",
+    }
+}
+
 #[derive(Queryable, Debug, Clone)]
 pub struct Org {
     pub id: i64,
@@ -121,7 +131,7 @@ pub struct Flag {
     pub valid_from: String,
     pub valid_to: String,
     pub file_id: Option<i64>,
-    pub status: String,
+    pub status: FlagStatus,
     pub note: Option<String>,
 }
 
@@ -645,7 +655,7 @@ pub async fn declare_flag(
                 org_flags::valid_from.eq(&fields.valid_from),
                 org_flags::valid_to.eq(&fields.valid_to),
                 org_flags::file_id.eq(Some(file_id)),
-                org_flags::status.eq("declared"),
+                org_flags::status.eq(FlagStatus::Declared),
                 org_flags::created_at.eq(now()),
             ))
             .execute(conn)?;
@@ -692,7 +702,7 @@ pub async fn queue(c: Ctx, state: web::Data<AppState>, q: web::Query<QueueQuery>
         let flags_waiting: i64 = org_flags::table
             .inner_join(organizations::table)
             .filter(organizations::region_code.like(&pattern))
-            .filter(org_flags::status.eq("declared"))
+            .filter(org_flags::status.eq(FlagStatus::Declared))
             .count()
             .get_result(conn)?;
         Ok((orgs, flags_waiting))
@@ -869,7 +879,11 @@ pub async fn decide_flag(
         let org = org_for_officer(conn, &officer, org_id, &msg)?;
         diesel::update(org_flags::table.find(flag_id))
             .set((
-                org_flags::status.eq(if approve { "confirmed" } else { "rejected" }),
+                org_flags::status.eq(if approve {
+                    FlagStatus::Confirmed
+                } else {
+                    FlagStatus::Rejected
+                }),
                 org_flags::checked_by.eq(Some(officer.id)),
                 org_flags::checked_at.eq(Some(now())),
                 org_flags::note.eq(if approve { None } else { Some(reason.clone()) }),

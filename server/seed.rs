@@ -7,6 +7,7 @@ use crate::db::{now, DbConn, Pool};
 use crate::demo::{self, DemoMarket};
 use crate::listings::achievement::{self, AchievementContent};
 use crate::listings::demand::{self, DemandContent};
+use crate::organizations::FlagStatus;
 use crate::schema::{demands, listing_events, org_flags, organizations, users};
 use crate::vocabulary::ListingStatus;
 use crate::{auth, credit_code};
@@ -174,7 +175,7 @@ fn insert_market(conn: &mut DbConn, market: &DemoMarket, hash: &str) -> QueryRes
                         org_flags::certificate_no.eq(format!("DEMO-{}-{n:04}", flag.to_uppercase())),
                         org_flags::valid_from.eq("2025-01-01"),
                         org_flags::valid_to.eq("2027-12-31"),
-                        org_flags::status.eq("confirmed"),
+                        org_flags::status.eq(FlagStatus::Confirmed),
                         org_flags::checked_at.eq(Some(t)),
                         org_flags::created_at.eq(t),
                     ))

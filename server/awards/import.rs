@@ -10,6 +10,7 @@ use diesel::prelude::*;
 
 use crate::db::{now, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::organizations::FlagStatus;
 use crate::registration::RegistrationStatus;
 use crate::rewards::scenario::Scenario;
 use crate::schema::{
@@ -72,7 +73,7 @@ pub fn import(conn: &mut DbConn, s: &Scenario, tag: &str) -> AppResult<Ids> {
                         org_flags::certificate_no.eq(format!("{tag}-{}", p.id)),
                         org_flags::valid_from.eq("2000-01-01"),
                         org_flags::valid_to.eq("2099-12-31"),
-                        org_flags::status.eq("confirmed"),
+                        org_flags::status.eq(FlagStatus::Confirmed),
                         org_flags::created_at.eq(t),
                     ))
                     .execute(conn)?;

@@ -6,139 +6,24 @@ use std::collections::BTreeMap;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
-use askama::Template;
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::{catalogue_on, enqueue, versions_on, Entry, Loaded, PolicyVersion};
-use crate::auth::SessionUser;
-use crate::db::{self, now, today, DbConn};
+use super::store::{editable, live, rows_of, what_if};
+use super::views::*;
+use super::{catalogue_on, enqueue, versions_on, Entry, LedgerStatus, PolicyVersion};
+use crate::db::{self, now, today};
 use crate::error::{AppError, AppResult};
 use crate::forms::{date_field, money_field, text};
 use crate::registration::RegistrationStatus;
-use crate::rewards::{Money, Program};
+use crate::rewards::Money;
 use crate::schema::{contracts, organizations, policy_versions, reward_budgets, reward_decisions, reward_ledger};
 use crate::state::AppState;
 use crate::tables::Cell;
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
 
-/// An entry as the pages show it.
-#[derive(Debug, Clone)]
-pub struct Row {
-    pub e: Entry,
-    pub program_name: String,
-    pub citation: String,
-    pub beneficiary: String,
-    /// (id, project name, registration number) of the contract.
-    pub contract: Option<(i64, String, String)>,
-    /// (approved, reason) once decided.
-    pub decision: Option<(bool, String)>,
-    pub reversed: bool,
-}
-
-impl Row {
-    pub fn trace_lines(&self) -> Vec<&str> {
-        self.e.trace.lines().collect()
-    }
-    pub fn status_key(&self) -> String {
-        format!("award.status.{}", self.e.status)
-    }
-}
-
-fn program_label(loaded: &Loaded, id: &str) -> (String, String) {
-    match loaded.catalogue.program(id) {
-        Some(p) => (p.name.clone().unwrap_or_else(|| id.to_string()), p.citation.clone()),
-        None => (id.to_string(), String::new()),
-    }
-}
-
-/// Dresses entries with names, contracts, decisions and whether each is reversed.
-fn rows_of(conn: &mut DbConn, loaded: &Loaded, entries: Vec<Entry>) -> AppResult<Vec<Row>> {
-    let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
-    let reversed: Vec<i64> = reward_ledger::table
-        .filter(reward_ledger::reverses.eq_any(&ids))
-        .select(reward_ledger::reverses.assume_not_null())
-        .load(conn)?;
-    let decisions: Vec<(i64, bool, String)> = reward_decisions::table
-        .filter(reward_decisions::entry_id.eq_any(&ids))
-        .select((
-            reward_decisions::entry_id,
-            reward_decisions::approved,
-            reward_decisions::reason,
-        ))
-        .load(conn)?;
-    let decisions: BTreeMap<i64, (bool, String)> = decisions.into_iter().map(|(e, a, r)| (e, (a, r))).collect();
-    let org_ids: Vec<i64> = entries.iter().map(|e| e.beneficiary_org_id).collect();
-    let names: BTreeMap<i64, String> = organizations::table
-        .filter(organizations::id.eq_any(&org_ids))
-        .select((organizations::id, organizations::name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
-    let contract_ids: Vec<i64> = entries.iter().filter_map(|e| e.contract_id).collect();
-    let ks: BTreeMap<i64, (String, String)> = contracts::table
-        .filter(contracts::id.eq_any(&contract_ids))
-        .select((contracts::id, contracts::project_name, contracts::registration_no))
-        .load::<(i64, String, Option<String>)>(conn)?
-        .into_iter()
-        .map(|(id, n, r)| (id, (n, r.unwrap_or_default())))
-        .collect();
-    Ok(entries
-        .into_iter()
-        .map(|e| {
-            let (program_name, citation) = program_label(loaded, &e.program);
-            Row {
-                program_name,
-                citation,
-                beneficiary: names.get(&e.beneficiary_org_id).cloned().unwrap_or_default(),
-                contract: e
-                    .contract_id
-                    .and_then(|k| ks.get(&k).map(|(n, r)| (k, n.clone(), r.clone()))),
-                decision: decisions.get(&e.id).cloned(),
-                reversed: reversed.contains(&e.id),
-                e,
-            }
-        })
-        .collect())
-}
-
-/// The standing entries of an organization, or of programs, newest year first.
-fn live(conn: &mut DbConn, org: Option<i64>, programs: Option<&[String]>) -> AppResult<Vec<Entry>> {
-    let mut q = reward_ledger::table.into_boxed();
-    if let Some(o) = org {
-        q = q.filter(reward_ledger::beneficiary_org_id.eq(o));
-    }
-    if let Some(p) = programs {
-        q = q.filter(reward_ledger::program.eq_any(p.to_vec()));
-    }
-    let mut rows = super::standing(q.load(conn)?);
-    rows.sort_by_key(|e| (std::cmp::Reverse(e.year), std::cmp::Reverse(e.id)));
-    Ok(rows)
-}
-
-fn money(c: &Ctx, fen: i64) -> String {
-    crate::money::format_human(fen, c.is_en())
-}
-
-// ---- my awards --------------------------------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "rewards/mine.html")]
-struct MinePage<'a> {
-    c: &'a Ctx,
-    rows: Vec<Row>,
-    history: Vec<Row>,
-    /// (year, approved or awaiting, over budget) totals.
-    totals: Vec<(i32, i64, i64)>,
-    pending_jobs: i64,
-}
-
-impl MinePage<'_> {
-    fn money(&self, fen: &i64) -> String {
-        money(self.c, *fen)
-    }
-}
+pub use super::store::income_rule_for;
 
 /// The awards of the user's organization, with their traces and the ledger's history.
 pub async fn mine(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse> {
@@ -166,7 +51,7 @@ pub async fn mine(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse>
     let mut totals: BTreeMap<i32, (i64, i64)> = BTreeMap::new();
     for r in &rows {
         let t = totals.entry(r.e.year).or_default();
-        if r.e.status == "over_budget" || r.e.status == "conflict" {
+        if r.e.status.held() {
             t.1 += r.e.amount_fen;
         } else if r.decision.as_ref().is_none_or(|d| d.0) {
             t.0 += r.e.amount_fen;
@@ -179,76 +64,6 @@ pub async fn mine(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse>
         totals: totals.into_iter().rev().map(|(y, (a, b))| (y, a, b)).collect(),
         pending_jobs,
     })
-}
-
-// ---- the officer's page -----------------------------------------------------------------------------
-
-/// The programs an officer answers for: those whose issuing region the officer's region contains.
-fn programs_of(loaded: &Loaded, user: &SessionUser) -> Vec<Program> {
-    loaded
-        .catalogue
-        .programs
-        .iter()
-        .filter(|p| p.region.as_deref().is_some_and(|r| user.oversees(r)))
-        .cloned()
-        .collect()
-}
-
-#[derive(Debug, Clone)]
-pub struct FundUse {
-    pub fund: String,
-    pub name: String,
-    pub year: i32,
-    pub budget: Option<i64>,
-    pub computed: i64,
-    pub over_budget: i64,
-    pub co_funding: Option<String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct DiscretionaryInput {
-    pub program: String,
-    pub beneficiary: String,
-    pub contract: String,
-    pub year: String,
-    pub amount: String,
-    pub note: String,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct BudgetInput {
-    pub fund: String,
-    pub year: String,
-    pub amount: String,
-}
-
-#[derive(Template)]
-#[template(path = "rewards/officer.html")]
-struct OfficerPage<'a> {
-    c: &'a Ctx,
-    awaiting: Vec<Row>,
-    decided: Vec<Row>,
-    /// Awards held back: two programs of one region would both pay them.
-    conflicts: Vec<Row>,
-    funds: Vec<FundUse>,
-    fund_ids: Vec<(String, String)>,
-    discretionary: Vec<(String, String, String)>,
-    input: DiscretionaryInput,
-    budget: BudgetInput,
-    errors: FieldErrors,
-    year: i32,
-}
-
-impl OfficerPage<'_> {
-    fn money(&self, fen: &i64) -> String {
-        money(self.c, *fen)
-    }
-    fn left(&self, f: &FundUse) -> String {
-        match f.budget {
-            Some(b) => money(self.c, b - f.computed),
-            None => self.c.t("award.no_limit").to_string(),
-        }
-    }
 }
 
 async fn officer_page(
@@ -265,10 +80,11 @@ async fn officer_page(
         let ids: Vec<String> = mine.iter().map(|p| p.id.clone()).collect();
         let entries = live(conn, None, Some(&ids))?;
         let rows = rows_of(conn, &loaded, entries)?;
-        let (conflicts, rows): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| r.e.status == "conflict");
+        let (conflicts, rows): (Vec<Row>, Vec<Row>) =
+            rows.into_iter().partition(|r| r.e.status == LedgerStatus::Conflict);
         let (decided, awaiting): (Vec<Row>, Vec<Row>) = rows
             .into_iter()
-            .filter(|r| r.e.status != "over_budget")
+            .filter(|r| r.e.status != LedgerStatus::OverBudget)
             .partition(|r| r.decision.is_some());
         // Budget use per fund and year.
         let mut funds = Vec::new();
@@ -283,7 +99,7 @@ async fn officer_page(
                 continue;
             }
             fund_ids.push((f.id.clone(), f.name.clone().unwrap_or_else(|| f.id.clone())));
-            let used: Vec<(i32, String, i64)> = reward_ledger::table
+            let used: Vec<(i32, LedgerStatus, i64)> = reward_ledger::table
                 .filter(reward_ledger::program.eq_any(&progs))
                 .select((reward_ledger::year, reward_ledger::status, reward_ledger::amount_fen))
                 .load(conn)?;
@@ -303,7 +119,7 @@ async fn officer_page(
             };
             for (year, status, fen) in used {
                 let u = years.entry(year).or_insert_with(|| blank(year));
-                if status == "over_budget" {
+                if status == LedgerStatus::OverBudget {
                     u.over_budget += fen;
                 } else {
                     u.computed += fen;
@@ -413,7 +229,7 @@ pub async fn decide(
             .filter(reward_ledger::reverses.eq(Some(id)))
             .count()
             .get_result(conn)?;
-        if e.reverses.is_some() || reversed > 0 || e.status == "over_budget" || e.status == "conflict" {
+        if e.reverses.is_some() || reversed > 0 || e.status.held() {
             return Err(AppError::conflict("err.award_changed"));
         }
         let inserted = diesel::insert_into(reward_decisions::table)
@@ -558,7 +374,7 @@ pub async fn discretionary(
                 reward_ledger::beneficiary_org_id.eq(org),
                 reward_ledger::contract_id.eq(contract),
                 reward_ledger::year.eq(year),
-                reward_ledger::status.eq("discretionary"),
+                reward_ledger::status.eq(LedgerStatus::Discretionary),
                 reward_ledger::is_final.eq(true),
                 reward_ledger::base_fen.eq(0),
                 reward_ledger::amount_fen.eq(a),
@@ -734,7 +550,7 @@ pub async fn disbursement(
                 Cell::Number(yuan(r.e.amount_fen)),
                 Cell::Number(city.map(yuan).unwrap_or_default()),
                 Cell::Number(district.map(yuan).unwrap_or_default()),
-                Cell::Text(r.e.status.clone()),
+                Cell::Text(r.e.status.to_string()),
             ]);
         }
         Ok(out)
@@ -751,138 +567,6 @@ pub async fn disbursement(
         rows,
         xlsx,
     )
-}
-
-const DISBURSEMENT_HEADERS: &[(&str, &str)] = &[
-    ("受奖单位", "Beneficiary"),
-    ("统一社会信用代码/经纪人证书编号", "Credit code / broker certificate"),
-    ("所在地区代码", "Region code"),
-    ("政策项目", "Program"),
-    ("依据", "Citation"),
-    ("合同登记编号", "Registration no."),
-    ("年度", "Year"),
-    ("金额（元）", "Amount (yuan)"),
-    ("市级承担（元）", "City half (yuan)"),
-    ("园区/县区承担（元）", "District half (yuan)"),
-    ("类别", "Status"),
-];
-
-// ---- the catalogue ------------------------------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "rewards/catalogue.html")]
-struct CataloguePage<'a> {
-    c: &'a Ctx,
-    loaded: Loaded,
-    versions: Vec<PolicyVersion>,
-    mine: Vec<String>,
-}
-
-impl CataloguePage<'_> {
-    fn programs_of(&self, document: &str) -> Vec<&Program> {
-        self.loaded
-            .catalogue
-            .programs
-            .iter()
-            .filter(|p| p.document == document)
-            .collect()
-    }
-    fn versions_of(&self, file: &str) -> Vec<&PolicyVersion> {
-        self.versions.iter().filter(|v| v.name == file).collect()
-    }
-    fn params(&self, p: &Program) -> Vec<(String, String)> {
-        params_of(p)
-    }
-    fn may_edit(&self, file: &str) -> bool {
-        self.mine.iter().any(|f| f == file)
-    }
-    fn file_slug(&self, file: &str) -> String {
-        slug(file)
-    }
-}
-
-fn slug(file: &str) -> String {
-    file.trim_start_matches("policies/")
-        .trim_end_matches(".toml")
-        .to_string()
-}
-
-/// A program's parameters, as the catalogue page lists them.
-pub fn params_of(p: &Program) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    if let Some(k) = &p.kind {
-        out.push(("kind".into(), format!("{k:?}")));
-    }
-    if let Some(r) = &p.rule {
-        out.push(("beneficiary".into(), format!("{:?}", r.beneficiary)));
-        if !r.contract_kinds.is_empty() {
-            out.push((
-                "contract_kinds".into(),
-                r.contract_kinds.iter().map(|k| k.zh()).collect::<Vec<_>>().join("、"),
-            ));
-        }
-        for (name, v) in [
-            ("buyer_regions", &r.buyer_regions),
-            ("seller_regions", &r.seller_regions),
-            ("seller_outside", &r.seller_outside),
-            ("beneficiary_regions", &r.beneficiary_regions),
-        ] {
-            if !v.is_empty() {
-                out.push((name.into(), v.join(", ")));
-            }
-        }
-        out.push(("base".into(), format!("{:?}", r.base)));
-        let formula = match &r.formula {
-            crate::rewards::catalogue::Formula::Rate { rate } => format!("rate {}", rate.text()),
-            crate::rewards::catalogue::Formula::MarginalScale { brackets } => brackets
-                .iter()
-                .map(|b| match b.up_to {
-                    Some(u) => format!("≤{} {}", u.grouped(), b.rate.text()),
-                    None => format!("rest {}", b.rate.text()),
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
-            crate::rewards::catalogue::Formula::Threshold { threshold, rate, .. } => {
-                format!("{} once ≥ {}", rate.text(), threshold.grouped())
-            }
-        };
-        out.push(("formula".into(), formula));
-        if let Some(cap) = r.cap_per_contract {
-            out.push(("cap_per_contract".into(), cap.grouped()));
-        }
-        if let Some(cap) = r.cap_per_beneficiary_year {
-            out.push(("cap_per_beneficiary_year".into(), cap.grouped()));
-        }
-        if let Some(f) = &r.fund {
-            out.push(("fund".into(), f.clone()));
-        }
-        out.push((
-            "effective".into(),
-            format!(
-                "{} – {}",
-                r.effective_from,
-                r.effective_to.map(|d| d.to_string()).unwrap_or_else(|| "open".into())
-            ),
-        ));
-    }
-    if let Some((lo, hi)) = p.range {
-        out.push(("range".into(), format!("{}–{}", lo.grouped(), hi.grouped())));
-    }
-    if !p.supersedes.is_empty() {
-        out.push(("supersedes".into(), p.supersedes.join(", ")));
-    }
-    out
-}
-
-/// The policy files an officer may change: those of documents whose region the officer's contains.
-fn files_of(loaded: &Loaded, user: &SessionUser) -> Vec<String> {
-    loaded
-        .catalogue
-        .documents
-        .iter()
-        .filter(|d| d.region.as_deref().is_some_and(|r| user.oversees(r)))
-        .map(|d| d.file.clone())
-        .collect()
 }
 
 /// The catalogue: documents, programs with their citations, parameters and readings, and versions.
@@ -934,70 +618,7 @@ pub async fn export_version(
         .body(content))
 }
 
-// ---- editing and what-if ------------------------------------------------------------------------------
-
-#[derive(Debug, Clone, Default)]
-pub struct EditInput {
-    pub content: String,
-    pub effective_from: String,
-    pub note: String,
-    pub year: String,
-}
-
-/// What a draft would have paid on a year's registered contracts, against the current version.
-#[derive(Debug, Clone, Default)]
-pub struct WhatIf {
-    pub year: i32,
-    pub contracts: usize,
-    /// (beneficiary, current fen, draft fen), largest change first.
-    pub rows: Vec<(String, i64, i64)>,
-    pub current: i64,
-    pub draft: i64,
-}
-
-#[derive(Template)]
-#[template(path = "rewards/edit.html")]
-struct EditPage<'a> {
-    c: &'a Ctx,
-    slug: String,
-    file: String,
-    current: i32,
-    f: EditInput,
-    errors: FieldErrors,
-    whatif: Option<WhatIf>,
-}
-
-impl EditPage<'_> {
-    fn money(&self, fen: &i64) -> String {
-        money(self.c, *fen)
-    }
-    fn delta(&self, a: &i64, b: &i64) -> String {
-        let d = b - a;
-        let s = money(self.c, d.abs());
-        if d > 0 {
-            format!("+{s}")
-        } else if d < 0 {
-            format!("−{s}")
-        } else {
-            "0".into()
-        }
-    }
-}
-
 /// The latest version of the file, for the officer who may change it.
-fn editable(conn: &mut DbConn, user: &SessionUser, file: &str) -> AppResult<PolicyVersion> {
-    let loaded = catalogue_on(conn, today())?;
-    if !files_of(&loaded, user).iter().any(|f| f == file) {
-        return Err(AppError::NotFound);
-    }
-    policy_versions::table
-        .filter(policy_versions::name.eq(file))
-        .order(policy_versions::version_no.desc())
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)
-}
-
 pub async fn edit_form(c: Ctx, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
     let user = c.officer()?.clone();
     let slug = path.into_inner();
@@ -1018,64 +639,6 @@ pub async fn edit_form(c: Ctx, state: web::Data<AppState>, path: web::Path<Strin
         errors: FieldErrors::new(),
         whatif: None,
     })
-}
-
-/// Totals per beneficiary of an evaluation.
-fn totals(e: &crate::rewards::Evaluation, keys: &super::Keys) -> BTreeMap<i64, i64> {
-    let mut t: BTreeMap<i64, i64> = BTreeMap::new();
-    for a in e
-        .awards
-        .iter()
-        .filter(|a| a.status == crate::rewards::AwardStatus::Computed)
-    {
-        if let Some(o) = keys.parties.get(&a.beneficiary) {
-            *t.entry(*o).or_default() += a.amount_fen;
-        }
-    }
-    t
-}
-
-/// Evaluates the registered contracts of `year` under the current catalogue and the draft.
-fn what_if(conn: &mut DbConn, file: &str, draft: &str, year: i32) -> AppResult<Result<WhatIf, String>> {
-    let versions = versions_on(conn, today())?;
-    let current = super::build_catalogue(&versions, None).map_err(AppError::internal)?;
-    let draft = match super::build_catalogue(&versions, Some((file, draft))) {
-        Ok(d) => d,
-        Err(e) => return Ok(Err(e)),
-    };
-    let as_of = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_else(today).min(today());
-    let (mut s, keys) = super::scenario(conn, as_of, None)?;
-    s.contracts
-        .retain(|k| k.registered_on.is_some_and(|d| d.year() == year));
-    let a = totals(&crate::rewards::evaluate(&s, &current.catalogue), &keys);
-    let b = totals(&crate::rewards::evaluate(&s, &draft.catalogue), &keys);
-    let names: BTreeMap<i64, String> = organizations::table
-        .select((organizations::id, organizations::name))
-        .filter(organizations::id.eq_any(a.keys().chain(b.keys()).copied().collect::<Vec<_>>()))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
-    let mut rows: Vec<(String, i64, i64)> = a
-        .keys()
-        .chain(b.keys())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .map(|k| {
-            (
-                names.get(k).cloned().unwrap_or_else(|| k.to_string()),
-                a.get(k).copied().unwrap_or(0),
-                b.get(k).copied().unwrap_or(0),
-            )
-        })
-        .collect();
-    rows.sort_by_key(|(n, x, y)| (std::cmp::Reverse((y - x).abs()), n.clone()));
-    Ok(Ok(WhatIf {
-        year,
-        contracts: s.contracts.len(),
-        current: a.values().sum(),
-        draft: b.values().sum(),
-        rows,
-    }))
 }
 
 /// Previews a draft (what-if) or publishes it as a new version effective from a date.
@@ -1182,23 +745,4 @@ pub async fn save(
         );
     }
     Ok(redirect("/officer/policies?notice=policy_saved"))
-}
-
-// ---- income distribution (西宁 art. 14) ----------------------------------------------------------------
-
-/// The income rule of the catalogue when it speaks to this seller (a university or institute of
-/// its region).
-pub fn income_rule_for(conn: &mut DbConn, seller: i64) -> AppResult<Option<crate::rewards::IncomeRule>> {
-    let (kind, region): (String, String) = organizations::table
-        .find(seller)
-        .select((organizations::kind, organizations::region_code))
-        .first(conn)?;
-    let loaded = catalogue_on(conn, today())?;
-    Ok(loaded.catalogue.income_distribution.filter(|r| {
-        r.seller_kinds.iter().any(|k| k.code() == kind)
-            && (r.seller_regions.is_empty()
-                || r.seller_regions
-                    .iter()
-                    .any(|g| crate::rewards::region_contains(g, &region)))
-    }))
 }

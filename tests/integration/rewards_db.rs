@@ -46,7 +46,7 @@ fn live_awards(
                     .unwrap_or_default(),
                 i64::from(e.year),
                 techmarket::rewards::Money::from_fen(e.amount_fen).plain(),
-                e.status.clone(),
+                e.status.to_string(),
                 e.is_final,
             )
         })
