@@ -35,6 +35,7 @@ import { join } from 'node:path';
 import {
   clickAndWait,
   createSuite,
+  demoShell,
   demoSourceOrgs,
   logout,
   msg,
@@ -46,7 +47,6 @@ import {
   REPO,
   sideScroll,
   SQLITE3,
-  sqlite3Available,
   text,
 } from './support.mjs';
 
@@ -258,8 +258,7 @@ describe('techmarket open challenges (揭榜挂帅) on the demo market', { concu
   });
 
   it('1. /demands?challenge=1 lists open challenges; one of a demo enterprise, its owner and two institutions are chosen', { timeout: TEST_TIMEOUT }, async (t) => {
-    state.db = state.databaseUrl ? 'psql' : sqlite3Available() ? 'sqlite3' : 'source';
-    if (state.db === 'source') t.diagnostic(`no ${SQLITE3} shell: the accounts are read from server/demo.rs`);
+    demoShell(state, t);
 
     // Every challenge card, page after page.
     const cards = [];

@@ -42,6 +42,8 @@ import {
   BIN,
   clickAndWait,
   createSuite,
+  demoBuyer,
+  queryRows,
   demoSourceOrgs,
   logout,
   minimalPdf,
@@ -55,7 +57,6 @@ import {
   runId,
   sideScroll,
   SQLITE3,
-  sqlite3Available,
   text,
 } from './support.mjs';
 
@@ -119,19 +120,7 @@ function createOfficer(o) {
 // ---------------------------------------------------------------------------------------------
 // The database (read only): psql, the sqlite3 shell, or failing both the demo market's source.
 
-function query(sql) {
-  if (state.db === 'psql') {
-    const out = psql(state.databaseUrl, sql, ['-A', '-t', '-F', '\t']);
-    return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
-  }
-  if (state.db === 'sqlite3') {
-    const file = join(state.dataDir, 'techmarket.sqlite3');
-    const r = spawnSync(SQLITE3, ['-readonly', '-batch', '-noheader', '-separator', '\t', '-cmd', '.timeout 10000', file, sql], { encoding: 'utf8', timeout: 60_000 });
-    if (r.error || r.status !== 0) throw new Error(`${SQLITE3} (${sql}) on ${file} failed (${r.status ?? r.error?.message}): ${r.stderr}`);
-    return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
-  }
-  return null;
-}
+const query = (sql) => queryRows(state, sql);
 
 /** A demo university with a published achievement: { email, org, region }. */
 function aUniversity() {
@@ -248,11 +237,7 @@ describe('techmarket contracts on the demo market: agreed deal → registered co
   });
 
   it('1. the accounts: the demo enterprise, a university with a published achievement, an officer of its prefecture', { timeout: TEST_TIMEOUT }, async (t) => {
-    state.db = state.databaseUrl ? 'psql' : sqlite3Available() ? 'sqlite3' : 'source';
-    if (state.db === 'source') t.diagnostic(`no ${SQLITE3} shell: the accounts are read from server/demo.rs`);
-    const enterprise = state.seed.accounts.find((a) => a.role === 'enterprise');
-    assert.ok(enterprise, `seed-demo printed no enterprise account: ${state.seedOutput}`);
-    state.buyer = { email: enterprise.email, org: enterprise.org };
+    demoBuyer(state, t);
     const uni = aUniversity();
     assert.ok(uni, 'no demo university with a published achievement');
     state.seller = uni;

@@ -40,6 +40,8 @@ import { join } from 'node:path';
 import {
   clickAndWait,
   createSuite,
+  demoBuyer,
+  queryRows,
   demoSourceOrgs,
   logout,
   minimalPdf,
@@ -52,8 +54,9 @@ import {
   REPO,
   sideScroll,
   SQLITE3,
-  sqlite3Available,
   text,
+  until,
+  readMatches,
 } from './support.mjs';
 
 const TEST_TIMEOUT = 240_000;
@@ -107,19 +110,7 @@ const { state, newPage, shot, goto, login, needs, waitForMail } = suite;
 // The database (read only): psql, the sqlite3 shell, or failing both the demo market's source.
 
 /** Rows (arrays of strings) of a query, or null when no database shell is at hand. */
-function query(sql) {
-  if (state.db === 'psql') {
-    const out = psql(state.databaseUrl, sql, ['-A', '-t', '-F', '\t']);
-    return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
-  }
-  if (state.db === 'sqlite3') {
-    const file = join(state.dataDir, 'techmarket.sqlite3');
-    const r = spawnSync(SQLITE3, ['-readonly', '-batch', '-noheader', '-separator', '\t', '-cmd', '.timeout 10000', file, sql], { encoding: 'utf8', timeout: 60_000 });
-    if (r.error || r.status !== 0) throw new Error(`${SQLITE3} (${sql}) on ${file} failed (${r.status ?? r.error?.message}): ${r.stderr}`);
-    return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
-  }
-  return null;
-}
+const query = (sql) => queryRows(state, sql);
 
 /** The kind of a demo organization and its user's e-mail address, by the organization's name. */
 function orgAccount(name) {
@@ -158,48 +149,12 @@ function anotherBroker(notEmail) {
 // ---------------------------------------------------------------------------------------------
 // Page helpers.
 
-/** Polls `fn` until it returns a truthy value; fails with `what()` after `ms`. */
-async function until(fn, ms, what) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`waited ${ms / 1000} s: ${typeof what === 'function' ? await what() : what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 /** Signs `page` out (if signed in) and in as `email`. */
 async function signInAs(page, email) {
   if (await page.locator('header form[action="/logout"] button').count()) await logout(page);
   await login(page, email, state.seed.password);
 }
 
-/** The matches of the need page that is open, reloading while they are still being computed. */
-async function readMatches(page) {
-  const section = page.locator('main section#matches');
-  await until(
-    async () => {
-      const pending = await section.locator('.notice', { hasText: msg('match.pending') }).count();
-      const items = await section.locator('li.match').count();
-      if (!pending && items > 0) return true;
-      await page.reload({ waitUntil: 'load' });
-      return false;
-    },
-    WORK_TIMEOUT,
-    async () => `the matches of ${page.url()} did not come: ${await text(section).catch(() => '(no #matches section)')}`,
-  );
-  return section.locator('li.match').evaluateAll((items) =>
-    items.map((li) => ({
-      title: li.querySelector('.match-head a')?.textContent.trim(),
-      href: li.querySelector('.match-head a')?.getAttribute('href'),
-      org: li.querySelector('.match-head .muted')?.textContent.trim(),
-      reasons: [...li.querySelectorAll('ul.reasons li')].map((r) => r.textContent.trim()),
-      deal: li.querySelector('a.button')?.getAttribute('href') || null,
-      dealText: li.querySelector('a.button')?.textContent.trim() || null,
-    })),
-  );
-}
 
 const room = (page) => ({
   status: page.locator('main dl.facts .deal-status'),
@@ -308,11 +263,7 @@ describe('techmarket deals on the demo market, worked by a broker', { concurrenc
   });
 
   it('1. the demo market is indexed and matched; the demo enterprise owns a need matched with an institution\'s achievement', { timeout: TEST_TIMEOUT }, async (t) => {
-    state.db = state.databaseUrl ? 'psql' : sqlite3Available() ? 'sqlite3' : 'source';
-    if (state.db === 'source') t.diagnostic(`no ${SQLITE3} shell: the accounts are read from server/demo.rs`);
-    const enterprise = state.seed.accounts.find((a) => a.role === 'enterprise');
-    assert.ok(enterprise, `seed-demo printed no enterprise account: ${state.seedOutput}`);
-    state.buyer = { email: enterprise.email, org: enterprise.org };
+    demoBuyer(state, t);
     const broker = state.seed.accounts.find((a) => a.role === 'broker (individual)');
     assert.ok(broker, `seed-demo printed no individual broker: ${state.seedOutput}`);
     state.broker = { email: broker.email, org: broker.org, id: null };
@@ -349,7 +300,7 @@ describe('techmarket deals on the demo market, worked by a broker', { concurrenc
     for (const need of mine) {
       await goto(page, need.href);
       assert.equal(await text(page.locator('main section#matches h2')), msg('match.for_demand'));
-      const matches = await readMatches(page);
+      const matches = await readMatches(page, WORK_TIMEOUT);
       for (const m of matches) {
         assert.equal(m.dealText, msg('deal.open'), `the owner gets no "${msg('deal.open')}" button on the match «${m.title}»`);
       }
@@ -378,7 +329,7 @@ describe('techmarket deals on the demo market, worked by a broker', { concurrenc
     // A visitor who does not own the need sees the matches without the button, and no commission panel.
     const anon = await newPage();
     await goto(anon, `/demands/${state.pair.demandId}`);
-    await readMatches(anon);
+    await readMatches(anon, WORK_TIMEOUT);
     assert.equal(await anon.locator('main section#matches a.button', { hasText: msg('deal.open') }).count(), 0, 'an anonymous visitor is offered to open a deal');
     assert.equal(await anon.locator('main section#commissions').count(), 0, 'an anonymous visitor gets the commission panel');
     await anon.context().close();
@@ -435,7 +386,7 @@ describe('techmarket deals on the demo market, worked by a broker', { concurrenc
 
     // While the commission is pending, the broker may not open deals on the need.
     await goto(page, `/demands/${p.demandId}`);
-    await readMatches(page);
+    await readMatches(page, WORK_TIMEOUT);
     assert.equal(await page.locator('main section#matches a.button', { hasText: msg('deal.open') }).count(), 0, 'a broker with a pending commission is offered to open a deal');
     assert.equal(await page.locator('main section#commissions').count(), 0, 'the broker gets the owner\'s commission panel');
     const early = await page.request.get(`${state.base}${p.dealHref}`);
@@ -484,7 +435,7 @@ describe('techmarket deals on the demo market, worked by a broker', { concurrenc
     const p = state.pair;
     await goto(page, `/demands/${p.demandId}`);
     // A commissioned broker gets the buttons on every match, as the owner does.
-    const matches = await readMatches(page);
+    const matches = await readMatches(page, WORK_TIMEOUT);
     for (const m of matches) {
       assert.equal(m.dealText, msg('deal.open'), `the commissioned broker gets no "${msg('deal.open')}" button on the match «${m.title}»`);
     }

@@ -28,6 +28,8 @@ import {
   notice,
   pathOf,
   text,
+  until,
+  readMatches,
 } from './support.mjs';
 
 const TEST_TIMEOUT = 240_000;
@@ -53,17 +55,6 @@ const { state, newPage, shot, goto, login, needs, readOutbox } = suite;
 
 // ---------------------------------------------------------------------------------------------
 // Page helpers.
-
-/** Polls `fn` until it returns a truthy value; fails with `what()` after `ms`. */
-async function until(fn, ms, what) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`waited ${ms / 1000} s: ${typeof what === 'function' ? await what() : what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** The number in the search page's "共找到 N 条" / "N found". */
 async function searchTotal(page) {
@@ -101,30 +92,6 @@ function facetSection(page, lang, facet) {
   return page.locator('main aside.facets section', { has: page.locator('h2', { hasText: msg(`facet.${facet}`, lang) }) });
 }
 
-/** The matches of the listing page that is open, reloading while they are still being computed. */
-async function readMatches(page, lang) {
-  const section = page.locator('main section#matches');
-  await until(
-    async () => {
-      const pending = await section.locator('.notice', { hasText: msg('match.pending', lang) }).count();
-      const items = await section.locator('li.match').count();
-      if (!pending && items > 0) return true;
-      await page.reload({ waitUntil: 'load' });
-      return false;
-    },
-    WORK_TIMEOUT,
-    async () => `the matches of ${page.url()} did not come: ${await text(section).catch(() => '(no #matches section)')}`,
-  );
-  return section.locator('li.match').evaluateAll((items) =>
-    items.map((li) => ({
-      title: li.querySelector('.match-head a')?.textContent.trim(),
-      href: li.querySelector('.match-head a')?.getAttribute('href'),
-      org: li.querySelector('.match-head .muted')?.textContent.trim(),
-      score: li.querySelector('.score')?.textContent.trim(),
-      reasons: [...li.querySelectorAll('ul.reasons li')].map((r) => r.textContent.trim()),
-    })),
-  );
-}
 
 /** Checks the match list: a score text per match, best first, each with reasons. */
 function checkMatches(matches, lang, otherBase) {
@@ -300,7 +267,7 @@ describe('techmarket search, matches and digest on the demo market', { concurren
       await clickAndWait(anon, anon.locator('main .results li.listing-card h2 a', { hasText: need.title }));
       assert.match(pathOf(anon), /^\/demands\/\d+$/);
       assert.equal(await text(anon.locator('main section#matches h2')), msg('match.for_demand', 'en'));
-      const matches = await readMatches(anon, 'en');
+      const matches = await readMatches(anon, WORK_TIMEOUT, 'en');
       checkMatches(matches, 'en', '/achievements');
       const english = matches.filter((m) => /^[\x20-\x7e]+$/.test(m.title));
       assert.ok(english.length >= 1, `the English need «${need.title}» has no English match: ${matches.map((m) => m.title).join(' | ')}`);
@@ -342,7 +309,7 @@ describe('techmarket search, matches and digest on the demo market', { concurren
     assert.equal(await text(anon.locator('h1')), demands[0].title);
     const section = anon.locator('main section#matches');
     assert.equal(await text(section.locator('h2')), msg('match.for_demand'));
-    const matches = await readMatches(anon, 'zh');
+    const matches = await readMatches(anon, WORK_TIMEOUT, 'zh');
     const scores = checkMatches(matches, 'zh', '/achievements');
     assert.ok(matches.length <= 10, `more than 10 matches shown: ${matches.length}`);
     assert.equal(await text(section.locator('p.small')), msg('match.how'));
@@ -355,7 +322,7 @@ describe('techmarket search, matches and digest on the demo market', { concurren
     assert.equal(pathOf(anon), state.demandPath);
     assert.equal(await anon.locator('html').getAttribute('lang'), 'en');
     assert.equal(await text(anon.locator('main section#matches h2')), msg('match.for_demand', 'en'));
-    const en = await readMatches(anon, 'en');
+    const en = await readMatches(anon, WORK_TIMEOUT, 'en');
     checkMatches(en, 'en', '/achievements');
     assert.deepEqual(en.map((m) => m.href), matches.map((m) => m.href), 'the English page lists other matches');
     assert.ok(en.some((m) => m.reasons.some((r) => r.startsWith('Shared key terms'))), 'no "Shared key terms" reason in English');
@@ -379,7 +346,7 @@ describe('techmarket search, matches and digest on the demo market', { concurren
     assert.equal(await text(anon.locator('h1')), title);
     const section = anon.locator('main section#matches');
     assert.equal(await text(section.locator('h2')), msg('match.for_achievement'));
-    const matches = await readMatches(anon, 'zh');
+    const matches = await readMatches(anon, WORK_TIMEOUT, 'zh');
     const scores = checkMatches(matches, 'zh', '/demands');
     t.diagnostic(`${state.achievementPath} «${title}»: ${matches.length} matches, ${scores.join('/')}%`);
     await section.scrollIntoViewIfNeeded();
@@ -388,7 +355,7 @@ describe('techmarket search, matches and digest on the demo market', { concurren
     await clickAndWait(anon, anon.locator('header a.lang'));
     assert.equal(pathOf(anon), state.achievementPath);
     assert.equal(await text(anon.locator('main section#matches h2')), msg('match.for_achievement', 'en'));
-    const en = await readMatches(anon, 'en');
+    const en = await readMatches(anon, WORK_TIMEOUT, 'en');
     checkMatches(en, 'en', '/demands');
     await shot(anon, 'achievement-matches-en');
     await goto(anon, '/lang/zh?next=/');

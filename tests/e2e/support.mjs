@@ -151,6 +151,36 @@ export function sqlite3Available() {
   return !r.error && r.status === 0;
 }
 
+/** Which shell reads the demo accounts back (psql, sqlite3, or the demo's source), said once. */
+export function demoShell(state, t) {
+  state.db = state.databaseUrl ? 'psql' : sqlite3Available() ? 'sqlite3' : 'source';
+  if (state.db === 'source') t.diagnostic(`no ${SQLITE3} shell: the accounts are read from server/demo.rs`);
+}
+
+/** The demo enterprise seed-demo printed, as the buyer; the shell as `demoShell` chooses it. */
+export function demoBuyer(state, t) {
+  demoShell(state, t);
+  const enterprise = state.seed.accounts.find((a) => a.role === 'enterprise');
+  assert.ok(enterprise, `seed-demo printed no enterprise account: ${state.seedOutput}`);
+  state.buyer = { email: enterprise.email, org: enterprise.org };
+}
+
+/** Rows (arrays of strings) of a read-only query on the suite's database, through the shell
+ * `demoShell` chose; null when there is none. */
+export function queryRows(state, sql) {
+  if (state.db === 'psql') {
+    const out = psql(state.databaseUrl, sql, ['-A', '-t', '-F', '\t']);
+    return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  }
+  if (state.db === 'sqlite3') {
+    const file = join(state.dataDir, 'techmarket.sqlite3');
+    const r = spawnSync(SQLITE3, ['-readonly', '-batch', '-noheader', '-separator', '\t', '-cmd', '.timeout 10000', file, sql], { encoding: 'utf8', timeout: 60_000 });
+    if (r.error || r.status !== 0) throw new Error(`${SQLITE3} (${sql}) on ${file} failed (${r.status ?? r.error?.message}): ${r.stderr}`);
+    return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  }
+  return null;
+}
+
 /** A text as an SQL string literal. */
 export const quote = (s) => `'${String(s).replace(/'/g, "''")}'`;
 
@@ -256,6 +286,44 @@ function freePort() {
       srv.close(() => res(port));
     });
   });
+}
+
+/** Waits until `fn` gives a true value (polling every 250 ms), at most `ms`; else fails saying `what`. */
+export async function until(fn, ms, what) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`waited ${ms / 1000} s: ${typeof what === 'function' ? await what() : what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The matches of the listing page that is open, reloading while they are still being computed. */
+export async function readMatches(page, ms, lang = 'zh') {
+  const section = page.locator('main section#matches');
+  await until(
+    async () => {
+      const pending = await section.locator('.notice', { hasText: msg('match.pending', lang) }).count();
+      const items = await section.locator('li.match').count();
+      if (!pending && items > 0) return true;
+      await page.reload({ waitUntil: 'load' });
+      return false;
+    },
+    ms,
+    async () => `the matches of ${page.url()} did not come: ${await text(section).catch(() => '(no #matches section)')}`,
+  );
+  return section.locator('li.match').evaluateAll((items) =>
+    items.map((li) => ({
+      title: li.querySelector('.match-head a')?.textContent.trim(),
+      href: li.querySelector('.match-head a')?.getAttribute('href'),
+      org: li.querySelector('.match-head .muted')?.textContent.trim(),
+      score: li.querySelector('.score')?.textContent.trim(),
+      reasons: [...li.querySelectorAll('ul.reasons li')].map((r) => r.textContent.trim()),
+      deal: li.querySelector('a.button')?.getAttribute('href') || null,
+      dealText: li.querySelector('a.button')?.textContent.trim() || null,
+    })),
+  );
 }
 
 /** Clicks and waits for the navigation the click causes (a form post and its redirect). */
