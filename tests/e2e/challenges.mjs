@@ -48,6 +48,7 @@ import {
   sideScroll,
   SQLITE3,
   text,
+  submitExpecting,
 } from './support.mjs';
 
 const TEST_TIMEOUT = 240_000;
@@ -159,15 +160,6 @@ function proposalCount() {
 async function signInAs(page, email) {
   if (await page.locator('header form[action="/logout"] button').count()) await logout(page);
   await login(page, email, state.seed.password);
-}
-
-/** Clicks a form's submit button and waits for its POST's answer (a page re-rendered with errors). */
-async function submitExpecting(page, button, status, path) {
-  const [resp] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path),
-    clickAndWait(page, button),
-  ]);
-  assert.equal(resp.status(), status, `POST ${path} answered ${resp.status()}, expected ${status}: ${(await text(page.locator('main'))).slice(0, 500)}`);
 }
 
 const fmt = (key, ...args) => args.reduce((s, a, i) => s.split(`{${i}}`).join(a), msg(key));

@@ -58,6 +58,8 @@ import {
   sideScroll,
   SQLITE3,
   text,
+  facts,
+  submitExpecting,
 } from './support.mjs';
 
 const TEST_TIMEOUT = 240_000;
@@ -160,29 +162,7 @@ async function signInAs(page, email, password = state.seed.password) {
   await login(page, email, password);
 }
 
-/** Clicks a form's submit button and waits for its POST's answer (a page re-rendered with errors). */
-async function submitExpecting(page, button, status, path) {
-  const [resp] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path),
-    clickAndWait(page, button),
-  ]);
-  assert.equal(resp.status(), status, `POST ${path} answered ${resp.status()}, expected ${status}: ${(await text(page.locator('main'))).slice(0, 500)}`);
-}
-
 const noBlanks = (s) => s.replace(/\s+/g, '');
-
-/** The terms and values of the description lists (dl.facts) under `locator`: dt text → dd text. */
-async function facts(locator) {
-  const pairs = await locator.locator('dl.facts').evaluateAll((dls) =>
-    dls.flatMap((dl) =>
-      [...dl.querySelectorAll(':scope > dt')].map((dt) => {
-        const dd = dt.nextElementSibling;
-        return [dt.textContent.replace(/\s+/g, ' ').trim(), dd ? dd.innerText.replace(/\s+/g, ' ').trim() : ''];
-      }),
-    ),
-  );
-  return new Map(pairs);
-}
 
 const room = (page) => ({
   status: page.locator('main dl.facts .deal-status'),

@@ -57,6 +57,8 @@ import {
   text,
   until,
   readMatches,
+  facts,
+  submitExpecting,
 } from './support.mjs';
 
 const TEST_TIMEOUT = 240_000;
@@ -170,15 +172,6 @@ const room = (page) => ({
   formNotice: page.locator('main .notice.warn[role=alert]'),
 });
 
-/** Clicks a form's submit button and waits for its POST's answer (a page re-rendered with errors). */
-async function submitExpecting(page, button, status, path) {
-  const [resp] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path),
-    clickAndWait(page, button),
-  ]);
-  assert.equal(resp.status(), status, `POST ${path} answered ${resp.status()}, expected ${status}: ${(await text(page.locator('main'))).slice(0, 500)}`);
-}
-
 async function fillOffer(page, o) {
   const f = room(page).offerForm;
   await f.locator('#price').fill(o.price);
@@ -216,19 +209,6 @@ function msgRe(key, lang = 'zh') {
 }
 
 const noBlanks = (s) => s.replace(/\s+/g, '');
-
-/** The terms and values of the description lists (dl.facts) under `locator`: dt text → dd text. */
-async function facts(locator) {
-  const pairs = await locator.locator('dl.facts').evaluateAll((dls) =>
-    dls.flatMap((dl) =>
-      [...dl.querySelectorAll(':scope > dt')].map((dt) => {
-        const dd = dt.nextElementSibling;
-        return [dt.textContent.replace(/\s+/g, ' ').trim(), dd ? dd.innerText.replace(/\s+/g, ' ').trim() : ''];
-      }),
-    ),
-  );
-  return new Map(pairs);
-}
 
 /** The columns of a broker's pipeline: title (without the count), count, the deals' links and texts. */
 function readPipeline(page) {

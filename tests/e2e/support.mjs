@@ -288,6 +288,28 @@ function freePort() {
   });
 }
 
+/** Clicks a form's submit button and waits for its POST's answer (a page re-rendered with errors). */
+export async function submitExpecting(page, button, status, path) {
+  const [resp] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path),
+    clickAndWait(page, button),
+  ]);
+  assert.equal(resp.status(), status, `POST ${path} answered ${resp.status()}, expected ${status}: ${(await text(page.locator('main'))).slice(0, 500)}`);
+}
+
+/** The terms and values of the description lists (dl.facts) under `locator`: dt text → dd text. */
+export async function facts(locator) {
+  const pairs = await locator.locator('dl.facts').evaluateAll((dls) =>
+    dls.flatMap((dl) =>
+      [...dl.querySelectorAll(':scope > dt')].map((dt) => {
+        const dd = dt.nextElementSibling;
+        return [dt.textContent.replace(/\s+/g, ' ').trim(), dd ? dd.innerText.replace(/\s+/g, ' ').trim() : ''];
+      }),
+    ),
+  );
+  return new Map(pairs);
+}
+
 /** Waits until `fn` gives a true value (polling every 250 ms), at most `ms`; else fails saying `what`. */
 export async function until(fn, ms, what) {
   const deadline = Date.now() + ms;
