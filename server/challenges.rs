@@ -15,6 +15,7 @@ use crate::auth::{Role, SessionUser};
 use crate::db::{self, now, today, DbConn};
 use crate::deals::{Action, DealStatus, Side};
 use crate::error::{AppError, AppResult};
+use crate::forms::DecisionForm;
 use crate::forms::{money_field, text};
 use crate::schema::{deal_events, deals, demands, organizations, proposal_questions, proposals, users};
 use crate::state::AppState;
@@ -535,14 +536,6 @@ pub async fn ask(
     })
     .await?;
     Ok(redirect(&format!("/proposals/{id}#questions")))
-}
-
-#[derive(Deserialize)]
-pub struct DecisionForm {
-    #[serde(default)]
-    pub decision: String,
-    #[serde(default)]
-    pub reason: String,
 }
 
 /// The challenge's organization shortlists, selects (opening a deal) or does not select (with a

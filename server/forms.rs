@@ -112,3 +112,13 @@ pub fn date_field(
 pub fn part_text(part: &Option<actix_multipart::form::text::Text<String>>) -> String {
     part.as_ref().map(|t| t.trim().to_string()).unwrap_or_default()
 }
+
+/// The form of a decision on something submitted (accept or decline a commission, approve or
+/// reject an award, shortlist or not select a proposal, verify or reject an organization): the
+/// decision's word and, where it turns something down, the reason.
+#[derive(serde::Deserialize, Default, Debug, Clone)]
+#[serde(default)]
+pub struct DecisionForm {
+    pub decision: String,
+    pub reason: String,
+}

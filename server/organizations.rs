@@ -14,6 +14,7 @@ use crate::auth::{self, SessionUser};
 use crate::db::{self, now, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::files::{self, Kind};
+use crate::forms::DecisionForm;
 use crate::i18n::{self, Lang};
 use crate::mail;
 use crate::regions;
@@ -753,13 +754,6 @@ pub async fn review(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) ->
         members,
         reason_error: String::new(),
     })
-}
-
-#[derive(Deserialize, Default, Debug, Clone)]
-#[serde(default)]
-pub struct DecisionForm {
-    pub decision: String,
-    pub reason: String,
 }
 
 pub async fn decide(

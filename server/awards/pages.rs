@@ -15,6 +15,7 @@ use super::views::*;
 use super::{catalogue_on, enqueue, versions_on, Entry, LedgerStatus, PolicyVersion};
 use crate::db::{self, now, today};
 use crate::error::{AppError, AppResult};
+use crate::forms::DecisionForm;
 use crate::forms::{date_field, money_field, text};
 use crate::registration::RegistrationStatus;
 use crate::rewards::Money;
@@ -180,20 +181,12 @@ pub async fn officer(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpRespon
     .await
 }
 
-#[derive(Deserialize)]
-pub struct DecideForm {
-    #[serde(default)]
-    pub decision: String,
-    #[serde(default)]
-    pub reason: String,
-}
-
 /// Approves or rejects (with a reason) a live award of a program the officer answers for.
 pub async fn decide(
     c: Ctx,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    form: web::Form<DecideForm>,
+    form: web::Form<DecisionForm>,
 ) -> AppResult<HttpResponse> {
     let user = c.officer()?.clone();
     let id = path.into_inner();

@@ -10,6 +10,7 @@ use super::views::*;
 use crate::auth::SessionUser;
 use crate::db;
 use crate::error::{AppError, AppResult};
+use crate::forms::DecisionForm;
 use crate::state::AppState;
 use crate::vocabulary::Kind;
 use crate::web::{redirect, render_status, Ctx, FieldErrors};
@@ -65,20 +66,12 @@ pub async fn list(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse>
     list_page(&c, &state, FieldErrors::new()).await
 }
 
-#[derive(Deserialize)]
-pub struct DecideForm {
-    #[serde(default)]
-    pub decision: String,
-    #[serde(default)]
-    pub reason: String,
-}
-
 /// The broker accepts or declines a commission (a decline with its reason).
 pub async fn decide(
     c: Ctx,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    form: web::Form<DecideForm>,
+    form: web::Form<DecisionForm>,
 ) -> AppResult<HttpResponse> {
     let user = broker_user(&c)?;
     let id = path.into_inner();
