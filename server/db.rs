@@ -167,3 +167,13 @@ pub fn now() -> i64 {
 pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
+
+/// Runs `f` over `ids` in chunks of 10,000, within both databases' limits on bound parameters,
+/// and gathers what it returns.
+pub fn chunked<T, E>(ids: &[i64], mut f: impl FnMut(&[i64]) -> Result<Vec<T>, E>) -> Result<Vec<T>, E> {
+    let mut out = Vec::new();
+    for c in ids.chunks(10_000) {
+        out.extend(f(c)?);
+    }
+    Ok(out)
+}

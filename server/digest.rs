@@ -180,26 +180,32 @@ impl Names {
         let ids = |v: Vec<(&str, i64)>| v.into_iter().map(|(_, id)| id).collect::<Vec<i64>>();
         let sids: Vec<i64> = items.iter().filter_map(|i| i.6).collect();
         Ok(Names {
-            demands: demands::table
-                .filter(demands::id.eq_any(ids(d)))
-                .filter(demands::status.eq(ListingStatus::Published))
-                .select((demands::id, demands::title))
-                .load::<(i64, String)>(conn)?
-                .into_iter()
-                .collect(),
-            achievements: achievements::table
-                .filter(achievements::id.eq_any(ids(a)))
-                .filter(achievements::status.eq(ListingStatus::Published))
-                .select((achievements::id, achievements::title))
-                .load::<(i64, String)>(conn)?
-                .into_iter()
-                .collect(),
-            searches: saved_searches::table
-                .filter(saved_searches::id.eq_any(sids))
-                .select((saved_searches::id, saved_searches::name))
-                .load::<(i64, String)>(conn)?
-                .into_iter()
-                .collect(),
+            demands: db::chunked(&ids(d), |c| {
+                demands::table
+                    .filter(demands::id.eq_any(c))
+                    .filter(demands::status.eq(ListingStatus::Published))
+                    .select((demands::id, demands::title))
+                    .load::<(i64, String)>(conn)
+            })?
+            .into_iter()
+            .collect(),
+            achievements: db::chunked(&ids(a), |c| {
+                achievements::table
+                    .filter(achievements::id.eq_any(c))
+                    .filter(achievements::status.eq(ListingStatus::Published))
+                    .select((achievements::id, achievements::title))
+                    .load::<(i64, String)>(conn)
+            })?
+            .into_iter()
+            .collect(),
+            searches: db::chunked(&sids, |c| {
+                saved_searches::table
+                    .filter(saved_searches::id.eq_any(c))
+                    .select((saved_searches::id, saved_searches::name))
+                    .load::<(i64, String)>(conn)
+            })?
+            .into_iter()
+            .collect(),
         })
     }
 

@@ -131,13 +131,9 @@ pub fn catalogue_on(conn: &mut DbConn, on: NaiveDate) -> AppResult<Loaded> {
 
 // ---- the scenario from the register --------------------------------------------------------------
 
-/// Runs `f` over `ids` in chunks (bind parameter limits).
-pub(super) fn chunked<T>(ids: &[i64], mut f: impl FnMut(&[i64]) -> AppResult<Vec<T>>) -> AppResult<Vec<T>> {
-    let mut out = Vec::new();
-    for c in ids.chunks(10_000) {
-        out.extend(f(c)?);
-    }
-    Ok(out)
+/// `db::chunked` with the area's error type, so the closures can use `?`.
+pub(super) fn chunked<T>(ids: &[i64], f: impl FnMut(&[i64]) -> AppResult<Vec<T>>) -> AppResult<Vec<T>> {
+    crate::db::chunked(ids, f)
 }
 
 /// Rows for the contracts `ids`: `f(None)` (every row) when `all`, else `f` over chunks of ids.

@@ -603,15 +603,15 @@ pub(crate) fn ensure_counter(conn: &mut DbConn, region: &str, year: i32) -> AppR
 /// The list rows of contracts: the parties' names in one query for the whole list.
 pub(crate) fn rows(conn: &mut DbConn, ks: Vec<Contract>) -> AppResult<Vec<Row>> {
     let ids: Vec<i64> = ks.iter().flat_map(|k| [k.buyer_org_id, k.seller_org_id]).collect();
-    let mut names = std::collections::HashMap::new();
-    // In chunks, within both databases' limits on bound parameters (a region's queue is unbounded).
-    for chunk in ids.chunks(10_000) {
-        let found: Vec<(i64, String)> = organizations::table
-            .filter(organizations::id.eq_any(chunk))
+    // A region's queue is unbounded: in chunks.
+    let names: std::collections::HashMap<i64, String> = db::chunked(&ids, |c| {
+        organizations::table
+            .filter(organizations::id.eq_any(c))
             .select((organizations::id, organizations::name))
-            .load(conn)?;
-        names.extend(found);
-    }
+            .load::<(i64, String)>(conn)
+    })?
+    .into_iter()
+    .collect();
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
     let mut out = Vec::new();
     for k in ks {
