@@ -10,10 +10,15 @@
 //! submitter to correct and resubmit.
 //!
 //! Registration numbers read `REGION-YEAR-SEQUENCE`, e.g. `630100-2026-000017`: the registering
-//! office's six-digit GB/T 2260 code (the region of the officer who registers it), the year of registration, and a six-digit sequence that
-//! starts at 1 for each office and year. The sequence is taken from `registration_counters` in
+//! office's six-digit GB/T 2260 code (the region of the officer who registers it), the year of
+//! registration, and a six-digit sequence that starts at 1 for each office and year. The sequence is taken from `registration_counters` in
 //! the same transaction that registers the contract, so a number is never reused or skipped, and
-//! two officers registering one contract at once produce one number.
+//! two officers registering one contract at once produce one number (`registration::RegistrationNo`
+//! writes and reads it).
+//!
+//! The rooms: `routes` (handlers), `store` (queries), `rules` (pure checks), `views` (pages);
+//! beside them `registering` (the workflow's writes: submit, return, register, registration
+//! elsewhere), `amendments` and `register_export` (the register as CSV or XLSX).
 
 pub mod amendments;
 mod register_export;
