@@ -11,8 +11,8 @@
 //!
 //! Registration numbers read `REGION-YEAR-SEQUENCE`, e.g. `630100-2026-000017`: the registering
 //! office's six-digit GB/T 2260 code (the region of the officer who registers it), the year of
-//! registration, and a six-digit sequence that starts at 1 for each office and year. The sequence is taken from `registration_counters` in
-//! the same transaction that registers the contract, so a number is never reused or skipped, and
+//! registration, and a six-digit sequence that starts at 1 for each office and year. The sequence
+//! is taken from `registration_counters` in the same transaction that registers the contract, so a number is never reused or skipped, and
 //! two officers registering one contract at once produce one number (`registration::RegistrationNo`
 //! writes and reads it).
 //!

@@ -20,8 +20,7 @@ use crate::files::{self, Kind as FileKind};
 use crate::forms::part_text;
 use crate::forms::{date_field, money_field, text, FormData};
 use crate::i18n::{Msg, Problems};
-use crate::registration::RegistrationStatus;
-use crate::schema::{contract_intermediaries, contract_payments, contracts, deals, organizations};
+use crate::schema::{contract_payments, contracts, deals, organizations};
 use crate::state::AppState;
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
 
@@ -415,28 +414,8 @@ pub async fn register(
 
 /// The contracts of the user's organization (as a party, intermediary or submitter).
 pub async fn list(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let user = c.user()?.clone();
-    let rows = db::run(&state.pool, move |conn| {
-        let org = user.org_id;
-        let further: Vec<i64> = contract_intermediaries::table
-            .filter(contract_intermediaries::org_id.eq(org))
-            .select(contract_intermediaries::contract_id)
-            .load(conn)?;
-        let ks: Vec<Contract> = contracts::table
-            .filter(
-                contracts::buyer_org_id
-                    .eq(org)
-                    .or(contracts::seller_org_id.eq(org))
-                    .or(contracts::intermediary_org_id.eq(org))
-                    .or(contracts::submitted_by_org.eq(org))
-                    .or(contracts::id.eq_any(further)),
-            )
-            .order(contracts::updated_at.desc())
-            .limit(500)
-            .load(conn)?;
-        rows(conn, ks)
-    })
-    .await?;
+    let org = c.user()?.org_id;
+    let rows = db::run(&state.pool, move |conn| rows_of_org(conn, org)).await?;
     render(&ListPage {
         c: &c,
         rows,
@@ -444,52 +423,11 @@ pub async fn list(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse>
     })
 }
 
-/// The officer's queue: submitted contracts of the region, oldest first, with their waiting time
-/// in working days.
+/// The officer's queue: submitted contracts and amendments of the region, oldest first, with
+/// their waiting time in working days.
 pub async fn queue(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let user = c.officer()?.clone();
-    let rows = db::run(&state.pool, move |conn| {
-        let ks: Vec<Contract> = contracts::table
-            .filter(contracts::status.eq(RegistrationStatus::Submitted))
-            .order(contracts::submitted_at)
-            .load(conn)?;
-        let mine: Vec<Contract> = ks.into_iter().filter(|k| user.oversees(&k.region_code)).collect();
-        // Whether a party must be checked: two queries for the whole queue, not two per row.
-        let parties: Vec<i64> = mine.iter().flat_map(|k| [k.buyer_org_id, k.seller_org_id]).collect();
-        let orgs = org_standing(conn, &parties)?;
-        let offices = crate::organizations::Offices::load(conn)?;
-        let flags: Vec<bool> = mine
-            .iter()
-            .map(|k| !unverified_among(k, &orgs, &offices).is_empty())
-            .collect();
-        let mut out: Vec<(i64, Row)> = mine
-            .iter()
-            .map(|k| k.submitted_at.unwrap_or_default())
-            .zip(rows(conn, mine.clone())?)
-            .zip(flags)
-            .map(|((at, mut r), unverified)| {
-                r.unverified = unverified;
-                (at, r)
-            })
-            .collect();
-        // Amendments waiting for review, with their own waiting time.
-        use crate::schema::contract_amendments as ca;
-        let amended: Vec<(Contract, (i32, Option<i64>))> = contracts::table
-            .inner_join(ca::table.on(ca::contract_id.eq(contracts::id)))
-            .filter(ca::status.eq(RegistrationStatus::Submitted))
-            .select((contracts::all_columns, (ca::seq, ca::submitted_at)))
-            .load(conn)?;
-        for (k, (seq, at)) in amended.into_iter().filter(|(k, _)| user.oversees(&k.region_code)) {
-            if let Some(mut r) = rows(conn, vec![k])?.pop() {
-                r.amendment = Some(seq);
-                r.waiting_days = at.map(waiting_working_days).unwrap_or(0);
-                out.push((at.unwrap_or_default(), r));
-            }
-        }
-        out.sort_by_key(|(at, _)| *at);
-        Ok(out.into_iter().map(|(_, r)| r).collect::<Vec<_>>())
-    })
-    .await?;
+    let rows = db::run(&state.pool, move |conn| queue_rows(conn, &user)).await?;
     render(&ListPage {
         c: &c,
         rows,

@@ -885,3 +885,71 @@ pub(crate) fn save_terms(
         Err(e) => Ok(Err(e)),
     }
 }
+
+/// The list rows of the contracts of an organization (as a party, intermediary or submitter),
+/// latest first.
+pub(crate) fn rows_of_org(conn: &mut DbConn, org: i64) -> AppResult<Vec<Row>> {
+    let further: Vec<i64> = contract_intermediaries::table
+        .filter(contract_intermediaries::org_id.eq(org))
+        .select(contract_intermediaries::contract_id)
+        .load(conn)?;
+    let ks: Vec<Contract> = contracts::table
+        .filter(
+            contracts::buyer_org_id
+                .eq(org)
+                .or(contracts::seller_org_id.eq(org))
+                .or(contracts::intermediary_org_id.eq(org))
+                .or(contracts::submitted_by_org.eq(org))
+                .or(contracts::id.eq_any(further)),
+        )
+        .order(contracts::updated_at.desc())
+        .limit(500)
+        .load(conn)?;
+    rows(conn, ks)
+}
+
+/// The officer's queue: the submitted contracts of the regions the officer oversees, flagged
+/// where a party must be checked, and the amendments waiting for review, oldest first. A fixed
+/// number of queries, whatever the length of the queue.
+pub(crate) fn queue_rows(conn: &mut DbConn, user: &SessionUser) -> AppResult<Vec<Row>> {
+    use crate::schema::contract_amendments as ca;
+    let ks: Vec<Contract> = contracts::table
+        .filter(contracts::status.eq(RegistrationStatus::Submitted))
+        .order(contracts::submitted_at)
+        .load(conn)?;
+    let mine: Vec<Contract> = ks.into_iter().filter(|k| user.oversees(&k.region_code)).collect();
+    let parties: Vec<i64> = mine.iter().flat_map(|k| [k.buyer_org_id, k.seller_org_id]).collect();
+    let orgs = org_standing(conn, &parties)?;
+    let offices = crate::organizations::Offices::load(conn)?;
+    let flags: Vec<bool> = mine
+        .iter()
+        .map(|k| !unverified_among(k, &orgs, &offices).is_empty())
+        .collect();
+    let since: Vec<i64> = mine.iter().map(|k| k.submitted_at.unwrap_or_default()).collect();
+    let mut out: Vec<(i64, Row)> = since
+        .into_iter()
+        .zip(rows(conn, mine)?)
+        .zip(flags)
+        .map(|((at, mut r), unverified)| {
+            r.unverified = unverified;
+            (at, r)
+        })
+        .collect();
+    // Amendments waiting for review, with their own waiting time.
+    let amended: Vec<(Contract, (i32, Option<i64>))> = contracts::table
+        .inner_join(ca::table.on(ca::contract_id.eq(contracts::id)))
+        .filter(ca::status.eq(RegistrationStatus::Submitted))
+        .select((contracts::all_columns, (ca::seq, ca::submitted_at)))
+        .load(conn)?;
+    let (ks, waits): (Vec<Contract>, Vec<(i32, Option<i64>)>) = amended
+        .into_iter()
+        .filter(|(k, _)| user.oversees(&k.region_code))
+        .unzip();
+    for (mut r, (seq, at)) in rows(conn, ks)?.into_iter().zip(waits) {
+        r.amendment = Some(seq);
+        r.waiting_days = at.map(waiting_working_days).unwrap_or(0);
+        out.push((at.unwrap_or_default(), r));
+    }
+    out.sort_by_key(|(at, _)| *at);
+    Ok(out.into_iter().map(|(_, r)| r).collect())
+}
