@@ -14,10 +14,9 @@ use diesel::prelude::*;
 use techmarket::app::Application;
 use techmarket::config::Config;
 use techmarket::db::{self, DbConn};
-use techmarket::listings::{achievement, demand};
+use techmarket::listings::{self, Placing};
 use techmarket::schema::{organizations, users};
 use techmarket::seed;
-use techmarket::vocabulary::ListingStatus;
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -61,22 +60,13 @@ fn fill(conn: &mut DbConn, rows: usize) -> QueryResult<()> {
         conn.transaction::<_, diesel::result::Error, _>(|conn| {
             for k in i..(i + batch).min(rows) {
                 let (org, uid, region) = &orgs[k % orgs.len()];
-                let published = Some(t - k as i64);
+                let published = t - k as i64;
                 let mut content = seed::demand_content(&market.demands[k % market.demands.len()]);
-                content.title = format!("{} #{k}", content.title);
-                demand::insert(conn, *org, *uid, region, ListingStatus::Published, published, &content)?;
+                content.text.title = format!("{} #{k}", content.text.title);
+                listings::insert(conn, &Placing::published(*org, *uid, region, published), &content)?;
                 let mut content = seed::achievement_content(&market.achievements[k % market.achievements.len()]);
-                content.title = format!("{} #{k}", content.title);
-                achievement::insert(
-                    conn,
-                    *org,
-                    *uid,
-                    region,
-                    ListingStatus::Published,
-                    published,
-                    &content,
-                    &[],
-                )?;
+                content.text.title = format!("{} #{k}", content.text.title);
+                listings::insert(conn, &Placing::published(*org, *uid, region, published), &content)?;
             }
             Ok(())
         })?;

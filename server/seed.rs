@@ -5,11 +5,11 @@ use diesel::prelude::*;
 
 use crate::db::{now, DbConn, Pool};
 use crate::demo::{self, DemoMarket};
-use crate::listings::achievement::{self, AchievementContent};
-use crate::listings::demand::{self, DemandContent};
+use crate::listings::achievement::AchievementContent;
+use crate::listings::demand::DemandContent;
+use crate::listings::Text;
 use crate::organizations::FlagStatus;
 use crate::schema::{demands, listing_events, org_flags, organizations, users};
-use crate::vocabulary::ListingStatus;
 use crate::{auth, credit_code};
 
 pub struct Account {
@@ -212,13 +212,9 @@ fn insert_market(conn: &mut DbConn, market: &DemoMarket, hash: &str) -> QueryRes
         let author = users_of.get(&d.org_key).copied().unwrap_or(0);
         let published = t - i64::from(d.published_days_ago) * 86400;
         let content = demand_content(d);
-        let id = demand::insert(
+        let id = crate::listings::insert(
             conn,
-            *org,
-            author,
-            region,
-            ListingStatus::Published,
-            Some(published),
+            &crate::listings::Placing::published(*org, author, region, published),
             &content,
         )?;
         diesel::update(demands::table.find(id))
@@ -232,16 +228,15 @@ fn insert_market(conn: &mut DbConn, market: &DemoMarket, hash: &str) -> QueryRes
         };
         let author = users_of.get(&a.org_key).copied().unwrap_or(0);
         let published = t - i64::from(a.published_days_ago) * 86400;
-        let ip: Vec<(&str, &str, &str)> = a.ip.iter().map(|i| (i.kind, i.number.as_str(), i.status)).collect();
-        let id = achievement::insert(
+        let ip =
+            a.ip.iter()
+                .map(|i| (i.kind.to_string(), i.number.clone(), i.status.to_string()))
+                .collect();
+        let content = achievement_content(a).with_ip(ip);
+        let id = crate::listings::insert(
             conn,
-            *org,
-            author,
-            region,
-            ListingStatus::Published,
-            Some(published),
-            &achievement_content(a),
-            &ip,
+            &crate::listings::Placing::published(*org, author, region, published),
+            &content,
         )?;
         event(conn, "achievement", id, author, published)?;
     }
@@ -275,12 +270,14 @@ fn insert_broker_profile(conn: &mut DbConn, org: i64, region: &str) -> QueryResu
 pub fn demand_content(d: &demo::DemoDemand) -> DemandContent {
     let modes: Vec<String> = d.coop_modes.iter().map(|m| m.to_string()).collect();
     DemandContent::new(
-        &d.title,
-        &d.summary,
-        &d.detail,
-        &d.contact,
-        &d.field_code,
-        &d.keywords,
+        Text::new(
+            &d.title,
+            &d.summary,
+            &d.detail,
+            &d.contact,
+            &d.field_code,
+            &d.keywords.join(","),
+        ),
         &modes,
         crate::demo::wanted_stage(d),
         (d.budget_min_fen, d.budget_max_fen, d.negotiable),
@@ -300,12 +297,14 @@ pub fn demand_content(d: &demo::DemoDemand) -> DemandContent {
 pub fn achievement_content(a: &demo::DemoAchievement) -> AchievementContent {
     let modes: Vec<String> = a.transfer_modes.iter().map(|m| m.to_string()).collect();
     AchievementContent::new(
-        &a.title,
-        &a.summary,
-        &a.detail,
-        &a.contact,
-        &a.field_code,
-        &a.keywords,
+        Text::new(
+            &a.title,
+            &a.summary,
+            &a.detail,
+            &a.contact,
+            &a.field_code,
+            &a.keywords.join(","),
+        ),
         i32::from(a.trl),
         &modes,
         a.pricing_method,

@@ -1,28 +1,24 @@
 //! Achievements (科技成果) listed by universities and institutes: readiness level, IP items, transfer
 //! modes, pricing method with asking price or 面议, and the public price notice (公示).
 
-use actix_web::http::StatusCode;
-use actix_web::HttpResponse;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::rules::{check_common, check_modes, date_field, money_field, region_levels, Common, Filters};
-use super::store::{cut_page, keyset_newest, keyset_up, shelf_filters, Detail, PAGE};
-use super::views::{AchievementDetailPage, AchievementFormPage, AchievementsPage};
-use super::{join_modes, split_list, Kind, ListingKind, ListingStatus, EDITABLE, PRICING_METHODS, TRANSFER_MODES};
+use super::rules::{check_common, check_modes, date_field, money_field, sort_amount, Filters, Text};
+use super::store::{
+    basics_columns, cut_page, insert_listing, keyset_newest, keyset_up, save, shelf, shelved_columns, update_listing,
+    Basics, Card, Content, Placing, Shelved, PAGE,
+};
+use super::views::{pages, AchievementDetailPage, AchievementFormPage, AchievementsPage};
+use super::{join_modes, split_list, Kind, ListingKind, PRICING_METHODS, TRANSFER_MODES};
 use crate::auth::{Role, SessionUser};
-use crate::db::{now, DbConn};
+use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::forms::FormData;
 use crate::i18n::{Arg, Msg, Problems};
 use crate::patents::{self, IpKind, IpStatus};
 use crate::schema::{achievements, ip_items, organizations};
-use crate::web::{render, render_status, Ctx, FieldErrors};
-use crate::{fields, money, readiness};
-
-pub fn may_create(u: &SessionUser) -> bool {
-    u.role == Role::Institution
-}
+use crate::{money, readiness};
 
 pub const IP_ROWS: usize = 5;
 
@@ -35,12 +31,7 @@ pub struct IpInput {
 
 #[derive(Debug, Clone, Default)]
 pub struct AchievementInput {
-    pub title: String,
-    pub summary: String,
-    pub detail: String,
-    pub contact: String,
-    pub field_code: String,
-    pub keywords: String,
+    pub text: Text,
     pub trl: String,
     pub transfer_modes: Vec<String>,
     pub pricing_method: String,
@@ -64,12 +55,7 @@ impl AchievementInput {
             })
             .collect();
         AchievementInput {
-            title: f.get("title"),
-            summary: f.get("summary"),
-            detail: f.get("detail"),
-            contact: f.get("contact"),
-            field_code: f.get("field_code"),
-            keywords: f.get("keywords"),
+            text: Text::from_form(f),
             trl: f.get("trl"),
             transfer_modes: f.all("transfer_modes"),
             pricing_method: f.get("pricing_method"),
@@ -102,12 +88,7 @@ pub struct ValidIp {
 
 #[derive(Debug, Clone)]
 pub struct ValidAchievement {
-    pub title: String,
-    pub summary: String,
-    pub detail: String,
-    pub contact: String,
-    pub field_code: String,
-    pub keywords: Vec<String>,
+    pub text: Text,
     pub trl: i32,
     pub transfer_modes: Vec<String>,
     pub pricing_method: String,
@@ -159,17 +140,7 @@ pub fn check_ip(row: &IpInput) -> Result<ValidIp, Msg> {
 /// Checks an achievement as typed (the form's, or a row of an import).
 pub fn validate(i: &AchievementInput) -> Result<ValidAchievement, Problems> {
     let mut e = Problems::new();
-    let keywords = check_common(
-        &mut e,
-        &Common {
-            title: &i.title,
-            summary: &i.summary,
-            detail: &i.detail,
-            contact: &i.contact,
-            field_code: &i.field_code,
-            keywords: &i.keywords,
-        },
-    );
+    let text = check_common(&mut e, &i.text);
     let trl = readiness::parse(&i.trl);
     if trl.is_none() {
         e.add("trl", Msg::t("err.choose_trl"));
@@ -204,12 +175,7 @@ pub fn validate(i: &AchievementInput) -> Result<ValidAchievement, Problems> {
         return Err(e);
     }
     Ok(ValidAchievement {
-        title: i.title.clone(),
-        summary: i.summary.clone(),
-        detail: i.detail.clone(),
-        contact: i.contact.clone(),
-        field_code: i.field_code.clone(),
-        keywords,
+        text,
         trl: trl.map(i32::from).unwrap_or(1),
         transfer_modes: modes,
         pricing_method: i.pricing_method.clone(),
@@ -237,17 +203,13 @@ fn check_notice(e: &mut Problems, i: &AchievementInput) -> Option<(NaiveDate, Na
     }
 }
 
-/// The columns an owner writes; the same for a new achievement and an edit.
+/// What an owner writes; the same for a new achievement and an edit: the text every listing has
+/// and the columns of an achievement's own.
 #[derive(Insertable, AsChangeset, Debug, Clone)]
 #[diesel(table_name = achievements, treat_none_as_null = true)]
 pub struct AchievementContent {
-    pub title: String,
-    pub summary: String,
-    pub detail: String,
-    pub contact: String,
-    pub field_code: String,
-    pub field_family: String,
-    pub keywords: String,
+    #[diesel(skip_insertion, skip_update)]
+    pub text: Text,
     pub trl: i32,
     pub transfer_modes: String,
     pub pricing_method: String,
@@ -257,17 +219,14 @@ pub struct AchievementContent {
     pub price_sort: i64,
     pub notice_from: Option<String>,
     pub notice_to: Option<String>,
+    /// The IP items, as (kind, number, status).
+    #[diesel(skip_insertion, skip_update)]
+    pub ip: Vec<(String, String, String)>,
 }
 
 impl AchievementContent {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
-        title: &str,
-        summary: &str,
-        detail: &str,
-        contact: &str,
-        field_code: &str,
-        keywords: &[String],
+        text: Text,
         trl: i32,
         transfer_modes: &[String],
         pricing_method: &str,
@@ -276,83 +235,58 @@ impl AchievementContent {
     ) -> Self {
         let (price_fen, negotiable) = price;
         AchievementContent {
-            title: title.to_string(),
-            summary: summary.to_string(),
-            detail: detail.to_string(),
-            contact: contact.to_string(),
-            field_code: field_code.to_string(),
-            field_family: fields::family(field_code).to_string(),
-            keywords: keywords.join(","),
+            text,
             trl,
             transfer_modes: join_modes(transfer_modes),
             pricing_method: pricing_method.to_string(),
             price_fen,
             negotiable,
-            price_sort: if negotiable {
-                i64::MAX
-            } else {
-                price_fen.unwrap_or(i64::MAX)
-            },
+            price_sort: sort_amount(negotiable, price_fen),
             notice_from: notice.as_ref().map(|n| n.0.clone()),
             notice_to: notice.map(|n| n.1),
+            ip: Vec::new(),
         }
+    }
+    /// The same with its IP items, as (kind, number, status).
+    pub fn with_ip(self, ip: Vec<(String, String, String)>) -> Self {
+        AchievementContent { ip, ..self }
     }
 }
 
 impl ValidAchievement {
     pub fn content(&self) -> AchievementContent {
         AchievementContent::new(
-            &self.title,
-            &self.summary,
-            &self.detail,
-            &self.contact,
-            &self.field_code,
-            &self.keywords,
+            self.text.clone(),
             self.trl,
             &self.transfer_modes,
             &self.pricing_method,
             (self.price_fen, self.negotiable),
             self.notice.map(|(f, t)| (f.to_string(), t.to_string())),
         )
+        .with_ip(
+            self.ip
+                .iter()
+                .map(|i| (i.kind.clone(), i.number.clone(), i.status.clone()))
+                .collect(),
+        )
     }
 }
 
-/// Inserts an achievement of an organization (region from the organization) in a given state, with
-/// its IP items as (kind, number, status).
-#[allow(clippy::too_many_arguments)]
-pub fn insert(
-    conn: &mut DbConn,
-    org_id: i64,
-    created_by: i64,
-    region: &str,
-    status: ListingStatus,
-    published_at: Option<i64>,
-    content: &AchievementContent,
-    ip: &[(&str, &str, &str)],
-) -> diesel::QueryResult<i64> {
-    let t = now();
-    let (prov, pref) = region_levels(region);
-    let id = diesel::insert_into(achievements::table)
-        .values((
-            content,
-            achievements::org_id.eq(org_id),
-            achievements::created_by.eq(created_by),
-            achievements::region_code.eq(region),
-            achievements::region_province.eq(prov),
-            achievements::region_prefecture.eq(pref),
-            achievements::status.eq(status),
-            achievements::published_at.eq(published_at),
-            achievements::created_at.eq(published_at.unwrap_or(t)),
-            achievements::updated_at.eq(published_at.unwrap_or(t)),
-        ))
-        .returning(achievements::id)
-        .get_result(conn)?;
-    insert_ip(conn, id, ip)?;
-    crate::search::enqueue(conn, Kind::Achievement, id)?;
-    Ok(id)
+impl Content for AchievementContent {
+    const KIND: Kind = Kind::Achievement;
+    fn insert_row(&self, conn: &mut DbConn, p: &Placing) -> diesel::QueryResult<i64> {
+        let id = insert_listing!(achievements, conn, p, self)?;
+        insert_ip(conn, id, &self.ip)?;
+        Ok(id)
+    }
+    fn update_row(&self, conn: &mut DbConn, id: i64) -> diesel::QueryResult<()> {
+        update_listing!(achievements, conn, id, self)?;
+        diesel::delete(ip_items::table.filter(ip_items::achievement_id.eq(id))).execute(conn)?;
+        insert_ip(conn, id, &self.ip)
+    }
 }
 
-fn insert_ip(conn: &mut DbConn, id: i64, ip: &[(&str, &str, &str)]) -> diesel::QueryResult<()> {
+fn insert_ip(conn: &mut DbConn, id: i64, ip: &[(String, String, String)]) -> diesel::QueryResult<()> {
     for (kind, number, status) in ip {
         diesel::insert_into(ip_items::table)
             .values((
@@ -366,82 +300,10 @@ fn insert_ip(conn: &mut DbConn, id: i64, ip: &[(&str, &str, &str)]) -> diesel::Q
     Ok(())
 }
 
-/// Writes a new achievement (draft) or updates an editable one, which goes back to draft; returns its id.
-pub fn save(conn: &mut DbConn, user: &SessionUser, existing: Option<i64>, v: &ValidAchievement) -> AppResult<i64> {
-    let content = v.content();
-    let ip: Vec<(&str, &str, &str)> =
-        v.ip.iter()
-            .map(|i| (i.kind.as_str(), i.number.as_str(), i.status.as_str()))
-            .collect();
-    match existing {
-        None => Ok(insert(
-            conn,
-            user.org_id,
-            user.id,
-            &user.org_region,
-            ListingStatus::Draft,
-            None,
-            &content,
-            &ip,
-        )?),
-        Some(id) => {
-            diesel::update(
-                achievements::table
-                    .find(id)
-                    .filter(achievements::status.eq_any(EDITABLE)),
-            )
-            .set((
-                &content,
-                achievements::status.eq(ListingStatus::Draft),
-                achievements::updated_at.eq(now()),
-            ))
-            .execute(conn)?;
-            diesel::delete(ip_items::table.filter(ip_items::achievement_id.eq(id))).execute(conn)?;
-            insert_ip(conn, id, &ip)?;
-            crate::search::enqueue(conn, Kind::Achievement, id)?;
-            Ok(id)
-        }
-    }
-}
-
-fn input_of(a: &Achievement) -> AchievementInput {
-    AchievementInput {
-        title: a.title.clone(),
-        summary: a.summary.clone(),
-        detail: a.detail.clone(),
-        contact: a.contact.clone(),
-        field_code: a.field_code.clone(),
-        keywords: a.keywords.replace(',', "，"),
-        trl: a.trl.to_string(),
-        transfer_modes: split_list(&a.transfer_modes),
-        pricing_method: a.pricing_method.clone(),
-        price: a.price_fen.map(money::format_plain).unwrap_or_default(),
-        negotiable: a.negotiable,
-        notice_from: a.notice_from.clone().unwrap_or_default(),
-        notice_to: a.notice_to.clone().unwrap_or_default(),
-        ip: a
-            .ip
-            .iter()
-            .map(|(kind, number, status)| IpInput {
-                kind: kind.clone(),
-                number: number.clone(),
-                status: status.clone(),
-            })
-            .collect(),
-    }
-}
-
+/// An achievement as its page shows it, with its IP items as (kind, number, status).
 #[derive(Debug, Clone)]
 pub struct Achievement {
-    pub id: i64,
-    pub org_id: i64,
-    pub org_name: String,
-    pub title: String,
-    pub summary: String,
-    pub detail: String,
-    pub contact: String,
-    pub field_code: String,
-    pub keywords: String,
+    pub basics: Basics,
     pub trl: i32,
     pub transfer_modes: String,
     pub pricing_method: String,
@@ -449,199 +311,41 @@ pub struct Achievement {
     pub negotiable: bool,
     pub notice_from: Option<String>,
     pub notice_to: Option<String>,
-    pub region_code: String,
-    pub status: ListingStatus,
-    pub status_reason: Option<String>,
-    pub published_at: Option<i64>,
     pub ip: Vec<(String, String, String)>,
 }
 
 type AchievementRow = (
-    (
-        i64,
-        i64,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        i32,
-        String,
-        String,
-    ),
-    (
-        Option<i64>,
-        bool,
-        Option<String>,
-        Option<String>,
-        String,
-        ListingStatus,
-        Option<String>,
-        Option<i64>,
-    ),
+    Basics,
+    i32,
+    String,
+    String,
+    Option<i64>,
+    bool,
+    Option<String>,
+    Option<String>,
 );
-
-pub fn load(conn: &mut DbConn, id: i64) -> AppResult<Achievement> {
-    let (a, b): AchievementRow = achievements::table
-        .inner_join(organizations::table)
-        .filter(achievements::id.eq(id))
-        .select((
-            (
-                achievements::id,
-                achievements::org_id,
-                organizations::name,
-                achievements::title,
-                achievements::summary,
-                achievements::detail,
-                achievements::contact,
-                achievements::field_code,
-                achievements::keywords,
-                achievements::trl,
-                achievements::transfer_modes,
-                achievements::pricing_method,
-            ),
-            (
-                achievements::price_fen,
-                achievements::negotiable,
-                achievements::notice_from,
-                achievements::notice_to,
-                achievements::region_code,
-                achievements::status,
-                achievements::status_reason,
-                achievements::published_at,
-            ),
-        ))
-        .first(conn)?;
-    let ip = ip_items::table
-        .filter(ip_items::achievement_id.eq(id))
-        .order(ip_items::id)
-        .select((ip_items::kind, ip_items::number, ip_items::status))
-        .load(conn)?;
-    Ok(Achievement {
-        id: a.0,
-        org_id: a.1,
-        org_name: a.2,
-        title: a.3,
-        summary: a.4,
-        detail: a.5,
-        contact: a.6,
-        field_code: a.7,
-        keywords: a.8,
-        trl: a.9,
-        transfer_modes: a.10,
-        pricing_method: a.11,
-        price_fen: b.0,
-        negotiable: b.1,
-        notice_from: b.2,
-        notice_to: b.3,
-        region_code: b.4,
-        status: b.5,
-        status_reason: b.6,
-        published_at: b.7,
-        ip,
-    })
-}
 
 // ---------------------------------------------------------------- the shelf of achievements
 
-#[derive(Debug, Clone)]
+/// An achievement of the browse page.
+#[derive(Queryable, Debug, Clone)]
 pub struct AchievementCard {
-    pub id: i64,
-    pub title: String,
-    pub summary: String,
-    pub org_name: String,
-    pub field_code: String,
-    pub region_code: String,
+    pub head: Shelved,
     pub trl: i32,
     pub price_fen: Option<i64>,
     pub negotiable: bool,
     pub pricing_method: String,
     pub transfer_modes: String,
-    pub published_at: i64,
     pub price_sort: i64,
 }
 
-type CardRow = (
-    (i64, String, String, String, String, String, i32),
-    (Option<i64>, bool, String, String, Option<i64>, i64),
-);
-
-/// One page of published achievements and the cursor of the next page, if any.
-pub fn page(conn: &mut DbConn, f: &Filters) -> AppResult<(Vec<AchievementCard>, Option<String>)> {
-    let mut q = achievements::table
-        .inner_join(organizations::table)
-        .filter(achievements::status.eq(ListingStatus::Published))
-        .into_boxed();
-    shelf_filters!(q, achievements, transfer_modes, TRANSFER_MODES, f);
-    if PRICING_METHODS.contains(&f.method.as_str()) {
-        q = q.filter(achievements::pricing_method.eq(f.method.clone()));
+impl Card for AchievementCard {
+    fn head(&self) -> &Shelved {
+        &self.head
     }
-    if let Some(min) = Filters::money(&f.min) {
-        q = q
-            .filter(achievements::negotiable.eq(false))
-            .filter(achievements::price_sort.ge(min));
+    fn sort_value(&self, sort: &str) -> Option<String> {
+        (sort == "price").then(|| self.price_sort.to_string())
     }
-    if let Some(max) = Filters::money(&f.max) {
-        q = q
-            .filter(achievements::negotiable.eq(false))
-            .filter(achievements::price_sort.le(max));
-    }
-    if let Some(t) = Filters::trl(&f.trl_min) {
-        q = q.filter(achievements::trl.ge(t));
-    }
-    if let Some(t) = Filters::trl(&f.trl_max) {
-        q = q.filter(achievements::trl.le(t));
-    }
-    let cursor = f.cursor();
-    q = match f.sort.as_str() {
-        "price" => keyset_up!(q, achievements, price_sort, cursor, |v: &String| v
-            .parse::<i64>()
-            .unwrap_or(i64::MIN)),
-        _ => keyset_newest!(q, achievements, cursor),
-    };
-    let rows: Vec<CardRow> = q
-        .select((
-            (
-                achievements::id,
-                achievements::title,
-                achievements::summary,
-                organizations::name,
-                achievements::field_code,
-                achievements::region_code,
-                achievements::trl,
-            ),
-            (
-                achievements::price_fen,
-                achievements::negotiable,
-                achievements::pricing_method,
-                achievements::transfer_modes,
-                achievements::published_at,
-                achievements::price_sort,
-            ),
-        ))
-        .limit(PAGE + 1)
-        .load(conn)?;
-    let cards = rows.into_iter().map(|(a, b)| AchievementCard {
-        id: a.0,
-        title: a.1,
-        summary: a.2,
-        org_name: a.3,
-        field_code: a.4,
-        region_code: a.5,
-        trl: a.6,
-        price_fen: b.0,
-        negotiable: b.1,
-        pricing_method: b.2,
-        transfer_modes: b.3,
-        published_at: b.4.unwrap_or(0),
-        price_sort: b.5,
-    });
-    Ok(cut_page(cards.collect(), |l| match f.sort.as_str() {
-        "price" => format!("{}_{}", l.price_sort, l.id),
-        _ => format!("{}_{}", l.published_at, l.id),
-    }))
 }
 
 impl ListingKind for Achievement {
@@ -653,7 +357,7 @@ impl ListingKind for Achievement {
     type Card = AchievementCard;
 
     fn may_create(u: &SessionUser) -> bool {
-        may_create(u)
+        u.role == Role::Institution
     }
     fn blank(_officer: bool) -> AchievementInput {
         AchievementInput::default()
@@ -662,44 +366,116 @@ impl ListingKind for Achievement {
         AchievementInput::from_form(f)
     }
     fn input_of(&self) -> AchievementInput {
-        input_of(self)
+        let a = self;
+        AchievementInput {
+            text: a.basics.text.editable(),
+            trl: a.trl.to_string(),
+            transfer_modes: split_list(&a.transfer_modes),
+            pricing_method: a.pricing_method.clone(),
+            price: a.price_fen.map(money::format_plain).unwrap_or_default(),
+            negotiable: a.negotiable,
+            notice_from: a.notice_from.clone().unwrap_or_default(),
+            notice_to: a.notice_to.clone().unwrap_or_default(),
+            ip: a
+                .ip
+                .iter()
+                .map(|(kind, number, status)| IpInput {
+                    kind: kind.clone(),
+                    number: number.clone(),
+                    status: status.clone(),
+                })
+                .collect(),
+        }
     }
     fn validate(i: &AchievementInput, _officer: bool, _today: NaiveDate) -> Result<ValidAchievement, Problems> {
         validate(i)
     }
     fn save(conn: &mut DbConn, user: &SessionUser, existing: Option<i64>, v: &ValidAchievement) -> AppResult<i64> {
-        save(conn, user, existing, v)
+        save(conn, user, existing, &v.content())
     }
     fn load(conn: &mut DbConn, id: i64) -> AppResult<Achievement> {
-        load(conn, id)
+        let (basics, trl, transfer_modes, pricing_method, price_fen, negotiable, notice_from, notice_to): AchievementRow =
+            achievements::table
+                .inner_join(organizations::table)
+                .filter(achievements::id.eq(id))
+                .select((
+                    basics_columns!(achievements),
+                    achievements::trl,
+                    achievements::transfer_modes,
+                    achievements::pricing_method,
+                    achievements::price_fen,
+                    achievements::negotiable,
+                    achievements::notice_from,
+                    achievements::notice_to,
+                ))
+                .first(conn)?;
+        let ip = ip_items::table
+            .filter(ip_items::achievement_id.eq(id))
+            .order(ip_items::id)
+            .select((ip_items::kind, ip_items::number, ip_items::status))
+            .load(conn)?;
+        Ok(Achievement {
+            basics,
+            trl,
+            transfer_modes,
+            pricing_method,
+            price_fen,
+            negotiable,
+            notice_from,
+            notice_to,
+            ip,
+        })
     }
-    fn org_id(&self) -> i64 {
-        self.org_id
-    }
-    fn status(&self) -> ListingStatus {
-        self.status
+    fn basics(&self) -> &Basics {
+        &self.basics
     }
     fn extra(_conn: &mut DbConn, _id: i64, _user: Option<&SessionUser>) -> AppResult<()> {
         Ok(())
     }
+    /// One page of published achievements and the cursor of the next page, if any.
     fn browse(conn: &mut DbConn, f: &Filters) -> AppResult<(Vec<AchievementCard>, Option<String>)> {
-        page(conn, f)
+        let mut q = shelf!(achievements, transfer_modes, TRANSFER_MODES, f);
+        if PRICING_METHODS.contains(&f.method.as_str()) {
+            q = q.filter(achievements::pricing_method.eq(f.method.clone()));
+        }
+        if let Some(min) = Filters::money(&f.min) {
+            q = q
+                .filter(achievements::negotiable.eq(false))
+                .filter(achievements::price_sort.ge(min));
+        }
+        if let Some(max) = Filters::money(&f.max) {
+            q = q
+                .filter(achievements::negotiable.eq(false))
+                .filter(achievements::price_sort.le(max));
+        }
+        if let Some(t) = Filters::trl(&f.trl_min) {
+            q = q.filter(achievements::trl.ge(t));
+        }
+        if let Some(t) = Filters::trl(&f.trl_max) {
+            q = q.filter(achievements::trl.le(t));
+        }
+        let cursor = f.cursor();
+        q = match f.sort.as_str() {
+            "price" => keyset_up!(q, achievements, price_sort, cursor, |v: &String| v
+                .parse::<i64>()
+                .unwrap_or(i64::MIN)),
+            _ => keyset_newest!(q, achievements, cursor),
+        };
+        let cards: Vec<AchievementCard> = q
+            .select((
+                shelved_columns!(achievements),
+                achievements::trl,
+                achievements::price_fen,
+                achievements::negotiable,
+                achievements::pricing_method,
+                achievements::transfer_modes,
+                achievements::price_sort,
+            ))
+            .limit(PAGE + 1)
+            .load(conn)?;
+        Ok(cut_page(cards, &f.sort))
     }
-    fn form_page(
-        c: &Ctx,
-        id: Option<i64>,
-        f: AchievementInput,
-        errors: FieldErrors,
-        status: StatusCode,
-    ) -> AppResult<HttpResponse> {
-        render_status(&AchievementFormPage::new(c, id, f, errors), status)
-    }
-    fn detail_page(c: &Ctx, d: Detail<Achievement>) -> AppResult<HttpResponse> {
-        render(&AchievementDetailPage::new(c, d))
-    }
-    fn browse_page(c: &Ctx, f: Filters, cards: Vec<AchievementCard>, next: Option<String>) -> AppResult<HttpResponse> {
-        render(&AchievementsPage::new(c, f, cards, next))
-    }
+    pages!(AchievementFormPage, AchievementDetailPage, AchievementsPage);
 }
 
 #[cfg(test)]
@@ -708,10 +484,14 @@ mod tests {
 
     fn good() -> AchievementInput {
         AchievementInput {
-            title: "铝系锂吸附剂".into(),
-            summary: "适用于低品位盐湖卤水提锂，回收率高。".into(),
-            contact: "李老师 0971-7654321".into(),
-            field_code: fields::top_level()[0].code.to_string(),
+            text: Text::new(
+                "铝系锂吸附剂",
+                "适用于低品位盐湖卤水提锂，回收率高。",
+                "",
+                "李老师 0971-7654321",
+                crate::fields::top_level()[0].code,
+                "",
+            ),
             trl: "6".into(),
             transfer_modes: vec!["transfer".into()],
             pricing_method: "agreement".into(),

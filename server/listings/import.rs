@@ -9,7 +9,7 @@ use askama::Template;
 use diesel::prelude::*;
 
 use super::achievement::{self, AchievementInput, IpInput, ValidAchievement};
-use super::{record_event, Kind, PRICING_METHODS, TRANSFER_MODES};
+use super::{record_event, Achievement, Kind, ListingKind, Text, PRICING_METHODS, TRANSFER_MODES};
 use crate::db::{self, now};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
@@ -105,12 +105,14 @@ fn row_input(map: &[Option<&'static str>], row: &[String]) -> AchievementInput {
             .unwrap_or_default()
     };
     AchievementInput {
-        title: get("title"),
-        summary: get("summary"),
-        detail: get("detail"),
-        contact: get("contact"),
-        field_code: get("field_code"),
-        keywords: get("keywords"),
+        text: Text::new(
+            &get("title"),
+            &get("summary"),
+            &get("detail"),
+            &get("contact"),
+            &get("field_code"),
+            &get("keywords"),
+        ),
         trl: get("trl"),
         transfer_modes: get("transfer_modes")
             .split(['、', ',', '，', ';', '；', '/'])
@@ -201,7 +203,7 @@ struct ImportPage<'a> {
 
 pub async fn form(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let user = c.user()?;
-    if !achievement::may_create(user) {
+    if !Achievement::may_create(user) {
         return Err(AppError::refused("err.institutions_only"));
     }
     // Until the organization is verified the page explains the import and says what to do first,
@@ -287,7 +289,7 @@ pub struct Upload {
 
 pub async fn upload(c: Ctx, state: web::Data<AppState>, form: MultipartForm<Upload>) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
-    if !achievement::may_create(&user) {
+    if !Achievement::may_create(&user) {
         return Err(AppError::refused("err.institutions_only"));
     }
     let max_mb = state.config.max_upload_bytes / (1024 * 1024);
@@ -353,7 +355,7 @@ pub async fn upload(c: Ctx, state: web::Data<AppState>, form: MultipartForm<Uplo
     let n = valid.len();
     db::tx(&state.pool, move |conn| {
         for v in &valid {
-            let id = achievement::save(conn, &user, None, v)?;
+            let id = super::save(conn, &user, None, &v.content())?;
             record_event(conn, Kind::Achievement, id, user.id, "imported", None)?;
         }
         Ok(())

@@ -60,8 +60,8 @@ pub trait ListingKind: Sized + Send + 'static {
     /// Writes a new listing (draft) or updates an editable one, which goes back to draft.
     fn save(conn: &mut DbConn, user: &SessionUser, existing: Option<i64>, v: &Self::Valid) -> AppResult<i64>;
     fn load(conn: &mut DbConn, id: i64) -> AppResult<Self>;
-    fn org_id(&self) -> i64;
-    fn status(&self) -> ListingStatus;
+    /// What every listing has: owner, text, region, state.
+    fn basics(&self) -> &Basics;
     fn extra(conn: &mut DbConn, id: i64, user: Option<&SessionUser>) -> AppResult<Self::Extra>;
     /// One page of published listings and the cursor of the next page, if any.
     fn browse(conn: &mut DbConn, f: &Filters) -> AppResult<(Vec<Self::Card>, Option<String>)>;

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::rules::{decision, Filters, ListingAction, Refused};
 use super::store::{self, Terms};
 use super::views::{MinePage, QueuePage};
-use super::{achievement, demand, Kind, ListingKind};
+use super::{Achievement, Demand, Kind, ListingKind};
 use crate::auth::SessionUser;
 use crate::db::{self, today};
 use crate::error::{AppError, AppResult};
@@ -171,8 +171,8 @@ pub async fn mine(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse>
     render(&MinePage {
         c: &c,
         rows,
-        can_demand: demand::may_create(&user),
-        can_achievement: achievement::may_create(&user),
+        can_demand: Demand::may_create(&user),
+        can_achievement: Achievement::may_create(&user),
     })
 }
 

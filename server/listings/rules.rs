@@ -4,10 +4,11 @@
 //! translates them.
 
 use chrono::NaiveDate;
+use diesel::Queryable;
 use serde::Deserialize;
 
 use crate::fields;
-use crate::forms::{check_date, check_money, check_text};
+use crate::forms::{check_date, check_money, check_text, FormData};
 use crate::i18n::{self, Lang, Msg, Problems};
 use crate::money;
 use crate::vocabulary::Kind;
@@ -178,31 +179,86 @@ pub fn date_field(p: &mut Problems, field: &str, value: &str, not_before: Option
     check_date(value, not_before).map_err(|m| p.add(field, m)).ok()
 }
 
-/// The texts, field and keywords every listing has, as typed.
-pub struct Common<'a> {
-    pub title: &'a str,
-    pub summary: &'a str,
-    pub detail: &'a str,
-    pub contact: &'a str,
-    pub field_code: &'a str,
-    pub keywords: &'a str,
+/// What every listing says of itself: its title and summary (public), its detail and contact
+/// (confidential), its field and keywords. As typed, `keywords` holds what the user wrote; checked
+/// and stored, the keywords joined by commas.
+#[derive(Queryable, Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text {
+    pub title: String,
+    pub summary: String,
+    pub detail: String,
+    pub contact: String,
+    pub field_code: String,
+    pub keywords: String,
 }
 
-/// Checks what every listing has; returns the keywords.
-pub fn check_common(p: &mut Problems, i: &Common) -> Vec<String> {
-    text(p, "title", i.title, 4, 100);
-    text(p, "summary", i.summary, 10, 2000);
-    text(p, "detail", i.detail, 0, 5000);
-    text(p, "contact", i.contact, 2, 200);
+impl Text {
+    /// A text as stored, `keywords` already joined by commas.
+    pub fn new(title: &str, summary: &str, detail: &str, contact: &str, field_code: &str, keywords: &str) -> Text {
+        let s = |v: &str| v.to_string();
+        Text {
+            title: s(title),
+            summary: s(summary),
+            detail: s(detail),
+            contact: s(contact),
+            field_code: s(field_code),
+            keywords: s(keywords),
+        }
+    }
+    pub fn from_form(f: &FormData) -> Text {
+        Text::new(
+            &f.get("title"),
+            &f.get("summary"),
+            &f.get("detail"),
+            &f.get("contact"),
+            &f.get("field_code"),
+            &f.get("keywords"),
+        )
+    }
+    /// A stored text as its form shows it again: the keywords separated as a user types them.
+    pub fn editable(&self) -> Text {
+        Text {
+            keywords: self.keywords.replace(',', "，"),
+            ..self.clone()
+        }
+    }
+    /// The top-level field it is filed under, for the browse filter.
+    pub fn field_family(&self) -> &str {
+        fields::family(&self.field_code)
+    }
+    pub fn keyword_list(&self) -> Vec<String> {
+        crate::vocabulary::split_list(&self.keywords)
+    }
+}
+
+/// The amount a listing sorts by (a demand's top budget, an achievement's price): the amount, or
+/// the largest BIGINT for 面议 or none, so that sorting by it pages by keyset with those last.
+pub fn sort_amount(negotiable: bool, fen: Option<i64>) -> i64 {
+    match (negotiable, fen) {
+        (false, Some(f)) => f,
+        _ => i64::MAX,
+    }
+}
+
+/// Checks what every listing says of itself; returns it as stored.
+pub fn check_common(p: &mut Problems, i: &Text) -> Text {
+    text(p, "title", &i.title, 4, 100);
+    text(p, "summary", &i.summary, 10, 2000);
+    text(p, "detail", &i.detail, 0, 5000);
+    text(p, "contact", &i.contact, 2, 200);
     if i.field_code.is_empty() {
         p.add("field_code", Msg::t("err.choose_field"));
-    } else if !fields::is_valid(i.field_code) {
-        p.add("field_code", Msg::tf("err.field_unknown", [i.field_code]));
+    } else if !fields::is_valid(&i.field_code) {
+        p.add("field_code", Msg::tf("err.field_unknown", [i.field_code.as_str()]));
     }
-    parse_keywords(i.keywords).unwrap_or_else(|key| {
+    let keywords = parse_keywords(&i.keywords).unwrap_or_else(|key| {
         p.add("keywords", Msg::t(key));
         Vec::new()
-    })
+    });
+    Text {
+        keywords: keywords.join(","),
+        ..i.clone()
+    }
 }
 
 /// The modes chosen of those `allowed`, each once; at least one.
@@ -443,18 +499,15 @@ mod tests {
     #[test]
     fn common_checks_say_what_is_wrong_where() {
         let mut p = Problems::new();
-        let kw = check_common(
+        let t = check_common(
             &mut p,
-            &Common {
-                title: "abc",
-                summary: "a summary long enough",
-                detail: "",
-                contact: "x",
-                field_code: "nope",
-                keywords: "one, two",
-            },
+            &Text::new("abc", "a summary long enough", "", "x", "nope", "one, two"),
         );
-        assert_eq!(kw, ["one", "two"]);
+        assert_eq!(
+            (t.keywords.as_str(), t.keyword_list()),
+            ("one,two", vec!["one".to_string(), "two".to_string()])
+        );
+        assert_eq!(t.editable().keywords, "one，two");
         assert_eq!(p.get("title"), Some(&Msg::tf("err.too_short", ["4"])));
         assert!(!p.has("summary") && !p.has("detail"));
         assert_eq!(p.get("contact"), Some(&Msg::tf("err.too_short", ["2"])));

@@ -5,7 +5,7 @@
 
 use diesel::prelude::*;
 
-use super::rules::{may_edit, Decision, ListingAction, ListingStatus, Refused, EDITABLE};
+use super::rules::{may_edit, Decision, ListingAction, ListingStatus, Refused, Text, EDITABLE};
 use super::{Kind, ListingKind};
 use crate::auth::SessionUser;
 use crate::db::{now, DbConn};
@@ -387,6 +387,245 @@ pub fn decide(
     Ok(Ok(()))
 }
 
+// ---------------------------------------------------------------- what both kinds store alike
+
+/// What every listing loaded for its page has: who posts it, what it says, where, and in which
+/// state. Each kind's row holds it beside its own columns.
+#[derive(Queryable, Debug, Clone)]
+pub struct Basics {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub text: Text,
+    pub region_code: String,
+    pub status: ListingStatus,
+    pub status_reason: Option<String>,
+    pub published_at: Option<i64>,
+}
+
+/// The columns of [`Basics`] in the listing table `$t` joined with its organization.
+macro_rules! basics_columns {
+    ($t:ident) => {
+        (
+            $t::id,
+            $t::org_id,
+            $crate::schema::organizations::name,
+            (
+                $t::title,
+                $t::summary,
+                $t::detail,
+                $t::contact,
+                $t::field_code,
+                $t::keywords,
+            ),
+            $t::region_code,
+            $t::status,
+            $t::status_reason,
+            $t::published_at,
+        )
+    };
+}
+pub(crate) use basics_columns;
+
+/// What every card of a browse page shows.
+#[derive(Queryable, Debug, Clone)]
+pub struct Shelved {
+    pub id: i64,
+    pub title: String,
+    pub summary: String,
+    pub org_name: String,
+    pub field_code: String,
+    pub region_code: String,
+    pub published_at: Option<i64>,
+}
+
+impl Shelved {
+    /// The cursor of the page after this card, newest first.
+    pub fn newest_cursor(&self) -> String {
+        format!("{}_{}", self.published_at.unwrap_or(0), self.id)
+    }
+}
+
+/// The columns of [`Shelved`] in the listing table `$t` joined with its organization.
+macro_rules! shelved_columns {
+    ($t:ident) => {
+        (
+            $t::id,
+            $t::title,
+            $t::summary,
+            $crate::schema::organizations::name,
+            $t::field_code,
+            $t::region_code,
+            $t::published_at,
+        )
+    };
+}
+pub(crate) use shelved_columns;
+
+/// The columns of a listing's [`Text`] in `$t` (with the field family it is filed under) set to
+/// `$x`, to insert or update beside the kind's own.
+macro_rules! text_values {
+    ($t:ident, $x:expr) => {
+        (
+            $t::title.eq(&$x.title),
+            $t::summary.eq(&$x.summary),
+            $t::detail.eq(&$x.detail),
+            $t::contact.eq(&$x.contact),
+            $t::field_code.eq(&$x.field_code),
+            $t::field_family.eq($x.field_family()),
+            $t::keywords.eq(&$x.keywords),
+        )
+    };
+}
+pub(crate) use text_values;
+
+/// Where and how a listing is written: its owner, the owner's region, its state and, for one
+/// written as published (the demo market, the benches), when.
+pub struct Placing<'a> {
+    pub org_id: i64,
+    pub created_by: i64,
+    pub region: &'a str,
+    pub status: ListingStatus,
+    pub published_at: Option<i64>,
+}
+
+impl<'a> Placing<'a> {
+    /// A listing published at `at` (the demo market, the benches, the tests).
+    pub fn published(org_id: i64, created_by: i64, region: &'a str, at: i64) -> Placing<'a> {
+        Placing {
+            org_id,
+            created_by,
+            region,
+            status: ListingStatus::Published,
+            published_at: Some(at),
+        }
+    }
+    /// A new draft of the user's organization.
+    pub fn draft(user: &'a SessionUser) -> Placing<'a> {
+        Placing {
+            org_id: user.org_id,
+            created_by: user.id,
+            region: &user.org_region,
+            status: ListingStatus::Draft,
+            published_at: None,
+        }
+    }
+}
+
+/// Inserts a listing into `$t`: its text and `$content` (the kind's own columns, an
+/// `Insertable`) as `$p` ([`Placing`]) places it, and queues it for the search index. Returns the id.
+macro_rules! insert_listing {
+    ($t:ident, $conn:expr, $p:expr, $content:expr) => {{
+        let p: &$crate::listings::store::Placing = $p;
+        let at = p.published_at.unwrap_or_else($crate::db::now);
+        let (province, prefecture) = $crate::listings::rules::region_levels(p.region);
+        diesel::insert_into($t::table)
+            .values((
+                $crate::listings::store::text_values!($t, $content.text),
+                $content,
+                $t::org_id.eq(p.org_id),
+                $t::created_by.eq(p.created_by),
+                $t::region_code.eq(p.region),
+                $t::region_province.eq(province),
+                $t::region_prefecture.eq(prefecture),
+                $t::status.eq(p.status),
+                $t::published_at.eq(p.published_at),
+                $t::created_at.eq(at),
+                $t::updated_at.eq(at),
+            ))
+            .returning($t::id)
+            .get_result::<i64>($conn)
+    }};
+}
+pub(crate) use insert_listing;
+
+/// Writes an owner's edit of listing `$id` of `$t` (its text and `$content`, the kind's own
+/// columns, an `AsChangeset`), only while it is editable; it goes back to draft. Returns the rows
+/// changed.
+macro_rules! update_listing {
+    ($t:ident, $conn:expr, $id:expr, $content:expr) => {
+        diesel::update(
+            $t::table
+                .find($id)
+                .filter($t::status.eq_any($crate::listings::rules::EDITABLE)),
+        )
+        .set((
+            $crate::listings::store::text_values!($t, $content.text),
+            $content,
+            $t::status.eq($crate::listings::rules::ListingStatus::Draft),
+            $t::updated_at.eq($crate::db::now()),
+        ))
+        .execute($conn)
+    };
+}
+pub(crate) use update_listing;
+
+/// What a kind writes of a listing: its text, its own columns and whatever rows it keeps beside
+/// them (an achievement's IP items). Implemented by `DemandContent` and `AchievementContent`.
+pub trait Content {
+    const KIND: Kind;
+    /// Inserts the listing as placed; returns its id.
+    fn insert_row(&self, conn: &mut DbConn, p: &Placing) -> diesel::QueryResult<i64>;
+    /// Writes an owner's edit of an editable listing, which goes back to draft.
+    fn update_row(&self, conn: &mut DbConn, id: i64) -> diesel::QueryResult<()>;
+}
+
+/// Inserts a listing as placed and queues it for the search index; returns its id.
+pub fn insert<C: Content>(conn: &mut DbConn, p: &Placing, content: &C) -> diesel::QueryResult<i64> {
+    let id = content.insert_row(conn, p)?;
+    crate::search::enqueue(conn, C::KIND, id)?;
+    Ok(id)
+}
+
+/// Writes a new listing (a draft of the user's organization) or the edit of an editable one,
+/// which goes back to draft, and queues it for the search index; returns its id.
+pub fn save<C: Content>(conn: &mut DbConn, user: &SessionUser, existing: Option<i64>, content: &C) -> AppResult<i64> {
+    let id = match existing {
+        None => content.insert_row(conn, &Placing::draft(user))?,
+        Some(id) => {
+            content.update_row(conn, id)?;
+            id
+        }
+    };
+    crate::search::enqueue(conn, C::KIND, id)?;
+    Ok(id)
+}
+
+/// A card of a browse page: what every card shows, and the value it sorts by under each order
+/// but the newest first.
+pub trait Card {
+    fn head(&self) -> &Shelved;
+    fn sort_value(&self, sort: &str) -> Option<String>;
+}
+
+/// Cuts the `PAGE + 1` cards loaded to a page, with the cursor of the next page when there is one
+/// (the last card's sort value, or its publication time, and its id).
+pub fn cut_page<C: Card>(mut cards: Vec<C>, sort: &str) -> (Vec<C>, Option<String>) {
+    if cards.len() as i64 <= PAGE {
+        return (cards, None);
+    }
+    cards.truncate(PAGE as usize);
+    let next = cards.last().map(|l| match l.sort_value(sort) {
+        Some(v) => format!("{v}_{}", l.head().id),
+        None => l.head().newest_cursor(),
+    });
+    (cards, next)
+}
+
+/// Starts the browse query of `$t` joined with its organization: published listings, filtered by
+/// field family or code, region level and mode (column `$modes`, of those `$allowed`).
+macro_rules! shelf {
+    ($t:ident, $modes:ident, $allowed:expr, $f:expr) => {{
+        let mut q = $t::table
+            .inner_join($crate::schema::organizations::table)
+            .filter($t::status.eq($crate::listings::rules::ListingStatus::Published))
+            .into_boxed();
+        $crate::listings::store::shelf_filters!(q, $t, $modes, $allowed, $f);
+        q
+    }};
+}
+pub(crate) use shelf;
+
 // ---------------------------------------------------------------- a listing of either kind
 
 /// A listing's page: the listing, who reads it, its history, the acceptances of its terms, its
@@ -412,11 +651,11 @@ pub fn detail<K: ListingKind>(conn: &mut DbConn, user: Option<&SessionUser>, id:
     } else {
         (Vec::new(), Vec::new())
     };
-    let published = listing.status() == ListingStatus::Published;
+    let published = listing.basics().status == ListingStatus::Published;
     let matches = crate::matching::page::Section::for_viewer(conn, kind, id, published, user, acc.owner)?;
     let commissions = crate::commissions::Panel::load(conn, kind, id, acc.owner)?;
     let extra = K::extra(conn, id, user)?;
-    let editable = acc.owner && EDITABLE.contains(&listing.status());
+    let editable = acc.owner && EDITABLE.contains(&listing.basics().status);
     Ok(Detail {
         listing,
         acc,
@@ -432,7 +671,8 @@ pub fn detail<K: ListingKind>(conn: &mut DbConn, user: Option<&SessionUser>, id:
 /// The listing, if the user's organization owns it and it is in an editable state.
 pub fn editable<K: ListingKind>(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<Result<K, Refused>> {
     let l = K::load(conn, id)?;
-    Ok(may_edit(user.org_id, l.org_id(), l.status()).map(|()| l))
+    let b = l.basics();
+    Ok(may_edit(user.org_id, b.org_id, b.status).map(|()| l))
 }
 
 /// A new listing (draft) and its first line of history; returns its id.
@@ -619,14 +859,3 @@ macro_rules! keyset_newest {
     }};
 }
 pub(crate) use keyset_newest;
-
-/// Cuts the `PAGE + 1` rows loaded to a page, with the cursor of the next page when there is one.
-pub fn cut_page<T>(mut cards: Vec<T>, cursor: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
-    if cards.len() as i64 > PAGE {
-        cards.truncate(PAGE as usize);
-        let next = cards.last().map(cursor);
-        (cards, next)
-    } else {
-        (cards, None)
-    }
-}

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use super::achievement::{Achievement, AchievementCard, AchievementInput};
 use super::demand::{Demand, DemandCard, DemandInput};
 use super::rules::{Filters, ListingStatus};
-use super::store::{Acceptance, Access, Detail, Event, MyRow, Waiting};
-use super::{split_list, COOP_MODES, PRICING_METHODS, TRANSFER_MODES};
+use super::store::{Basics, Detail, Event, MyRow, Shelved, Waiting};
+use super::{split_list, Kind, COOP_MODES, PRICING_METHODS, TRANSFER_MODES};
 use crate::db::today;
 use crate::patents::{IpKind, IpStatus};
 use crate::readiness::{self, Stage};
@@ -81,10 +81,31 @@ fn status_key(s: ListingStatus) -> String {
     format!("status.{s}")
 }
 
-impl Demand {
-    pub fn keyword_list(&self) -> Vec<String> {
-        split_list(&self.keywords)
+impl Basics {
+    pub fn status_key(&self) -> String {
+        status_key(self.status)
     }
+    pub fn region_name(&self) -> String {
+        region_name(&self.region_code)
+    }
+    pub fn field_name(&self, c: &Ctx) -> String {
+        fields::name(&self.text.field_code, c.is_en())
+    }
+}
+
+impl Shelved {
+    pub fn field_name(&self, c: &Ctx) -> String {
+        fields::name(&self.field_code, c.is_en())
+    }
+    pub fn region_name(&self) -> String {
+        region_name(&self.region_code)
+    }
+    pub fn excerpt(&self) -> String {
+        excerpt(&self.summary)
+    }
+}
+
+impl Demand {
     pub fn mode_list(&self) -> Vec<String> {
         split_list(&self.coop_modes)
     }
@@ -103,38 +124,17 @@ impl Demand {
     pub fn days_left(&self) -> Option<i64> {
         days_left(self.challenge_closes_on.as_deref())
     }
-    pub fn status_key(&self) -> String {
-        status_key(self.status)
-    }
-    pub fn region_name(&self) -> String {
-        region_name(&self.region_code)
-    }
-    pub fn field_name(&self, c: &Ctx) -> String {
-        fields::name(&self.field_code, c.is_en())
-    }
 }
 
 impl Achievement {
-    pub fn keyword_list(&self) -> Vec<String> {
-        split_list(&self.keywords)
-    }
     pub fn mode_list(&self) -> Vec<String> {
         split_list(&self.transfer_modes)
     }
     pub fn price_text(&self, c: &Ctx) -> String {
         price_text(c, self.negotiable, self.price_fen)
     }
-    pub fn status_key(&self) -> String {
-        status_key(self.status)
-    }
     pub fn method_key(&self) -> String {
         format!("method.{}", self.pricing_method)
-    }
-    pub fn region_name(&self) -> String {
-        region_name(&self.region_code)
-    }
-    pub fn field_name(&self, c: &Ctx) -> String {
-        fields::name(&self.field_code, c.is_en())
     }
     pub fn trl_text(&self, c: &Ctx) -> String {
         trl_text(c, self.trl)
@@ -153,15 +153,6 @@ impl DemandCard {
     pub fn budget_text(&self, c: &Ctx) -> String {
         budget_text(c, self.negotiable, self.budget_min_fen, self.budget_max_fen)
     }
-    pub fn field_name(&self, c: &Ctx) -> String {
-        fields::name(&self.field_code, c.is_en())
-    }
-    pub fn region_name(&self) -> String {
-        region_name(&self.region_code)
-    }
-    pub fn excerpt(&self) -> String {
-        excerpt(&self.summary)
-    }
     pub fn days_left(&self) -> Option<i64> {
         days_left(self.closes_on.as_deref())
     }
@@ -173,15 +164,6 @@ impl DemandCard {
 impl AchievementCard {
     pub fn price_text(&self, c: &Ctx) -> String {
         price_text(c, self.negotiable, self.price_fen)
-    }
-    pub fn field_name(&self, c: &Ctx) -> String {
-        fields::name(&self.field_code, c.is_en())
-    }
-    pub fn region_name(&self) -> String {
-        region_name(&self.region_code)
-    }
-    pub fn excerpt(&self) -> String {
-        excerpt(&self.summary)
     }
     pub fn trl_text(&self, c: &Ctx) -> String {
         trl_text(c, self.trl)
@@ -223,6 +205,14 @@ impl Waiting {
 
 // ---------------------------------------------------------------- forms
 
+/// Where a listing's form posts: a new one's, or the edit of `id`.
+fn form_action(kind: Kind, id: Option<i64>) -> String {
+    match id {
+        Some(i) => format!("{}/{i}/edit", kind.base()),
+        None => format!("{}/new", kind.base()),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "listings/demand_form.html")]
 pub struct DemandFormPage<'a> {
@@ -246,6 +236,19 @@ impl<'a> DemandFormPage<'a> {
             field_options: field_options(c.is_en()),
             officer: c.is_officer(),
         }
+    }
+    fn heading_key(&self) -> &'static str {
+        if self.id.is_some() {
+            "demand.edit"
+        } else {
+            "demands.new"
+        }
+    }
+    fn action(&self) -> String {
+        form_action(Kind::Demand, self.id)
+    }
+    fn summary_key(&self) -> &'static str {
+        "field.summary"
     }
     fn stage_options(&self) -> Vec<(String, String)> {
         let en = self.c.is_en();
@@ -287,6 +290,19 @@ impl<'a> AchievementFormPage<'a> {
             field_options: field_options(c.is_en()),
         }
     }
+    fn heading_key(&self) -> &'static str {
+        if self.id.is_some() {
+            "achievement.edit"
+        } else {
+            "achievements.new"
+        }
+    }
+    fn action(&self) -> String {
+        form_action(Kind::Achievement, self.id)
+    }
+    fn summary_key(&self) -> &'static str {
+        "field.abstract"
+    }
     fn trl_name(&self, level: &u8) -> String {
         format!("{level} · {}", readiness::name(*level, self.c.is_en()).unwrap_or(""))
     }
@@ -295,35 +311,54 @@ impl<'a> AchievementFormPage<'a> {
     }
 }
 
+/// A kind's three pages for [`ListingKind`](super::ListingKind) (`form_page`, `detail_page`,
+/// `browse_page`), given the askama structs of its form, its page and its shelf.
+macro_rules! pages {
+    ($form:ident, $detail:ident, $shelf:ident) => {
+        fn form_page(
+            c: &$crate::web::Ctx,
+            id: Option<i64>,
+            f: Self::Input,
+            errors: $crate::web::FieldErrors,
+            status: actix_web::http::StatusCode,
+        ) -> $crate::error::AppResult<actix_web::HttpResponse> {
+            $crate::web::render_status(&$form::new(c, id, f, errors), status)
+        }
+        fn detail_page(
+            c: &$crate::web::Ctx,
+            d: $crate::listings::store::Detail<Self>,
+        ) -> $crate::error::AppResult<actix_web::HttpResponse> {
+            $crate::web::render(&$detail::new(c, d))
+        }
+        fn browse_page(
+            c: &$crate::web::Ctx,
+            f: $crate::listings::rules::Filters,
+            cards: Vec<Self::Card>,
+            next: Option<String>,
+        ) -> $crate::error::AppResult<actix_web::HttpResponse> {
+            $crate::web::render(&$shelf::new(
+                c,
+                $crate::listings::views::Shelf::new(c, f, cards, next),
+            ))
+        }
+    };
+}
+pub(crate) use pages;
+
 // ---------------------------------------------------------------- a listing's page
 
+/// A demand's page; the template names the listing `p.listing` and what surrounds it `p.acc`,
+/// `p.events` …, as the achievement's page does.
 #[derive(Template)]
 #[template(path = "listings/demand_detail.html")]
 pub struct DemandDetailPage<'a> {
     c: &'a Ctx,
-    d: Demand,
-    acc: Access,
-    events: Vec<Event>,
-    acceptances: Vec<Acceptance>,
-    editable: bool,
-    matches: crate::matching::page::Section,
-    commissions: crate::commissions::Panel,
-    challenge: crate::challenges::Panel,
+    p: Detail<Demand>,
 }
 
 impl<'a> DemandDetailPage<'a> {
-    pub fn new(c: &'a Ctx, d: Detail<Demand>) -> Self {
-        DemandDetailPage {
-            c,
-            d: d.listing,
-            acc: d.acc,
-            events: d.events,
-            acceptances: d.acceptances,
-            editable: d.editable,
-            matches: d.matches,
-            commissions: d.commissions,
-            challenge: d.extra,
-        }
+    pub fn new(c: &'a Ctx, p: Detail<Demand>) -> Self {
+        DemandDetailPage { c, p }
     }
 }
 
@@ -331,53 +366,52 @@ impl<'a> DemandDetailPage<'a> {
 #[template(path = "listings/achievement_detail.html")]
 pub struct AchievementDetailPage<'a> {
     c: &'a Ctx,
-    ach: Achievement,
-    acc: Access,
-    events: Vec<Event>,
-    acceptances: Vec<Acceptance>,
-    editable: bool,
-    matches: crate::matching::page::Section,
-    commissions: crate::commissions::Panel,
+    p: Detail<Achievement>,
 }
 
 impl<'a> AchievementDetailPage<'a> {
-    pub fn new(c: &'a Ctx, d: Detail<Achievement>) -> Self {
-        AchievementDetailPage {
-            c,
-            ach: d.listing,
-            acc: d.acc,
-            events: d.events,
-            acceptances: d.acceptances,
-            editable: d.editable,
-            matches: d.matches,
-            commissions: d.commissions,
-        }
+    pub fn new(c: &'a Ctx, p: Detail<Achievement>) -> Self {
+        AchievementDetailPage { c, p }
     }
 }
 
 // ---------------------------------------------------------------- the shelves
 
+/// What both browse pages show: the filters as typed, one page of cards, the cursor of the next
+/// page, and the choices of the field and region filters.
+pub struct Shelf<C> {
+    pub f: Filters,
+    pub cards: Vec<C>,
+    pub next: Option<String>,
+    pub field_options: Vec<(String, String)>,
+    pub regions: Vec<(&'static str, String)>,
+}
+
+impl<C> Shelf<C> {
+    pub fn new(c: &Ctx, f: Filters, cards: Vec<C>, next: Option<String>) -> Self {
+        Shelf {
+            f,
+            cards,
+            next,
+            field_options: field_options(c.is_en()),
+            regions: regions::suggestions(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "listings/demands.html")]
 pub struct DemandsPage<'a> {
     c: &'a Ctx,
-    f: Filters,
-    cards: Vec<DemandCard>,
-    next: Option<String>,
-    field_options: Vec<(String, String)>,
-    regions: Vec<(&'static str, String)>,
+    s: Shelf<DemandCard>,
     modes: &'static [&'static str],
 }
 
 impl<'a> DemandsPage<'a> {
-    pub fn new(c: &'a Ctx, f: Filters, cards: Vec<DemandCard>, next: Option<String>) -> Self {
+    pub fn new(c: &'a Ctx, s: Shelf<DemandCard>) -> Self {
         DemandsPage {
-            field_options: field_options(c.is_en()),
             c,
-            f,
-            cards,
-            next,
-            regions: regions::suggestions(),
+            s,
             modes: COOP_MODES,
         }
     }
@@ -387,24 +421,16 @@ impl<'a> DemandsPage<'a> {
 #[template(path = "listings/achievements.html")]
 pub struct AchievementsPage<'a> {
     c: &'a Ctx,
-    f: Filters,
-    cards: Vec<AchievementCard>,
-    next: Option<String>,
-    field_options: Vec<(String, String)>,
-    regions: Vec<(&'static str, String)>,
+    s: Shelf<AchievementCard>,
     modes: &'static [&'static str],
     methods: &'static [&'static str],
 }
 
 impl<'a> AchievementsPage<'a> {
-    pub fn new(c: &'a Ctx, f: Filters, cards: Vec<AchievementCard>, next: Option<String>) -> Self {
+    pub fn new(c: &'a Ctx, s: Shelf<AchievementCard>) -> Self {
         AchievementsPage {
-            field_options: field_options(c.is_en()),
             c,
-            f,
-            cards,
-            next,
-            regions: regions::suggestions(),
+            s,
             modes: TRANSFER_MODES,
             methods: PRICING_METHODS,
         }

@@ -4,9 +4,9 @@
 use crate::both;
 use crate::helpers::*;
 use crate::listings::verified_org;
-use techmarket::listings::achievement::{self, AchievementContent};
-use techmarket::listings::demand::{self, DemandContent};
-use techmarket::vocabulary::ListingStatus;
+use techmarket::listings::achievement::AchievementContent;
+use techmarket::listings::demand::DemandContent;
+use techmarket::listings::Text;
 
 /// Signs up an individual broker and has it verified; returns (client, organization id).
 pub fn verified_broker(app: &TestApp, name: &str, cert: &str) -> (Client, i64) {
@@ -51,53 +51,48 @@ pub fn ids_of(app: &TestApp, email: &str) -> (i64, i64) {
 pub fn publish_pair(app: &TestApp, buyer: (i64, i64), seller: (i64, i64)) -> (i64, i64) {
     let pool = techmarket::db::connect(&app.database_url, 1).expect("pool");
     let mut conn = pool.get().expect("conn");
-    let kw = vec!["提锂".to_string(), "吸附剂".to_string()];
+    let kw = "提锂,吸附剂";
     let modes = vec!["licence".to_string()];
     let d = DemandContent::new(
-        "盐湖卤水提锂成套技术需求",
-        "我公司需要从低品位盐湖卤水中高效提取碳酸锂的成套技术，要求回收率高、能耗低。",
-        "",
-        "王经理 13800000000",
-        "lithium",
-        &kw,
+        Text::new(
+            "盐湖卤水提锂成套技术需求",
+            "我公司需要从低品位盐湖卤水中高效提取碳酸锂的成套技术，要求回收率高、能耗低。",
+            "",
+            "王经理 13800000000",
+            "lithium",
+            kw,
+        ),
         &modes,
         None,
         (None, Some(300_000_000), false),
         "2030-01-01",
         None,
     );
-    let demand = demand::insert(
+    let demand = techmarket::listings::insert(
         &mut conn,
-        buyer.1,
-        buyer.0,
-        "630104",
-        ListingStatus::Published,
-        Some(1),
+        &techmarket::listings::Placing::published(buyer.1, buyer.0, "630104", 1),
         &d,
     )
     .expect("demand");
     let a = AchievementContent::new(
-        "盐湖卤水提锂吸附剂制备技术",
-        "铝系锂吸附剂，适用于低品位盐湖卤水提锂，回收率高，已建成千吨级碳酸锂示范线。",
-        "",
-        "李老师",
-        "lithium",
-        &kw,
+        Text::new(
+            "盐湖卤水提锂吸附剂制备技术",
+            "铝系锂吸附剂，适用于低品位盐湖卤水提锂，回收率高，已建成千吨级碳酸锂示范线。",
+            "",
+            "李老师",
+            "lithium",
+            kw,
+        ),
         8,
         &modes,
         "agreement",
         (Some(150_000_000), false),
         None,
     );
-    let ach = achievement::insert(
+    let ach = techmarket::listings::insert(
         &mut conn,
-        seller.1,
-        seller.0,
-        "630102",
-        ListingStatus::Published,
-        Some(1),
+        &techmarket::listings::Placing::published(seller.1, seller.0, "630102", 1),
         &a,
-        &[],
     )
     .expect("achievement");
     (demand, ach)

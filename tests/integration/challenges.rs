@@ -5,8 +5,8 @@
 use crate::both;
 use crate::helpers::*;
 use crate::listings::verified_org;
-use techmarket::listings::demand::{self, DemandContent};
-use techmarket::vocabulary::ListingStatus;
+use techmarket::listings::demand::DemandContent;
+use techmarket::listings::Text;
 
 /// Publishes a challenge of the enterprise behind `email`, closing in 30 days.
 fn publish_challenge(app: &TestApp, email: &str) -> i64 {
@@ -16,12 +16,14 @@ fn publish_challenge(app: &TestApp, email: &str) -> i64 {
     let mut conn = pool.get().expect("conn");
     let closes = (chrono::Local::now().date_naive() + chrono::Duration::days(30)).to_string();
     let c = DemandContent::new(
-        "高镁锂比盐湖卤水提锂技术揭榜挂帅",
-        "面向全国征集高镁锂比卤水提锂关键技术，要求锂收率不低于85%，吨碳酸锂成本不高于3万元。",
-        "",
-        "王经理 13800000000",
-        "lithium",
-        &["提锂".to_string()],
+        Text::new(
+            "高镁锂比盐湖卤水提锂技术揭榜挂帅",
+            "面向全国征集高镁锂比卤水提锂关键技术，要求锂收率不低于85%，吨碳酸锂成本不高于3万元。",
+            "",
+            "王经理 13800000000",
+            "lithium",
+            "提锂",
+        ),
         &["joint_development".to_string()],
         None,
         (None, Some(500_000_000), false),
@@ -33,7 +35,12 @@ fn publish_challenge(app: &TestApp, email: &str) -> i64 {
             &closes,
         )),
     );
-    demand::insert(&mut conn, org, uid, "630104", ListingStatus::Published, Some(1), &c).expect("challenge")
+    techmarket::listings::insert(
+        &mut conn,
+        &techmarket::listings::Placing::published(org, uid, "630104", 1),
+        &c,
+    )
+    .expect("challenge")
 }
 
 fn proposal(c: &Client, id: i64, title: &str, approach: &str, price: &str) -> Resp {

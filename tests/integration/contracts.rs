@@ -5,8 +5,8 @@
 use crate::both;
 use crate::helpers::*;
 use crate::listings::verified_org;
-use techmarket::listings::achievement::{self, AchievementContent};
-use techmarket::vocabulary::ListingStatus;
+use techmarket::listings::achievement::AchievementContent;
+use techmarket::listings::Text;
 
 fn ids_of(app: &TestApp, email: &str) -> (i64, i64) {
     (
@@ -24,27 +24,24 @@ pub fn agreed_deal(app: &TestApp) -> (Client, String, Client, i64) {
     let pool = techmarket::db::connect(&app.database_url, 1).expect("pool");
     let mut conn = pool.get().expect("conn");
     let a = AchievementContent::new(
-        "盐湖卤水提锂吸附剂制备技术",
-        "铝系锂吸附剂，适用于低品位盐湖卤水提锂，回收率高，已建成千吨级碳酸锂示范线。",
-        "",
-        "李老师",
-        "lithium",
-        &["提锂".to_string()],
+        Text::new(
+            "盐湖卤水提锂吸附剂制备技术",
+            "铝系锂吸附剂，适用于低品位盐湖卤水提锂，回收率高，已建成千吨级碳酸锂示范线。",
+            "",
+            "李老师",
+            "lithium",
+            "提锂",
+        ),
         8,
         &["licence".to_string()],
         "agreement",
         (Some(150_000_000), false),
         None,
     );
-    let ach = achievement::insert(
+    let ach = techmarket::listings::insert(
         &mut conn,
-        s.1,
-        s.0,
-        "630102",
-        ListingStatus::Published,
-        Some(1),
+        &techmarket::listings::Placing::published(s.1, s.0, "630102", 1),
         &a,
-        &[],
     )
     .expect("achievement");
     let r = buyer.post(

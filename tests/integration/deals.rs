@@ -5,7 +5,8 @@
 use crate::both;
 use crate::helpers::*;
 use crate::listings::{demand_fields, verified_org};
-use techmarket::listings::achievement::{self, AchievementContent};
+use techmarket::listings::achievement::AchievementContent;
+use techmarket::listings::Text;
 
 fn user_of(app: &TestApp, email: &str) -> (i64, i64) {
     app.exec(&format!(
@@ -21,27 +22,24 @@ fn publish_achievement(app: &TestApp, who: (i64, i64), title: &str) -> i64 {
     let pool = techmarket::db::connect(&app.database_url, 1).expect("pool");
     let mut conn = pool.get().expect("conn");
     let c = AchievementContent::new(
-        title,
-        "铝系锂吸附剂，适用于低品位盐湖卤水提锂，回收率高，已建成千吨级碳酸锂示范线。",
-        "",
-        "李老师 0971-0000000",
-        "lithium",
-        &["提锂".to_string(), "吸附剂".to_string()],
+        Text::new(
+            title,
+            "铝系锂吸附剂，适用于低品位盐湖卤水提锂，回收率高，已建成千吨级碳酸锂示范线。",
+            "",
+            "李老师 0971-0000000",
+            "lithium",
+            "提锂,吸附剂",
+        ),
         8,
         &["transfer".to_string(), "licence".to_string()],
         "agreement",
         (Some(150_000_000), false),
         None,
     );
-    achievement::insert(
+    techmarket::listings::insert(
         &mut conn,
-        who.1,
-        who.0,
-        "630102",
-        techmarket::vocabulary::ListingStatus::Published,
-        Some(techmarket::db::now()),
+        &techmarket::listings::Placing::published(who.1, who.0, "630102", techmarket::db::now()),
         &c,
-        &[],
     )
     .expect("achievement")
 }
@@ -51,25 +49,23 @@ fn publish_demand(app: &TestApp, who: (i64, i64), title: &str) -> i64 {
     let pool = techmarket::db::connect(&app.database_url, 1).expect("pool");
     let mut conn = pool.get().expect("conn");
     let c = techmarket::listings::demand::DemandContent::new(
-        title,
-        "我公司需要从低品位盐湖卤水中高效提取碳酸锂的成套技术，要求回收率高、能耗低。",
-        "",
-        "王经理 13800000000",
-        "lithium",
-        &["提锂".to_string(), "吸附剂".to_string()],
+        Text::new(
+            title,
+            "我公司需要从低品位盐湖卤水中高效提取碳酸锂的成套技术，要求回收率高、能耗低。",
+            "",
+            "王经理 13800000000",
+            "lithium",
+            "提锂,吸附剂",
+        ),
         &["transfer".to_string(), "licence".to_string()],
         None,
         (None, Some(300_000_000), false),
         "2030-01-01",
         None,
     );
-    techmarket::listings::demand::insert(
+    techmarket::listings::insert(
         &mut conn,
-        who.1,
-        who.0,
-        "630104",
-        techmarket::vocabulary::ListingStatus::Published,
-        Some(techmarket::db::now()),
+        &techmarket::listings::Placing::published(who.1, who.0, "630104", techmarket::db::now()),
         &c,
     )
     .expect("demand")

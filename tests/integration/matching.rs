@@ -5,7 +5,8 @@
 use crate::both;
 use crate::helpers::*;
 use crate::listings::{demand_fields, verified_org};
-use techmarket::listings::achievement::{self, AchievementContent};
+use techmarket::listings::achievement::AchievementContent;
+use techmarket::listings::Text;
 
 /// The search engine of the search tests (Meilisearch when MEILI_URL is set), a real SMTP port,
 /// and a digest interval of seconds.
@@ -42,27 +43,17 @@ fn publish_achievement(
     let mut conn = pool.get().expect("conn");
     let kw: Vec<String> = keywords.iter().map(|k| k.to_string()).collect();
     let c = AchievementContent::new(
-        title,
-        summary,
-        "",
-        "李老师 0971-0000000",
-        field,
-        &kw,
+        Text::new(title, summary, "", "李老师 0971-0000000", field, &kw.join(",")),
         8,
         &["transfer".to_string(), "licence".to_string()],
         "agreement",
         (Some(150_000_000), false),
         None,
     );
-    achievement::insert(
+    techmarket::listings::insert(
         &mut conn,
-        who.1,
-        who.0,
-        "630102",
-        techmarket::vocabulary::ListingStatus::Published,
-        Some(techmarket::db::now()),
+        &techmarket::listings::Placing::published(who.1, who.0, "630102", techmarket::db::now()),
         &c,
-        &[],
     )
     .expect("achievement")
 }

@@ -5,8 +5,9 @@
 
 use crate::both;
 use crate::helpers::*;
-use techmarket::listings::achievement::{self, AchievementContent};
-use techmarket::listings::demand::{self, DemandContent};
+use techmarket::listings::achievement::AchievementContent;
+use techmarket::listings::demand::DemandContent;
+use techmarket::listings::Text;
 
 pub fn engine_options() -> Options {
     let mut extra = vec![("SEARCH_POLL_MS", "100".to_string())];
@@ -62,51 +63,32 @@ fn publish(app: &TestApp, items: &[(&str, &str, &str)]) -> Vec<(String, i64)> {
     for (kind, title, summary) in items {
         let id = if *kind == "demand" {
             let c = DemandContent::new(
-                title,
-                summary,
-                "",
-                "x",
-                "lithium.brine",
-                &[],
+                Text::new(title, summary, "", "x", "lithium.brine", ""),
                 &["transfer".to_string()],
                 None,
                 (None, Some(300_000_000), false),
                 "2030-01-01",
                 None,
             );
-            demand::insert(
+            techmarket::listings::insert(
                 &mut conn,
-                org,
-                user,
-                "630102",
-                techmarket::vocabulary::ListingStatus::Published,
-                Some(techmarket::db::now()),
+                &techmarket::listings::Placing::published(org, user, "630102", techmarket::db::now()),
                 &c,
             )
             .expect("demand")
         } else {
             let c = AchievementContent::new(
-                title,
-                summary,
-                "",
-                "x",
-                "new_materials",
-                &[],
+                Text::new(title, summary, "", "x", "new_materials", ""),
                 6,
                 &["licence".to_string()],
                 "agreement",
                 (Some(80_000_000), false),
                 None,
             );
-            achievement::insert(
+            techmarket::listings::insert(
                 &mut conn,
-                org,
-                user,
-                "630102",
-                techmarket::vocabulary::ListingStatus::Published,
-                Some(techmarket::db::now()),
+                &techmarket::listings::Placing::published(org, user, "630102", techmarket::db::now()),
                 &c,
-                &[],
             )
             .expect("achievement")
         };
