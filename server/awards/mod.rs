@@ -23,13 +23,16 @@
 //!   recomputation of everything.
 //!
 //! The rooms: `rules` (pure: the ledger's words and keys, which entries stand, the register's
-//! words in the engine's), `store` (the catalogue in the database, the scenario from the register,
-//! what the pages read), `ledger` (recomputation), `worker` (the jobs and their worker), `views`
-//! (the page structs and their display helpers) and `pages` (the handlers).
+//! words in the engine's, the officers' forms), `store` (the catalogue in the database, the
+//! scenario from the register, the rows the pages show), `office` (the store's room for the
+//! officers' side: their page's figures, decisions, discretionary awards, budgets, the
+//! disbursement list, policy versions), `ledger` (recomputation), `worker` (the jobs and their
+//! worker), `views` (the page structs and their display helpers) and `routes` (the handlers).
 
 pub mod import;
 mod ledger;
-pub mod pages;
+pub mod office;
+mod routes;
 pub mod rules;
 pub mod store;
 pub mod views;
@@ -43,17 +46,17 @@ pub use worker::*;
 /// The routes of this area; `app` composes them.
 pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
     use actix_web::web;
-    cfg.route("/rewards", web::get().to(pages::mine))
-        .route("/officer/rewards", web::get().to(pages::officer))
-        .route("/officer/rewards/{id}/decide", web::post().to(pages::decide))
-        .route("/officer/rewards/discretionary", web::post().to(pages::discretionary))
-        .route("/officer/rewards/budgets", web::post().to(pages::set_budget))
-        .route("/officer/rewards/disbursement", web::get().to(pages::disbursement))
-        .route("/officer/policies", web::get().to(pages::catalogue))
-        .route("/officer/policies/{name}/edit", web::get().to(pages::edit_form))
-        .route("/officer/policies/{name}/edit", web::post().to(pages::save))
+    cfg.route("/rewards", web::get().to(routes::mine))
+        .route("/officer/rewards", web::get().to(routes::officer))
+        .route("/officer/rewards/{id}/decide", web::post().to(routes::decide))
+        .route("/officer/rewards/discretionary", web::post().to(routes::discretionary))
+        .route("/officer/rewards/budgets", web::post().to(routes::set_budget))
+        .route("/officer/rewards/disbursement", web::get().to(routes::disbursement))
+        .route("/officer/policies", web::get().to(routes::catalogue))
+        .route("/officer/policies/{name}/edit", web::get().to(routes::edit_form))
+        .route("/officer/policies/{name}/edit", web::post().to(routes::save))
         .route(
             "/officer/policies/{name}/versions/{no}",
-            web::get().to(pages::export_version),
+            web::get().to(routes::export_version),
         );
 }

@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
+use crate::forms::FormData;
+use crate::i18n::{Msg, Problems};
 use crate::rewards::scenario::{Contract as SContract, ContractKind, PartyKind};
 use crate::rewards::{self, Catalogue, Date, Evaluation, Money};
 
@@ -255,4 +257,202 @@ pub struct Entry {
     pub policy: String,
     pub created_by: Option<i64>,
     pub created_at: i64,
+}
+
+// ---- the officers' forms ------------------------------------------------------------------------------
+
+/// A discretionary award as typed: the program (of those with a range), the beneficiary's credit
+/// code or broker certificate, the registration number of the contract it is for (optional), the
+/// year, the amount and the officer's note.
+#[derive(Debug, Clone, Default)]
+pub struct DiscretionaryInput {
+    pub program: String,
+    pub beneficiary: String,
+    pub contract: String,
+    pub year: String,
+    pub amount: String,
+    pub note: String,
+}
+
+impl DiscretionaryInput {
+    pub fn from_form(f: &FormData) -> Self {
+        DiscretionaryInput {
+            program: f.get("program"),
+            beneficiary: f.get("beneficiary"),
+            contract: f.get("contract"),
+            year: f.get("year"),
+            amount: f.get("amount"),
+            note: f.get("note"),
+        }
+    }
+}
+
+/// What a fund makes available in a year, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct BudgetInput {
+    pub fund: String,
+    pub year: String,
+    pub amount: String,
+}
+
+impl BudgetInput {
+    pub fn from_form(f: &FormData) -> Self {
+        BudgetInput {
+            fund: f.get("fund"),
+            year: f.get("year"),
+            amount: f.get("amount"),
+        }
+    }
+}
+
+/// A new version of a policy file as typed: its text, the date it takes effect, the officer's
+/// note, and the year the what-if preview replays.
+#[derive(Debug, Clone, Default)]
+pub struct EditInput {
+    pub content: String,
+    pub effective_from: String,
+    pub note: String,
+    pub year: String,
+}
+
+/// A year on the officers' forms and lists: 2000 to 2100.
+pub fn parse_year(s: &str) -> Option<i32> {
+    s.trim().parse().ok().filter(|y| (2000..=2100).contains(y))
+}
+
+/// An officer's decision word: approve (true) or reject (false).
+pub fn approves(decision: &str) -> Option<bool> {
+    match decision {
+        "approve" => Some(true),
+        "reject" => Some(false),
+        _ => None,
+    }
+}
+
+/// An amount typed in field `field` that must be given; its problem beside it.
+fn required_amount(p: &mut Problems, field: &str, value: &str) -> Option<i64> {
+    let amount = crate::forms::check_money(value).unwrap_or_else(|m| {
+        p.add(field, m);
+        None
+    });
+    if value.is_empty() {
+        p.add(field, Msg::t("err.required"));
+    }
+    amount
+}
+
+/// A year typed in field `field`; its problem beside it.
+fn required_year(p: &mut Problems, field: &str, value: &str) -> Option<i32> {
+    let year = parse_year(value);
+    if year.is_none() {
+        p.add(field, Msg::t("err.award_year"));
+    }
+    year
+}
+
+/// The checks of a discretionary award that need no database: amount, year, note. Returns the
+/// problems with the amount (fen) and the year when they are good.
+pub fn check_discretionary(i: &DiscretionaryInput) -> (Problems, Option<i64>, Option<i32>) {
+    let mut p = Problems::new();
+    let amount = required_amount(&mut p, "d_amount", &i.amount);
+    let year = required_year(&mut p, "d_year", &i.year);
+    if let Err(m) = crate::forms::check_text("d_note", &i.note, 4, 1000) {
+        p.add("d_note", m);
+    }
+    (p, amount, year)
+}
+
+/// The checks of a budget that need no database: amount and year.
+pub fn check_budget(i: &BudgetInput) -> (Problems, Option<i64>, Option<i32>) {
+    let mut p = Problems::new();
+    let amount = required_amount(&mut p, "b_amount", &i.amount);
+    let year = required_year(&mut p, "b_year", &i.year);
+    (p, amount, year)
+}
+
+/// The checks of a policy version that need no database: the date it takes effect, a note to
+/// publish it, a year to preview it. Returns the problems, the date and the year.
+pub fn check_edit(i: &EditInput, preview: bool) -> (Problems, Option<NaiveDate>, Option<i32>) {
+    let mut p = Problems::new();
+    let from = crate::forms::check_date(&i.effective_from, None)
+        .map_err(|m| p.add("effective_from", m))
+        .ok();
+    if !preview {
+        if let Err(m) = crate::forms::check_text("note", &i.note, 4, 500) {
+            p.add("note", m);
+        }
+    }
+    let year = parse_year(&i.year);
+    if preview && year.is_none() {
+        p.add("year", Msg::t("err.award_year"));
+    }
+    (p, from, year)
+}
+
+/// The trace of a discretionary award: the program, the amount, the range its text allows, the
+/// officer's note.
+pub fn discretionary_trace(program: &rewards::Program, amount: Money, note: &str) -> String {
+    let (lo, hi) = program.range.unwrap_or((Money::from_fen(0), Money::from_fen(0)));
+    format!(
+        "{}（{}）：主管部门酌定奖励{}元，在原文允许的{}–{}元范围内\n说明：{}",
+        program.citation,
+        program.name.clone().unwrap_or_default(),
+        amount.grouped(),
+        lo.grouped(),
+        hi.grouped(),
+        note.trim()
+    )
+}
+
+/// The city's and the district's halves of a co-funded award (西宁 004 art. 17: co-funded at no
+/// less than 1 : 1; the district half takes an odd fen); none when the award is not co-funded.
+pub fn halves(amount_fen: i64, co_funded: bool) -> (Option<i64>, Option<i64>) {
+    if co_funded {
+        let city = amount_fen / 2;
+        (Some(city), Some(amount_fen - city))
+    } else {
+        (None, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_officers_forms_say_what_is_wrong_where() {
+        assert_eq!(
+            (parse_year(" 2026 "), parse_year("1999"), parse_year("x")),
+            (Some(2026), None, None)
+        );
+        assert_eq!(
+            (approves("approve"), approves("reject"), approves("maybe")),
+            (Some(true), Some(false), None)
+        );
+        let (p, amount, year) = check_discretionary(&DiscretionaryInput {
+            amount: "2万".into(),
+            year: "2026".into(),
+            note: "ok".into(),
+            ..Default::default()
+        });
+        assert_eq!((amount, year), (Some(2_000_000), Some(2026)));
+        assert_eq!(p.get("d_note"), Some(&Msg::tf("err.too_short", ["4"])));
+        let (p, amount, _) = check_budget(&BudgetInput::default());
+        assert_eq!(amount, None);
+        assert_eq!(p.get("b_amount"), Some(&Msg::t("err.required")));
+        assert_eq!(p.get("b_year"), Some(&Msg::t("err.award_year")));
+        let edit = EditInput {
+            effective_from: "2026-13-01".into(),
+            ..Default::default()
+        };
+        let (p, from, _) = check_edit(&edit, true);
+        assert!(from.is_none() && p.has("effective_from") && p.has("year") && !p.has("note"));
+        assert!(check_edit(&edit, false).0.has("note"));
+    }
+
+    #[test]
+    fn a_co_funded_award_splits_with_the_odd_fen_to_the_district() {
+        assert_eq!(halves(1_001, true), (Some(500), Some(501)));
+        assert_eq!(halves(1_001, false), (None, None));
+    }
 }

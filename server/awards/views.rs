@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use super::rules::{Entry, LedgerStatus, Loaded};
+use super::rules::{BudgetInput, DiscretionaryInput, EditInput, Entry, LedgerStatus, Loaded};
 use super::store::PolicyVersion;
 use crate::auth::SessionUser;
 use crate::rewards::Program;
@@ -54,6 +54,21 @@ pub struct MinePage<'a> {
     pub pending_jobs: i64,
 }
 
+/// (year, approved or awaiting, over budget) totals of an organization's awards, the latest year
+/// first; rejected awards count in neither.
+pub fn year_totals(rows: &[Row]) -> Vec<(i32, i64, i64)> {
+    let mut totals: std::collections::BTreeMap<i32, (i64, i64)> = std::collections::BTreeMap::new();
+    for r in rows {
+        let t = totals.entry(r.e.year).or_default();
+        if r.e.status.held() {
+            t.1 += r.e.amount_fen;
+        } else if r.decision.as_ref().is_none_or(|d| d.0) {
+            t.0 += r.e.amount_fen;
+        }
+    }
+    totals.into_iter().rev().map(|(y, (a, b))| (y, a, b)).collect()
+}
+
 impl MinePage<'_> {
     pub fn money(&self, fen: &i64) -> String {
         money(self.c, *fen)
@@ -84,34 +99,24 @@ pub struct FundUse {
     pub co_funding: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct DiscretionaryInput {
-    pub program: String,
-    pub beneficiary: String,
-    pub contract: String,
-    pub year: String,
-    pub amount: String,
-    pub note: String,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct BudgetInput {
-    pub fund: String,
-    pub year: String,
-    pub amount: String,
+/// What an officer's page shows of the programs the officer answers for.
+pub struct Overview {
+    pub awaiting: Vec<Row>,
+    pub decided: Vec<Row>,
+    /// Awards held back: two programs of one region would both pay them.
+    pub conflicts: Vec<Row>,
+    pub funds: Vec<FundUse>,
+    /// (id, name) of the funds the officer may set budgets of.
+    pub fund_ids: Vec<(String, String)>,
+    /// (program id, label, range) of the programs with a discretionary range.
+    pub discretionary: Vec<(String, String, String)>,
 }
 
 #[derive(Template)]
 #[template(path = "rewards/officer.html")]
 pub struct OfficerPage<'a> {
     pub c: &'a Ctx,
-    pub awaiting: Vec<Row>,
-    pub decided: Vec<Row>,
-    /// Awards held back: two programs of one region would both pay them.
-    pub conflicts: Vec<Row>,
-    pub funds: Vec<FundUse>,
-    pub fund_ids: Vec<(String, String)>,
-    pub discretionary: Vec<(String, String, String)>,
+    pub o: Overview,
     pub input: DiscretionaryInput,
     pub budget: BudgetInput,
     pub errors: FieldErrors,
@@ -261,14 +266,6 @@ pub fn files_of(loaded: &Loaded, user: &SessionUser) -> Vec<String> {
 }
 
 // ---- editing and what-if ------------------------------------------------------------------------------
-
-#[derive(Debug, Clone, Default)]
-pub struct EditInput {
-    pub content: String,
-    pub effective_from: String,
-    pub note: String,
-    pub year: String,
-}
 
 /// What a draft would have paid on a year's registered contracts, against the current version.
 #[derive(Debug, Clone, Default)]

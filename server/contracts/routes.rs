@@ -730,7 +730,7 @@ pub async fn income(
     let id = path.into_inner();
     let (project, seller, rule) = db::run(&state.pool, move |conn| {
         let k = visible(conn, &user, id)?;
-        let rule = crate::awards::pages::income_rule_for(conn, k.seller_org_id)?.ok_or(AppError::NotFound)?;
+        let rule = crate::awards::income_rule_for(conn, k.seller_org_id)?.ok_or(AppError::NotFound)?;
         let seller: String = organizations::table
             .find(k.seller_org_id)
             .select(organizations::name)

@@ -777,7 +777,7 @@ pub(crate) fn shown(conn: &mut DbConn, c: &Ctx, user: &SessionUser, id: i64) -> 
         Vec::new()
     };
     Ok(Shown {
-        income: crate::awards::pages::income_rule_for(conn, k.seller_org_id)?.is_some(),
+        income: crate::awards::income_rule_for(conn, k.seller_org_id)?.is_some(),
         items: items_of(conn, id)?,
         buyer: org_name(conn, k.buyer_org_id)?,
         seller: org_name(conn, k.seller_org_id)?,
