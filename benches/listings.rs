@@ -35,7 +35,7 @@ fn fill(conn: &mut DbConn, rows: usize) -> QueryResult<()> {
                 organizations::kind.eq(o.kind),
                 organizations::name.eq(&o.name),
                 organizations::region_code.eq(&o.region_code),
-                organizations::verification.eq("verified"),
+                organizations::verification.eq(techmarket::vocabulary::Verification::Verified),
                 organizations::created_at.eq(t),
             ))
             .returning(organizations::id)

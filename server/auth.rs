@@ -69,13 +69,13 @@ pub struct SessionUser {
     pub org_name: String,
     pub org_kind: String,
     pub org_region: String,
-    pub org_verification: String,
+    pub org_verification: crate::vocabulary::Verification,
     pub unread: i64,
 }
 
 impl SessionUser {
     pub fn org_verified(&self) -> bool {
-        self.org_verification == "verified"
+        self.org_verification == crate::vocabulary::Verification::Verified
     }
     pub fn role_key(&self) -> String {
         self.role.label_key()
@@ -305,7 +305,7 @@ type SessionRow = (
     String,
     String,
     String,
-    String,
+    crate::vocabulary::Verification,
 );
 
 pub fn load_session(conn: &mut DbConn, token: &str) -> AppResult<Option<SessionUser>> {

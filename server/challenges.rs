@@ -404,11 +404,7 @@ async fn proposal_page(
         Ok((p, ch, viewer, org_name, rows, deal))
     })
     .await?;
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = errors.status();
     render_status(
         &ProposalPage {
             c,

@@ -287,7 +287,7 @@ fn create_officer(email: &str, name: &str, region: &str, office: Option<String>,
                         organizations::kind.eq("government"),
                         organizations::name.eq(&office),
                         organizations::region_code.eq(region.code),
-                        organizations::verification.eq("verified"),
+                        organizations::verification.eq(crate::vocabulary::Verification::Verified),
                         organizations::verified_at.eq(Some(t)),
                         organizations::created_at.eq(t),
                     ))

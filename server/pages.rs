@@ -33,7 +33,7 @@ pub async fn home(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse>
         let count_kind = |conn: &mut db::DbConn, kinds: &[&str]| -> AppResult<i64> {
             Ok(organizations::table
                 .filter(organizations::kind.eq_any(kinds))
-                .filter(organizations::verification.eq("verified"))
+                .filter(organizations::verification.eq(crate::vocabulary::Verification::Verified))
                 .count()
                 .get_result(conn)?)
         };
@@ -44,7 +44,7 @@ pub async fn home(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse>
                 .get_result(conn)?,
             verified: organizations::table
                 .filter(organizations::kind.ne("government"))
-                .filter(organizations::verification.eq("verified"))
+                .filter(organizations::verification.eq(crate::vocabulary::Verification::Verified))
                 .count()
                 .get_result(conn)?,
             brokers: count_kind(conn, &["broker", "transfer_institution", "transfer_platform"])?,

@@ -65,7 +65,7 @@ fn insert_org(
             organizations::credit_code.eq(code),
             organizations::region_code.eq(region),
             organizations::broker_certificate.eq(cert),
-            organizations::verification.eq("verified"),
+            organizations::verification.eq(crate::vocabulary::Verification::Verified),
             organizations::verified_at.eq(Some(t)),
             organizations::created_at.eq(t),
         ))

@@ -53,6 +53,17 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    /// Where an organization's verification stands: nothing uploaded yet, its business licence
+    /// (or broker certificate) waiting for an officer, verified, or rejected with a reason.
+    pub enum Verification {
+        Unverified = "unverified",
+        Pending = "pending",
+        Verified = "verified",
+        Rejected = "rejected",
+    }
+}
+
 /// Cooperation modes a demand may ask for.
 pub const COOP_MODES: &[&str] = &[
     "transfer",

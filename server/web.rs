@@ -419,6 +419,14 @@ impl FieldErrors {
     pub fn any(&self) -> bool {
         !self.0.is_empty()
     }
+    /// The status of a form page: 422 when it is shown again with problems, 200 otherwise.
+    pub fn status(&self) -> StatusCode {
+        if self.any() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        }
+    }
     /// Adds the problems a rule found, in the language of the page.
     pub fn add_problems(&mut self, problems: &i18n::Problems, lang: Lang) {
         for (field, msg) in &problems.0 {

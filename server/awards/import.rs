@@ -59,7 +59,7 @@ pub fn import(conn: &mut DbConn, s: &Scenario, tag: &str) -> AppResult<Ids> {
                 organizations::name.eq(&p.id),
                 organizations::region_code.eq(&p.region),
                 organizations::aid_partnered.eq(p.aid_partnered),
-                organizations::verification.eq("verified"),
+                organizations::verification.eq(crate::vocabulary::Verification::Verified),
                 organizations::created_at.eq(t),
             ))
             .returning(organizations::id)

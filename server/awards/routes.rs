@@ -3,7 +3,7 @@
 //! discretionary awards, budgets and their use, the disbursement list, and the catalogue with its
 //! versions, editing (a new version from a date) and the what-if preview of a draft.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::Datelike;
 use serde::Deserialize;
@@ -47,17 +47,14 @@ async fn officer_page(
 ) -> AppResult<HttpResponse> {
     let user = c.officer()?.clone();
     let o = db::run(&state.pool, move |conn| office::overview(conn, &user)).await?;
-    let status = if problems.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let errors = c.errors(&problems);
+    let status = errors.status();
     let page = OfficerPage {
         c,
         o,
         input,
         budget,
-        errors: c.errors(&problems),
+        errors,
         year: today().year(),
     };
     render_status(&page, status)
@@ -258,18 +255,15 @@ pub async fn save(
     if !preview && saved.problems.is_empty() {
         return Ok(redirect("/officer/policies?notice=policy_saved"));
     }
-    let status = if saved.problems.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let errors = c.errors(&saved.problems);
+    let status = errors.status();
     let page = EditPage {
         c: &c,
         slug,
         file,
         current: saved.current,
         f: input,
-        errors: c.errors(&saved.problems),
+        errors,
         whatif: saved.whatif,
     };
     render_status(&page, status)

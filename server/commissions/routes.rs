@@ -1,6 +1,5 @@
 //! The handlers of commissions: an owner asks a broker, the broker lists and decides them.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
@@ -53,11 +52,7 @@ pub async fn create(c: Ctx, state: web::Data<AppState>, form: web::Form<Commissi
 async fn list_page(c: &Ctx, state: &AppState, errors: FieldErrors) -> AppResult<HttpResponse> {
     let user = broker_user(c)?;
     let items = db::run(&state.pool, move |conn| Ok(store::of_broker(conn, user.org_id)?)).await?;
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = errors.status();
     render_status(&ListPage { c, items, errors }, status)
 }
 

@@ -33,7 +33,7 @@ pub type BrokerRow = (i64, String, Option<String>, String);
 fn brokers(conn: &mut DbConn, id: Option<i64>) -> QueryResult<Vec<BrokerRow>> {
     let mut q = organizations::table
         .filter(organizations::kind.eq("broker"))
-        .filter(organizations::verification.eq("verified"))
+        .filter(organizations::verification.eq(crate::vocabulary::Verification::Verified))
         .into_boxed::<<DbConn as Connection>::Backend>();
     if let Some(id) = id {
         q = q.filter(organizations::id.eq(id));

@@ -11,7 +11,6 @@
 //! contract amount never falls below the payments already received.
 
 use actix_multipart::form::MultipartForm;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 use serde::Deserialize;
@@ -403,11 +402,7 @@ fn form_page(
     parties: Option<(String, String)>,
     reason: String,
 ) -> AppResult<HttpResponse> {
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = errors.status();
     render_status(
         &FormPage {
             c,

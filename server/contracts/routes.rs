@@ -192,11 +192,7 @@ pub(crate) async fn show_page_with(
     let user = c.user()?.clone();
     let cc = c.clone();
     let shown = db::run(&state.pool, move |conn| shown(conn, &cc, &user, id)).await?;
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = errors.status();
     let forms = ShowForms {
         errors,
         reason,
@@ -746,11 +742,7 @@ pub async fn income(
         money_field(&mut errors, &c, "net", &net)
     };
     let floor = fen.map(|f| rule.floor(f));
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = errors.status();
     render_status(
         &IncomePage {
             c: &c,

@@ -39,7 +39,7 @@ fn publish(app: &TestApp, items: &[(&str, &str, &str)]) -> Vec<(String, i64)> {
                 organizations::kind.eq("university"),
                 organizations::name.eq("青海大学"),
                 organizations::region_code.eq("630102"),
-                organizations::verification.eq("verified"),
+                organizations::verification.eq(techmarket::vocabulary::Verification::Verified),
                 organizations::created_at.eq(1),
             ))
             .returning(organizations::id)
