@@ -21,22 +21,17 @@
 //
 // Which accounts to use: the challenge is found on /demands?challenge=1 (one of the enterprise that
 // seed-demo prints, when it has an open one); its owner and the second institution are looked up in
-// the database (psql on PostgreSQL, the sqlite3 shell on SQLite). Where no sqlite3 shell is installed
-// (the project builds SQLite into the binary and needs none), the demo organizations' accounts are
-// read from the demo market's source, server/demo.rs, instead, and the closed-challenge test is
-// skipped: it needs to move a closing date into the past, and every demo challenge closes 15 to 75
-// days after the day of seeding.
+// the database (psql on PostgreSQL, the sqlite3 shell on SQLite; without one the tests fail: install
+// it, ./test.sh does). The closed-challenge test moves a closing date into the past through it.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-
 import { join } from 'node:path';
 import {
   clickAndWait,
   createSuite,
   demoShell,
-  demoSourceOrgs,
   logout,
   msg,
   notice,
@@ -44,7 +39,6 @@ import {
   PHONE,
   psql,
   quote,
-  REPO,
   sideScroll,
   SQLITE3,
   text,
@@ -86,9 +80,9 @@ const suite = createSuite({
   state: {
     seedOutput: '',
     seed: null, // { password, accounts: [{ role, email, org }] }
-    db: null, // 'psql', 'sqlite3' or 'source' (server/demo.rs): where accounts are looked up
+    db: null, // 'psql' or 'sqlite3': where accounts are looked up
     challenge: null, // { id, title, org }
-    closing: null, // another open challenge, closed in test 7: { id, title, org }
+    closing: null, // another open challenge, closed in test 8: { id, title, org }
     owner: null, // { email, org }
     instA: null, // { email, org }
     instB: null, // { email, org }
@@ -100,7 +94,7 @@ const suite = createSuite({
 const { state, newPage, shot, goto, login, needs, waitForMail } = suite;
 
 // ---------------------------------------------------------------------------------------------
-// The database: psql, the sqlite3 shell, or failing both the demo market's source (read only).
+// The database: psql on PostgreSQL, the sqlite3 shell on SQLite.
 
 function sqlite3(sql, readonly) {
   const file = join(state.dataDir, 'techmarket.sqlite3');
@@ -110,21 +104,20 @@ function sqlite3(sql, readonly) {
   return r.stdout;
 }
 
-/** Rows (arrays of strings) of a query, or null when no database shell is at hand. */
+/** Rows (arrays of strings) of a query. */
 function query(sql) {
   let out;
   if (state.db === 'psql') out = psql(state.databaseUrl, sql, ['-A', '-t', '-F', '\t']);
   else if (state.db === 'sqlite3') out = sqlite3(sql, true);
-  else return null;
+  else throw new Error(`no database shell chosen for (${sql}): demoShell has not run`);
   return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
 }
 
-/** Runs a statement that writes (test 7 only); false when no database shell is at hand. */
+/** Runs a statement that writes (test 8 only). */
 function execute(sql) {
   if (state.db === 'psql') psql(state.databaseUrl, sql);
   else if (state.db === 'sqlite3') sqlite3(sql, false);
-  else return false;
-  return true;
+  else throw new Error(`no database shell chosen for (${sql}): demoShell has not run`);
 }
 
 /** The kind of a demo organization and its user's e-mail address, by the organization's name. */
@@ -132,9 +125,7 @@ function orgAccount(name) {
   const rows = query(
     `SELECT o.kind, u.email FROM organizations o JOIN users u ON u.org_id = o.id WHERE o.name = ${quote(name)} ORDER BY u.id LIMIT 1`,
   );
-  if (rows) return rows.length ? { kind: rows[0][0], email: rows[0][1] } : null;
-  const o = demoSourceOrgs().find((x) => x.name === name);
-  return o ? { kind: o.kind, email: o.email } : null;
+  return rows.length ? { kind: rows[0][0], email: rows[0][1] } : null;
 }
 
 /** The first demo organization of `kind` outside the organizations named: { email, org }. */
@@ -142,15 +133,12 @@ function firstOfKind(kind, notNames) {
   const rows = query(
     `SELECT u.email, o.name FROM users u JOIN organizations o ON o.id = u.org_id WHERE o.kind = ${quote(kind)} AND o.name NOT IN (${notNames.map(quote).join(', ')}) ORDER BY u.id LIMIT 1`,
   );
-  if (rows) return rows.length ? { email: rows[0][0], org: rows[0][1] } : null;
-  const o = demoSourceOrgs().find((x) => x.kind === kind && !notNames.includes(x.name));
-  return o ? { email: o.email, org: o.name } : null;
+  return rows.length ? { email: rows[0][0], org: rows[0][1] } : null;
 }
 
-/** The number of proposals in the database, or null without a database shell. */
+/** The number of proposals in the database. */
 function proposalCount() {
-  const rows = query('SELECT COUNT(*) FROM proposals');
-  return rows ? Number(rows[0][0]) : null;
+  return Number(query('SELECT COUNT(*) FROM proposals')[0][0]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,7 +238,7 @@ describe('techmarket open challenges (揭榜挂帅) on the demo market', { concu
   });
 
   it('1. /demands?challenge=1 lists open challenges; one of a demo enterprise, its owner and two institutions are chosen', { timeout: TEST_TIMEOUT }, async (t) => {
-    demoShell(state, t);
+    demoShell(state);
 
     // Every challenge card, page after page.
     const cards = [];
@@ -301,12 +289,10 @@ describe('techmarket open challenges (揭榜挂帅) on the demo market', { concu
         `A ${state.instA.email} (${state.instA.org}); B ${state.instB.email} (${state.instB.org}); ` +
         `to close: ${state.closing.id} «${state.closing.title}»; ${open.length} open of ${cards.length} challenges; accounts from ${state.db}`,
     );
-    if (state.db !== 'source') {
-      const rows = query(`SELECT is_challenge, status, challenge_closes_on FROM demands WHERE id = ${state.challenge.id}`);
-      assert.ok(['1', 't', 'true'].includes(rows[0][0]) && rows[0][1] === 'published', JSON.stringify(rows));
-      assert.ok(rows[0][2] >= localDate(0), `the chosen challenge closes on ${rows[0][2]}`);
-      assert.equal(proposalCount(), 0, 'the demo market already holds proposals');
-    }
+    const rows = query(`SELECT is_challenge, status, challenge_closes_on FROM demands WHERE id = ${state.challenge.id}`);
+    assert.ok(['1', 't', 'true'].includes(rows[0][0]) && rows[0][1] === 'published', JSON.stringify(rows));
+    assert.ok(rows[0][2] >= localDate(0), `the chosen challenge closes on ${rows[0][2]}`);
+    assert.equal(proposalCount(), 0, 'the demo market already holds proposals');
 
     // An anonymous visitor: the need page has the panel, no submit button.
     await goto(page, `/demands/${state.challenge.id}`);
@@ -346,7 +332,7 @@ describe('techmarket open challenges (揭榜挂帅) on the demo market', { concu
     await assertProposalKept(page, BAD);
     assert.equal(await text(page.locator('main h1')), msg('proposal.new'));
     await shot(page, 'proposal-form-errors-zh');
-    if (state.db !== 'source') assert.equal(proposalCount(), 0, 'a proposal row was written for the refused form');
+    assert.equal(proposalCount(), 0, 'a proposal row was written for the refused form');
     await goto(page, `/demands/${id}`);
     assert.equal(await pn.yours.count(), 0, 'the refused proposal is shown as the university\'s');
     assert.equal(await pn.submit.count(), 1, 'the submit button is gone after a refused proposal');
@@ -354,11 +340,9 @@ describe('techmarket open challenges (揭榜挂帅) on the demo market', { concu
     // The full proposal.
     state.propA = await submitProposal(page, PROPOSAL_A, state.instA);
     await shot(page, 'proposal-sent-zh');
-    if (state.db !== 'source') {
-      assert.equal(proposalCount(), 1);
-      const rows = query(`SELECT status, price_fen, demand_id FROM proposals WHERE id = ${state.propA}`);
-      assert.deepEqual(rows[0], ['submitted', '180000000', String(id)]);
-    }
+    assert.equal(proposalCount(), 1);
+    const rows = query(`SELECT status, price_fen, demand_id FROM proposals WHERE id = ${state.propA}`);
+    assert.deepEqual(rows[0], ['submitted', '180000000', String(id)]);
     // The need page now links to the university's proposal and offers no second one.
     await goto(page, `/demands/${id}`);
     assert.equal(await text(pn.yours), msg('proposals.yours'));
@@ -375,7 +359,7 @@ describe('techmarket open challenges (揭榜挂帅) on the demo market', { concu
     assert.equal(peek.status(), 404, `another institution opening A's proposal gets ${peek.status()}`);
     state.propB = await submitProposal(page, PROPOSAL_B, state.instB);
     assert.notEqual(state.propB, state.propA);
-    if (state.db !== 'source') assert.equal(proposalCount(), 2);
+    assert.equal(proposalCount(), 2);
     state.passed.add('proposedB');
   });
 
@@ -480,7 +464,7 @@ describe('techmarket open challenges (揭榜挂帅) on the demo market', { concu
     assert.equal(await text(page.locator('#reason-error')), msg('err.reason_missing'));
     assert.equal(await text(ppB.status), msg('proposal.status.submitted'));
     await shot(page, 'proposal-reject-no-reason-zh');
-    if (state.db !== 'source') assert.equal(query(`SELECT status FROM proposals WHERE id = ${state.propB}`)[0][0], 'submitted');
+    assert.equal(query(`SELECT status FROM proposals WHERE id = ${state.propB}`)[0][0], 'submitted');
 
     // …with a reason.
     await ppB.reason.fill(REASON);
@@ -536,10 +520,8 @@ describe('techmarket open challenges (揭榜挂帅) on the demo market', { concu
     await goto(page, `/proposals/${state.propA}`);
     assert.ok((await text(ppA.status)).startsWith(msg('proposal.status.selected')));
     assert.equal(await text(page.locator(`main dl.facts a[href="/deals/${state.dealId}"]`)), msg('deal.room'));
-    if (state.db !== 'source') {
-      const rows = query(`SELECT proposal_id, status FROM deals WHERE id = ${state.dealId}`);
-      assert.deepEqual(rows[0], [String(state.propA), 'negotiating']);
-    }
+    const rows = query(`SELECT proposal_id, status FROM deals WHERE id = ${state.dealId}`);
+    assert.deepEqual(rows[0], [String(state.propA), 'negotiating']);
     state.passed.add('decided');
   });
 
@@ -586,12 +568,7 @@ describe('techmarket open challenges (揭榜挂帅) on the demo market', { concu
     if (!needs(t, 'chosen')) return;
     const ch = state.closing;
     const closed = localDate(-3);
-    if (!execute(`UPDATE demands SET challenge_closes_on = ${quote(closed)} WHERE id = ${ch.id}`)) {
-      const why = `no database shell (${SQLITE3} missing) to close a challenge, and every demo challenge closes 15 to 75 days after seeding (server/demo.rs)`;
-      t.diagnostic(why);
-      t.skip(why);
-      return;
-    }
+    execute(`UPDATE demands SET challenge_closes_on = ${quote(closed)} WHERE id = ${ch.id}`);
     assert.equal(query(`SELECT challenge_closes_on FROM demands WHERE id = ${ch.id}`)[0][0], closed);
     await signInAs(page, state.instA.email);
     await goto(page, `/demands/${ch.id}`);

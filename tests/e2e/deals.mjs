@@ -26,34 +26,26 @@
 //
 // Which accounts to use: seed-demo prints one enterprise account and one individual broker; the
 // achievement's owner, a stranger and another broker are looked up in the database (psql on
-// PostgreSQL, the sqlite3 shell on SQLite). Where no sqlite3 shell is installed (the project builds
-// SQLite into the binary and needs none), the demo organizations' and brokers' accounts are read from
-// the demo market's source, server/demo.rs, instead. seed-demo also prints a "broker" account of a
-// technology-transfer platform (kind transfer_platform), which is no broker of the commissions and
-// the pipeline (those are for organizations of kind broker): the test uses the individual broker.
+// PostgreSQL, the sqlite3 shell on SQLite; without one the tests fail: install it, ./test.sh does).
+// seed-demo also prints a "broker" account of a technology-transfer platform (kind
+// transfer_platform), which is no broker of the commissions and the pipeline (those are for
+// organizations of kind broker): the test uses the individual broker.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   clickAndWait,
   createSuite,
   demoBuyer,
   queryRows,
-  demoSourceOrgs,
   logout,
   minimalPdf,
   msg,
   notice,
   pathOf,
   PHONE,
-  psql,
   quote,
-  REPO,
   sideScroll,
-  SQLITE3,
   text,
   until,
   readMatches,
@@ -97,7 +89,7 @@ const suite = createSuite({
   state: {
     seedOutput: '',
     seed: null, // { listings, password, accounts: [{ role, email, org }] }
-    db: null, // 'psql', 'sqlite3' or 'source' (server/demo.rs): where accounts are looked up
+    db: null, // 'psql' or 'sqlite3': where accounts are looked up
     buyer: null, // { email, org }: the enterprise that owns the need
     seller: null, // { email, org }
     broker: null, // { email, org, id }: the broker the enterprise commissions (an individual broker: its user's name is the organization's)
@@ -109,9 +101,9 @@ const suite = createSuite({
 const { state, newPage, shot, goto, login, needs, waitForMail } = suite;
 
 // ---------------------------------------------------------------------------------------------
-// The database (read only): psql, the sqlite3 shell, or failing both the demo market's source.
+// The database (read only): psql on PostgreSQL, the sqlite3 shell on SQLite.
 
-/** Rows (arrays of strings) of a query, or null when no database shell is at hand. */
+/** Rows (arrays of strings) of a query. */
 const query = (sql) => queryRows(state, sql);
 
 /** The kind of a demo organization and its user's e-mail address, by the organization's name. */
@@ -119,8 +111,7 @@ function orgAccount(name) {
   const rows = query(
     `SELECT o.kind, u.email FROM organizations o JOIN users u ON u.org_id = o.id WHERE o.name = ${quote(name)} ORDER BY u.id LIMIT 1`,
   );
-  if (rows) return rows.length ? { kind: rows[0][0], email: rows[0][1] } : null;
-  return demoSourceOrgs().get(name) || null;
+  return rows.length ? { kind: rows[0][0], email: rows[0][1] } : null;
 }
 
 /** An enterprise user of the demo market outside the organizations named. */
@@ -128,9 +119,7 @@ function anotherEnterprise(notNames) {
   const rows = query(
     `SELECT u.email, o.name FROM users u JOIN organizations o ON o.id = u.org_id WHERE o.kind = 'enterprise' AND o.name NOT IN (${notNames.map(quote).join(', ')}) ORDER BY u.id LIMIT 1`,
   );
-  if (rows) return rows.length ? { email: rows[0][0], org: rows[0][1] } : null;
-  for (const [name, o] of demoSourceOrgs()) if (o.kind === 'enterprise' && !notNames.includes(name)) return { email: o.email, org: name };
-  return null;
+  return rows.length ? { email: rows[0][0], org: rows[0][1] } : null;
 }
 
 /** The e-mail address of a demo broker other than the one given (by e-mail address). */
@@ -138,14 +127,7 @@ function anotherBroker(notEmail) {
   const rows = query(
     `SELECT u.email FROM users u JOIN organizations o ON o.id = u.org_id WHERE o.kind = 'broker' AND u.email <> ${quote(notEmail)} ORDER BY u.id LIMIT 1`,
   );
-  if (rows) return rows.length ? rows[0][0] : null;
-  // server/demo.rs: BROKER_REGIONS, the brokers' e-mail local parts <prefix>jjr<NN> (seed.rs adds the domain).
-  const src = readFileSync(join(REPO, 'server', 'demo.rs'), 'utf8');
-  const list = src.match(/const BROKER_REGIONS[^=]*=\s*&\[([\s\S]*?)\];/);
-  assert.ok(list, 'server/demo.rs: BROKER_REGIONS was not found');
-  const prefixes = [...list[1].matchAll(/\(\s*"\d{6}",\s*"([A-Z]+)"\s*\)/g)].map((m) => m[1]);
-  const emails = prefixes.map((p, i) => `${p.toLowerCase()}jjr${String(i + 1).padStart(2, '0')}@demo.techmarket.cn`);
-  return emails.find((e) => e !== notEmail) || null;
+  return rows.length ? rows[0][0] : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,13 +225,13 @@ describe('techmarket deals on the demo market, worked by a broker', { concurrenc
   });
 
   it('1. the demo market is indexed and matched; the demo enterprise owns a need matched with an institution\'s achievement', { timeout: TEST_TIMEOUT }, async (t) => {
-    demoBuyer(state, t);
+    demoBuyer(state);
     const broker = state.seed.accounts.find((a) => a.role === 'broker (individual)');
     assert.ok(broker, `seed-demo printed no individual broker: ${state.seedOutput}`);
     state.broker = { email: broker.email, org: broker.org, id: null };
 
-    // Every published listing reaches the index, and (with a database shell) every change is matched,
-    // so that the matches do not change under the test.
+    // Every published listing reaches the index, and every change is matched, so that the matches do
+    // not change under the test.
     let last = '';
     await until(
       async () => {
@@ -261,9 +243,7 @@ describe('techmarket deals on the demo market, worked by a broker', { concurrenc
       WORK_TIMEOUT,
       () => `the index did not reach ${state.seed.listings} listings; the search page says "${last}"`,
     );
-    if (state.db !== 'source') {
-      await until(() => query('SELECT COUNT(*) FROM search_outbox WHERE done_at IS NULL')[0][0] === '0', WORK_TIMEOUT, 'the search outbox did not drain');
-    }
+    await until(() => query('SELECT COUNT(*) FROM search_outbox WHERE done_at IS NULL')[0][0] === '0', WORK_TIMEOUT, 'the search outbox did not drain');
 
     // The enterprise's published needs, from its own list.
     await login(page, state.buyer.email, state.seed.password);
@@ -355,7 +335,7 @@ describe('techmarket deals on the demo market, worked by a broker', { concurrenc
     assert.ok((await page.locator('main section#matches a.button', { hasText: msg('deal.open') }).count()) > 0);
     await shot(page, 'commission-pending-zh');
     const rows = query(`SELECT status FROM commissions WHERE listing_kind = 'demand' AND listing_id = ${p.demandId}`);
-    if (rows) assert.deepEqual(rows, [['pending']]);
+    assert.deepEqual(rows, [['pending']]);
     state.passed.add('commissioned');
   });
 
@@ -462,7 +442,7 @@ describe('techmarket deals on the demo market, worked by a broker', { concurrenc
     assert.equal(list.status(), 200);
     assert.ok((await list.text()).includes(msg('deals.none')), 'a deal was made from the refused message');
     const rows = query('SELECT COUNT(*) FROM deals');
-    if (rows) assert.equal(rows[0][0], '0', 'a deal row was written for the refused message');
+    assert.equal(rows[0][0], '0', 'a deal row was written for the refused message');
 
     // A proper message: the deal room, proposed, for the enterprise's side.
     await page.locator('#message').fill(OPENING);
@@ -491,14 +471,12 @@ describe('techmarket deals on the demo market, worked by a broker', { concurrenc
     assert.ok(events[0].includes(msg('deal.action.opened')), `history: ${events}`);
     assert.ok(events[0].includes(state.broker.org), `the history does not start with the broker's name: ${events}`);
     await shot(page, 'room-proposed-zh');
-    if (rows) {
-      assert.equal(query('SELECT COUNT(*) FROM deals')[0][0], '1');
-      // The buyer side: the enterprise, worked by the broker; the enterprise's user stays its contact person.
-      const [deal] = query(
-        `SELECT d.opened_by, d.buyer_broker_org_id, d.seller_broker_org_id, u.email FROM deals d JOIN users u ON u.id = d.buyer_user_id WHERE d.id = ${state.dealId}`,
-      );
-      assert.deepEqual(deal, ['buyer', String(state.broker.id), '', state.buyer.email]);
-    }
+    assert.equal(query('SELECT COUNT(*) FROM deals')[0][0], '1');
+    // The buyer side: the enterprise, worked by the broker; the enterprise's user stays its contact person.
+    const [deal] = query(
+      `SELECT d.opened_by, d.buyer_broker_org_id, d.seller_broker_org_id, u.email FROM deals d JOIN users u ON u.id = d.buyer_user_id WHERE d.id = ${state.dealId}`,
+    );
+    assert.deepEqual(deal, ['buyer', String(state.broker.id), '', state.buyer.email]);
 
     // Until the other side accepts, the room takes no messages: if it shows the form, a message is
     // refused (and kept).

@@ -141,7 +141,7 @@ export function psql(url, sql, extra = []) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The demo market: what seed-demo prints, and its organizations as server/demo.rs writes them.
+// The demo market: what seed-demo prints, and its accounts read back from the database.
 
 /** The sqlite3 shell the tests read a SQLite database with. */
 export const SQLITE3 = process.env.SQLITE3 || 'sqlite3';
@@ -151,22 +151,31 @@ export function sqlite3Available() {
   return !r.error && r.status === 0;
 }
 
-/** Which shell reads the demo accounts back (psql, sqlite3, or the demo's source), said once. */
-export function demoShell(state, t) {
-  state.db = state.databaseUrl ? 'psql' : sqlite3Available() ? 'sqlite3' : 'source';
-  if (state.db === 'source') t.diagnostic(`no ${SQLITE3} shell: the accounts are read from server/demo.rs`);
+/** Which shell reads the demo accounts back: psql on PostgreSQL, the sqlite3 shell on SQLite.
+ *  Without a sqlite3 shell on SQLite it fails: install it (./test.sh does) or name it in SQLITE3. */
+export function demoShell(state) {
+  if (state.databaseUrl) {
+    state.db = 'psql';
+    return;
+  }
+  assert.ok(
+    sqlite3Available(),
+    `the sqlite3 shell (${SQLITE3}) is not installed: the browser tests read the SQLite database with it. ` +
+      'Install it (apt-get install sqlite3; ./test.sh does so) or set SQLITE3 to its path.',
+  );
+  state.db = 'sqlite3';
 }
 
 /** The demo enterprise seed-demo printed, as the buyer; the shell as `demoShell` chooses it. */
-export function demoBuyer(state, t) {
-  demoShell(state, t);
+export function demoBuyer(state) {
+  demoShell(state);
   const enterprise = state.seed.accounts.find((a) => a.role === 'enterprise');
   assert.ok(enterprise, `seed-demo printed no enterprise account: ${state.seedOutput}`);
   state.buyer = { email: enterprise.email, org: enterprise.org };
 }
 
 /** Rows (arrays of strings) of a read-only query on the suite's database, through the shell
- * `demoShell` chose; null when there is none. */
+ * `demoShell` chose. */
 export function queryRows(state, sql) {
   if (state.db === 'psql') {
     const out = psql(state.databaseUrl, sql, ['-A', '-t', '-F', '\t']);
@@ -178,7 +187,7 @@ export function queryRows(state, sql) {
     if (r.error || r.status !== 0) throw new Error(`${SQLITE3} (${sql}) on ${file} failed (${r.status ?? r.error?.message}): ${r.stderr}`);
     return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
   }
-  return null;
+  throw new Error(`no database shell chosen for (${sql}): demoShell has not run`);
 }
 
 /** A text as an SQL string literal. */
@@ -197,18 +206,6 @@ export function parseSeedOutput(out) {
   }
   const [orgs, demands, achievements] = [counts[1], counts[2], counts[3]].map(Number);
   return { orgs, demands, achievements, listings: demands + achievements, password: password[1], accounts };
-}
-
-/** The demo organizations of server/demo.rs: name → { kind, email }. */
-export function demoSourceOrgs() {
-  const src = readFileSync(join(REPO, 'server', 'demo.rs'), 'utf8');
-  const kinds = { ENT: 'enterprise', UNI: 'university', INST: 'research_institute' };
-  const out = new Map();
-  for (const m of src.matchAll(/\borg\(\s*(ENT|UNI|INST),\s*"([^"]+)",\s*"(\d{6})",\s*"([^"]+)",/g)) {
-    out.set(m[2], { kind: kinds[m[1]], email: `${m[4]}@demo.techmarket.cn` });
-  }
-  assert.ok(out.size > 10, 'server/demo.rs: the organizations (org(KIND, "name", "region", "email", …)) were not found');
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
