@@ -1,36 +1,16 @@
-//! Open challenges (揭榜挂帅): institutions submit proposals (approach, team, milestones, price)
-//! to a published challenge before it closes; the enterprise that posted it shortlists, asks
-//! questions, selects one or more proposals (each selection opens a deal room with the proposer)
-//! and gives every proposal it does not select a reason. Proposals are seen by the challenge's
-//! organization, the proposer and the officers of the challenge's region.
+//! Every query and write of the challenges area: the challenge a proposal answers, the need
+//! page's panel, proposals, their questions and the owner's decisions (a selection opens a deal).
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
-use askama::Template;
-use chrono::NaiveDate;
 use diesel::prelude::*;
-use serde::Deserialize;
 
-use crate::auth::{Role, SessionUser};
-use crate::db::{self, now, today, DbConn};
+use crate::auth::SessionUser;
+use crate::db::{now, today, DbConn};
 use crate::deals::{Action, DealStatus, Side};
 use crate::error::{AppError, AppResult};
-use crate::forms::DecisionForm;
-use crate::forms::{money_field, text};
 use crate::schema::{deal_events, deals, demands, organizations, proposal_questions, proposals, users};
-use crate::state::AppState;
-use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
+use crate::vocabulary::ListingStatus;
 
-crate::text_enum! {
-    /// Where a proposal stands: submitted, shortlisted by the challenge's organization, then
-    /// selected (a deal room opens) or not selected (with a reason).
-    pub enum ProposalStatus {
-        Submitted = "submitted",
-        Shortlisted = "shortlisted",
-        Selected = "selected",
-        NotSelected = "not_selected",
-    }
-}
+use super::rules::{may_propose, takes_proposals, Decision, ProposalInput, ProposalStatus, Viewer};
 
 /// The challenge a proposal answers, as the pages need it.
 #[derive(Debug, Clone)]
@@ -49,17 +29,22 @@ impl Challenge {
     /// Taking proposals: published and not past its closing date. Proposals already sent stay
     /// readable and decidable after the need is closed.
     pub fn open(&self) -> bool {
-        self.published
-            && self
-                .closes_on
-                .as_deref()
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                .is_some_and(|d| d >= today())
+        takes_proposals(self.published, self.closes_on.as_deref(), today())
     }
 }
 
-fn challenge(conn: &mut DbConn, id: i64) -> AppResult<Challenge> {
-    let row: (i64, String, i64, i64, String, Option<String>, Option<i64>, String) = demands::table
+pub fn challenge(conn: &mut DbConn, id: i64) -> AppResult<Challenge> {
+    type Row = (
+        i64,
+        String,
+        i64,
+        i64,
+        String,
+        Option<String>,
+        Option<i64>,
+        ListingStatus,
+    );
+    let row: Row = demands::table
         .find(id)
         .filter(demands::is_challenge.eq(true))
         .select((
@@ -81,12 +66,8 @@ fn challenge(conn: &mut DbConn, id: i64) -> AppResult<Challenge> {
         region: row.4,
         closes_on: row.5,
         bounty_fen: row.6,
-        published: row.7 == "published",
+        published: row.7 == ListingStatus::Published,
     })
-}
-
-fn may_propose(u: &SessionUser) -> bool {
-    u.role == Role::Institution
 }
 
 /// What the need's page shows about its challenge.
@@ -131,75 +112,6 @@ impl Panel {
     }
 }
 
-// ---- submitting --------------------------------------------------------------------------------
-
-#[derive(Debug, Clone, Default)]
-pub struct ProposalInput {
-    pub title: String,
-    pub approach: String,
-    pub team: String,
-    pub milestones: String,
-    pub price: String,
-}
-
-#[derive(Template)]
-#[template(path = "challenges/new.html")]
-struct NewPage<'a> {
-    c: &'a Ctx,
-    ch: Challenge,
-    f: ProposalInput,
-    errors: FieldErrors,
-}
-
-impl NewPage<'_> {
-    fn bounty(&self) -> String {
-        self.ch
-            .bounty_fen
-            .map(|b| crate::money::format_human(b, self.c.is_en()))
-            .unwrap_or_default()
-    }
-}
-
-fn proposer(c: &Ctx) -> AppResult<SessionUser> {
-    let u = c.user()?;
-    if !may_propose(u) {
-        return Err(AppError::refused("err.proposers_only"));
-    }
-    if !u.org_verified() {
-        return Err(AppError::refused("err.needs_verification"));
-    }
-    Ok(u.clone())
-}
-
-pub async fn new_form(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
-    proposer(&c)?;
-    let id = path.into_inner();
-    let ch = db::run(&state.pool, move |conn| challenge(conn, id)).await?;
-    if !ch.published {
-        return Err(AppError::NotFound);
-    }
-    render(&NewPage {
-        c: &c,
-        ch,
-        f: ProposalInput::default(),
-        errors: FieldErrors::new(),
-    })
-}
-
-#[derive(Deserialize)]
-pub struct ProposalForm {
-    #[serde(default)]
-    pub title: String,
-    #[serde(default)]
-    pub approach: String,
-    #[serde(default)]
-    pub team: String,
-    #[serde(default)]
-    pub milestones: String,
-    #[serde(default)]
-    pub price: String,
-}
-
 fn mail(conn: &mut DbConn, base: &str, user: i64, what: &str, args: &[&str], link: &str) -> AppResult<()> {
     let url = format!("{base}{link}");
     let mut all: Vec<&str> = args.to_vec();
@@ -207,97 +119,56 @@ fn mail(conn: &mut DbConn, base: &str, user: i64, what: &str, args: &[&str], lin
     crate::mail::enqueue_for_user(conn, user, &format!("mail.proposal_{what}"), &all, link)
 }
 
-pub async fn submit(
-    c: Ctx,
-    state: web::Data<AppState>,
-    path: web::Path<i64>,
-    form: web::Form<ProposalForm>,
-) -> AppResult<HttpResponse> {
-    let user = proposer(&c)?;
-    let id = path.into_inner();
-    let f = ProposalInput {
-        title: form.title.trim().to_string(),
-        approach: form.approach.trim().to_string(),
-        team: form.team.trim().to_string(),
-        milestones: form.milestones.trim().to_string(),
-        price: form.price.trim().to_string(),
-    };
-    let ch = db::run(&state.pool, move |conn| challenge(conn, id)).await?;
-    let mut errors = FieldErrors::new();
+/// Records a checked proposal of the user's organization (one per organization, while the
+/// challenge is open) and tells the challenge's author.
+pub fn submit(
+    conn: &mut DbConn,
+    base: &str,
+    user: &SessionUser,
+    id: i64,
+    f: &ProposalInput,
+    price_fen: i64,
+) -> AppResult<i64> {
+    let ch = challenge(conn, id)?;
     if !ch.open() {
-        errors.add(
-            "title",
-            c.tf("err.challenge_closed", &[ch.closes_on.as_deref().unwrap_or("")]),
-        );
+        return Err(AppError::bad_request(crate::i18n::Msg::t("err.challenge_closed")));
     }
-    if ch.org_id == user.org_id {
-        errors.add("title", c.t("err.proposal_own"));
+    let existing: i64 = proposals::table
+        .filter(proposals::demand_id.eq(id))
+        .filter(proposals::org_id.eq(user.org_id))
+        .count()
+        .get_result(conn)?;
+    if existing > 0 {
+        return Err(AppError::bad_request(crate::i18n::Msg::t("err.proposal_twice")));
     }
-    text(&mut errors, &c, "title", &f.title, 4, 100);
-    text(&mut errors, &c, "approach", &f.approach, 20, 5000);
-    text(&mut errors, &c, "team", &f.team, 5, 2000);
-    text(&mut errors, &c, "milestones", &f.milestones, 10, 3000);
-    let price = money_field(&mut errors, &c, "price", &f.price);
-    if f.price.is_empty() {
-        errors.add("price", c.t("err.required"));
-    }
-    if price.is_some_and(|p| !(0..=crate::deals::MAX_OFFER_FEN).contains(&p)) {
-        errors.add("price", c.t("err.offer_too_large"));
-    }
-    if errors.any() {
-        return render_status(&NewPage { c: &c, ch, f, errors }, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let price = price.unwrap_or_default();
-    let (twice, closed) = (
-        c.t("err.proposal_twice").to_string(),
-        c.t("err.challenge_closed").to_string(),
-    );
-    let base = state.config.base_url.clone();
-    let pid = db::tx(&state.pool, move |conn| {
-        let ch = challenge(conn, id)?;
-        if !ch.open() {
-            return Err(AppError::BadRequest(closed.into()));
-        }
-        let existing: i64 = proposals::table
-            .filter(proposals::demand_id.eq(id))
-            .filter(proposals::org_id.eq(user.org_id))
-            .count()
-            .get_result(conn)?;
-        if existing > 0 {
-            return Err(AppError::BadRequest(twice.into()));
-        }
-        let t = now();
-        let pid: i64 = diesel::insert_into(proposals::table)
-            .values((
-                proposals::demand_id.eq(id),
-                proposals::org_id.eq(user.org_id),
-                proposals::user_id.eq(user.id),
-                proposals::title.eq(&f.title),
-                proposals::approach.eq(&f.approach),
-                proposals::team.eq(&f.team),
-                proposals::milestones.eq(&f.milestones),
-                proposals::price_fen.eq(price),
-                proposals::status.eq(ProposalStatus::Submitted),
-                proposals::created_at.eq(t),
-                proposals::updated_at.eq(t),
-            ))
-            .returning(proposals::id)
-            .get_result(conn)?;
-        mail(
-            conn,
-            &base,
-            ch.created_by,
-            "submitted",
-            &[&ch.title, &user.org_name],
-            &format!("/proposals/{pid}"),
-        )?;
-        Ok(pid)
-    })
-    .await?;
-    Ok(redirect(&format!("/proposals/{pid}?notice=proposal_sent")))
+    let t = now();
+    let pid: i64 = diesel::insert_into(proposals::table)
+        .values((
+            proposals::demand_id.eq(id),
+            proposals::org_id.eq(user.org_id),
+            proposals::user_id.eq(user.id),
+            proposals::title.eq(&f.title),
+            proposals::approach.eq(&f.approach),
+            proposals::team.eq(&f.team),
+            proposals::milestones.eq(&f.milestones),
+            proposals::price_fen.eq(price_fen),
+            proposals::status.eq(ProposalStatus::Submitted),
+            proposals::created_at.eq(t),
+            proposals::updated_at.eq(t),
+        ))
+        .returning(proposals::id)
+        .get_result(conn)?;
+    let link = format!("/proposals/{pid}");
+    mail(
+        conn,
+        base,
+        ch.created_by,
+        "submitted",
+        &[&ch.title, &user.org_name],
+        &link,
+    )?;
+    Ok(pid)
 }
-
-// ---- reading and deciding ----------------------------------------------------------------------
 
 #[derive(Queryable, Debug, Clone)]
 pub struct Proposal {
@@ -325,327 +196,181 @@ impl Proposal {
     }
 }
 
-/// Who is looking at a proposal.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Viewer {
-    Owner,
-    Proposer,
-    Officer,
-}
-
+/// A proposal the user may see, its challenge, and who the user is to it.
 fn visible(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<(Proposal, Challenge, Viewer)> {
     let p: Proposal = proposals::table.find(id).first(conn)?;
     let ch = challenge(conn, p.demand_id)?;
-    let viewer = if user.org_id == ch.org_id {
-        Viewer::Owner
-    } else if user.org_id == p.org_id {
-        Viewer::Proposer
-    } else if user.oversees(&ch.region) {
-        Viewer::Officer
-    } else {
-        return Err(AppError::NotFound);
-    };
+    let viewer = Viewer::of(user, ch.org_id, p.org_id, &ch.region).ok_or(AppError::NotFound)?;
     Ok((p, ch, viewer))
 }
 
-#[derive(Template)]
-#[template(path = "challenges/proposal.html")]
-struct ProposalPage<'a> {
-    c: &'a Ctx,
-    p: Proposal,
-    ch: Challenge,
-    org_name: String,
-    owner: bool,
-    party: bool,
-    questions: Vec<(i64, String, String, String)>,
-    deal: Option<i64>,
-    question: String,
-    reason: String,
-    errors: FieldErrors,
+/// A question on a proposal: when, who, of which organization, what.
+pub type Question = (i64, String, String, String);
+
+/// What a proposal's page shows.
+pub struct Shown {
+    pub p: Proposal,
+    pub ch: Challenge,
+    pub viewer: Viewer,
+    pub org_name: String,
+    pub questions: Vec<Question>,
+    pub deal: Option<i64>,
 }
 
-impl ProposalPage<'_> {
-    fn price(&self) -> String {
-        crate::money::format_human(self.p.price_fen, self.c.is_en())
-    }
-}
-
-async fn proposal_page(
-    c: &Ctx,
-    state: &AppState,
-    id: i64,
-    question: String,
-    reason: String,
-    errors: FieldErrors,
-) -> AppResult<HttpResponse> {
-    let user = c.user()?.clone();
-    let (p, ch, viewer, org_name, questions, deal) = db::run(&state.pool, move |conn| {
-        let (p, ch, viewer) = visible(conn, &user, id)?;
-        let org_name: String = organizations::table
-            .find(p.org_id)
-            .select(organizations::name)
-            .first(conn)?;
-        let rows: Vec<(i64, String, String, String)> = proposal_questions::table
-            .inner_join(users::table.inner_join(organizations::table))
-            .filter(proposal_questions::proposal_id.eq(id))
-            .order(proposal_questions::id)
-            .select((
-                proposal_questions::created_at,
-                users::name,
-                organizations::name,
-                proposal_questions::body,
-            ))
-            .load(conn)?;
-        let deal: Option<i64> = deals::table
-            .filter(deals::proposal_id.eq(id))
-            .select(deals::id)
-            .first(conn)
-            .optional()?;
-        Ok((p, ch, viewer, org_name, rows, deal))
+pub fn shown(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<Shown> {
+    let (p, ch, viewer) = visible(conn, user, id)?;
+    let org_name: String = organizations::table
+        .find(p.org_id)
+        .select(organizations::name)
+        .first(conn)?;
+    let questions = proposal_questions::table
+        .inner_join(users::table.inner_join(organizations::table))
+        .filter(proposal_questions::proposal_id.eq(id))
+        .order(proposal_questions::id)
+        .select((
+            proposal_questions::created_at,
+            users::name,
+            organizations::name,
+            proposal_questions::body,
+        ))
+        .load(conn)?;
+    let deal: Option<i64> = deals::table
+        .filter(deals::proposal_id.eq(id))
+        .select(deals::id)
+        .first(conn)
+        .optional()?;
+    Ok(Shown {
+        p,
+        ch,
+        viewer,
+        org_name,
+        questions,
+        deal,
     })
-    .await?;
-    let status = errors.status();
-    render_status(
-        &ProposalPage {
-            c,
-            p,
-            ch,
-            org_name,
-            owner: viewer == Viewer::Owner,
-            party: viewer != Viewer::Officer,
-            questions,
-            deal,
-            question,
-            reason,
-            errors,
-        },
-        status,
-    )
 }
 
-pub async fn show(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
-    proposal_page(
-        &c,
-        &state,
-        path.into_inner(),
-        String::new(),
-        String::new(),
-        FieldErrors::new(),
-    )
-    .await
-}
-
-#[derive(Template)]
-#[template(path = "challenges/list.html")]
-struct ListPage<'a> {
-    c: &'a Ctx,
-    ch: Challenge,
-    items: Vec<(Proposal, String)>,
-}
-
-impl ListPage<'_> {
-    fn money(&self, fen: &i64) -> String {
-        crate::money::format_human(*fen, self.c.is_en())
+/// The proposals to a challenge with their organizations' names (one query), for its
+/// organization and the officers of its region.
+pub fn list(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<(Challenge, Vec<(Proposal, String)>)> {
+    let ch = challenge(conn, id)?;
+    if user.org_id != ch.org_id && !user.oversees(&ch.region) {
+        return Err(AppError::NotFound);
     }
-    fn undecided(&self) -> usize {
-        self.items.iter().filter(|(p, _)| p.undecided()).count()
-    }
+    let items = proposals::table
+        .inner_join(organizations::table)
+        .filter(proposals::demand_id.eq(id))
+        .order(proposals::id)
+        .select((proposals::all_columns, organizations::name))
+        .load(conn)?;
+    Ok((ch, items))
 }
 
-/// The proposals to a challenge, for its organization and the officers of its region.
-pub async fn list(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
-    let user = c.user()?.clone();
-    let id = path.into_inner();
-    let (ch, items) = db::run(&state.pool, move |conn| {
-        let ch = challenge(conn, id)?;
-        if user.org_id != ch.org_id && !user.oversees(&ch.region) {
-            return Err(AppError::NotFound);
-        }
-        let ps: Vec<Proposal> = proposals::table
-            .filter(proposals::demand_id.eq(id))
-            .order(proposals::id)
-            .load(conn)?;
-        let mut items = Vec::new();
-        for p in ps {
-            let name: String = organizations::table
-                .find(p.org_id)
-                .select(organizations::name)
-                .first(conn)?;
-            items.push((p, name));
-        }
-        Ok((ch, items))
-    })
-    .await?;
-    render(&ListPage { c: &c, ch, items })
-}
-
-#[derive(Deserialize)]
-pub struct TextForm {
-    #[serde(default)]
-    pub body: String,
-    #[serde(default)]
-    pub reason: String,
-}
-
-pub async fn ask(
-    c: Ctx,
-    state: web::Data<AppState>,
-    path: web::Path<i64>,
-    form: web::Form<TextForm>,
-) -> AppResult<HttpResponse> {
-    let user = c.user()?.clone();
-    let id = path.into_inner();
-    let body = form.body.trim().to_string();
-    let mut errors = FieldErrors::new();
-    text(&mut errors, &c, "question", &body, 2, 3000);
-    if errors.any() {
-        return proposal_page(&c, &state, id, body, String::new(), errors).await;
+/// A question asked by one of the two parties, mailed to the other.
+pub fn ask(conn: &mut DbConn, base: &str, user: &SessionUser, id: i64, body: &str) -> AppResult<()> {
+    let (p, ch, viewer) = visible(conn, user, id)?;
+    if viewer == Viewer::Officer {
+        return Err(AppError::refused("err.proposal_parties"));
     }
-    let no = c.t("err.proposal_parties").to_string();
-    let base = state.config.base_url.clone();
-    db::tx(&state.pool, move |conn| {
-        let (p, ch, viewer) = visible(conn, &user, id)?;
-        if viewer == Viewer::Officer {
-            return Err(AppError::forbidden(no));
-        }
-        diesel::insert_into(proposal_questions::table)
-            .values((
-                proposal_questions::proposal_id.eq(id),
-                proposal_questions::user_id.eq(user.id),
-                proposal_questions::body.eq(&body),
-                proposal_questions::created_at.eq(now()),
-            ))
-            .execute(conn)?;
-        let to = if viewer == Viewer::Owner {
-            p.user_id
-        } else {
-            ch.created_by
-        };
-        mail(
-            conn,
-            &base,
-            to,
-            "question",
-            &[&ch.title, &body],
-            &format!("/proposals/{id}"),
-        )
-    })
-    .await?;
-    Ok(redirect(&format!("/proposals/{id}#questions")))
-}
-
-/// The challenge's organization shortlists, selects (opening a deal) or does not select (with a
-/// reason) a proposal.
-pub async fn decide(
-    c: Ctx,
-    state: web::Data<AppState>,
-    path: web::Path<i64>,
-    form: web::Form<DecisionForm>,
-) -> AppResult<HttpResponse> {
-    let user = c.user()?.clone();
-    let id = path.into_inner();
-    let reason = form.reason.trim().to_string();
-    let decision = form.decision.clone();
-    if !matches!(decision.as_str(), "shortlist" | "select" | "reject") {
-        return Err(AppError::bad_request(c.t("err.choose_decision")));
-    }
-    if decision == "reject" && reason.is_empty() {
-        let mut errors = FieldErrors::new();
-        errors.add("reason", c.t("err.reason_missing"));
-        return proposal_page(&c, &state, id, String::new(), reason, errors).await;
-    }
-    let (no, changed) = (
-        c.t("err.proposal_owner_only").to_string(),
-        c.t("err.proposal_decided").to_string(),
-    );
-    let base = state.config.base_url.clone();
-    let to = db::tx(&state.pool, move |conn| {
-        let (p, ch, viewer) = visible(conn, &user, id)?;
-        if viewer != Viewer::Owner {
-            return Err(AppError::forbidden(no));
-        }
-        use ProposalStatus::{NotSelected, Selected, Shortlisted, Submitted};
-        let (from, to): (&[ProposalStatus], ProposalStatus) = match decision.as_str() {
-            "shortlist" => (&[Submitted], Shortlisted),
-            "select" => (&[Submitted, Shortlisted], Selected),
-            _ => (&[Submitted, Shortlisted], NotSelected),
-        };
-        let n = diesel::update(
-            proposals::table
-                .filter(proposals::id.eq(id))
-                .filter(proposals::status.eq_any(from)),
-        )
-        .set((
-            proposals::status.eq(to),
-            proposals::reason.eq(if to == NotSelected { Some(&reason) } else { None }),
-            proposals::updated_at.eq(now()),
+    diesel::insert_into(proposal_questions::table)
+        .values((
+            proposal_questions::proposal_id.eq(id),
+            proposal_questions::user_id.eq(user.id),
+            proposal_questions::body.eq(body),
+            proposal_questions::created_at.eq(now()),
         ))
         .execute(conn)?;
-        if n == 0 {
-            return Err(AppError::Conflict(changed.into()));
-        }
-        let link = format!("/proposals/{id}");
-        match to {
-            Selected => {
-                // The deal room opens at once: both sides have said they want to talk.
-                let t = now();
-                let opened = Action::Selected.start().unwrap_or(DealStatus::Contacted);
-                let deal: i64 = diesel::insert_into(deals::table)
-                    .values((
-                        deals::demand_id.eq(ch.id),
-                        deals::proposal_id.eq(Some(id)),
-                        deals::buyer_org_id.eq(ch.org_id),
-                        deals::seller_org_id.eq(p.org_id),
-                        deals::buyer_user_id.eq(user.id),
-                        deals::seller_user_id.eq(p.user_id),
-                        deals::opened_by.eq(Side::Buyer),
-                        deals::status.eq(opened),
-                        deals::version.eq(0),
-                        deals::created_at.eq(t),
-                        deals::updated_at.eq(t),
-                    ))
-                    .returning(deals::id)
-                    .get_result(conn)?;
-                diesel::insert_into(deal_events::table)
-                    .values((
-                        deal_events::deal_id.eq(deal),
-                        deal_events::user_id.eq(user.id),
-                        deal_events::action.eq(Action::Selected),
-                        deal_events::status.eq(opened),
-                        deal_events::created_at.eq(t),
-                    ))
-                    .execute(conn)?;
-                mail(
-                    conn,
-                    &base,
-                    p.user_id,
-                    "selected",
-                    &[&ch.title, ""],
-                    &format!("/deals/{deal}"),
-                )?;
-                Ok(format!("/deals/{deal}"))
-            }
-            NotSelected => {
-                mail(conn, &base, p.user_id, "rejected", &[&ch.title, &reason], &link)?;
-                Ok(link)
-            }
-            _ => {
-                mail(conn, &base, p.user_id, "shortlisted", &[&ch.title, ""], &link)?;
-                Ok(link)
-            }
-        }
-    })
-    .await?;
-    Ok(redirect(&to))
+    let to = if viewer == Viewer::Owner {
+        p.user_id
+    } else {
+        ch.created_by
+    };
+    mail(
+        conn,
+        base,
+        to,
+        "question",
+        &[&ch.title, body],
+        &format!("/proposals/{id}"),
+    )
 }
 
-/// The routes of this area; `app` composes them.
-pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
-    use actix_web::web;
-    cfg.route("/demands/{id}/proposals", web::get().to(list))
-        .route("/demands/{id}/proposals", web::post().to(submit))
-        .route("/demands/{id}/proposals/new", web::get().to(new_form))
-        .route("/proposals/{id}", web::get().to(show))
-        .route("/proposals/{id}/questions", web::post().to(ask))
-        .route("/proposals/{id}/decide", web::post().to(decide));
+/// The owner's decision on an undecided proposal; the proposer is told. A selection opens the
+/// deal room at once (both sides have said they want to talk). Where the page goes next.
+pub fn decide(
+    conn: &mut DbConn,
+    base: &str,
+    user: &SessionUser,
+    id: i64,
+    decision: Decision,
+    reason: &str,
+) -> AppResult<String> {
+    let (p, ch, viewer) = visible(conn, user, id)?;
+    if viewer != Viewer::Owner {
+        return Err(AppError::refused("err.proposal_owner_only"));
+    }
+    let (from, to) = decision.transition();
+    let n = diesel::update(
+        proposals::table
+            .filter(proposals::id.eq(id))
+            .filter(proposals::status.eq_any(from)),
+    )
+    .set((
+        proposals::status.eq(to),
+        proposals::reason.eq((to == ProposalStatus::NotSelected).then_some(reason)),
+        proposals::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::conflict("err.proposal_decided"));
+    }
+    let link = format!("/proposals/{id}");
+    match decision {
+        Decision::Select => {
+            let deal = open_deal(conn, user, &ch, &p)?;
+            let room = format!("/deals/{deal}");
+            mail(conn, base, p.user_id, "selected", &[&ch.title, ""], &room)?;
+            Ok(room)
+        }
+        Decision::Reject => {
+            mail(conn, base, p.user_id, "rejected", &[&ch.title, reason], &link)?;
+            Ok(link)
+        }
+        Decision::Shortlist => {
+            mail(conn, base, p.user_id, "shortlisted", &[&ch.title, ""], &link)?;
+            Ok(link)
+        }
+    }
+}
+
+/// The deal room of a selected proposal, between the challenge's organization (buying) and the
+/// proposer, with its first event.
+fn open_deal(conn: &mut DbConn, user: &SessionUser, ch: &Challenge, p: &Proposal) -> AppResult<i64> {
+    let t = now();
+    let opened = Action::Selected.start().unwrap_or(DealStatus::Contacted);
+    let deal: i64 = diesel::insert_into(deals::table)
+        .values((
+            deals::demand_id.eq(ch.id),
+            deals::proposal_id.eq(Some(p.id)),
+            deals::buyer_org_id.eq(ch.org_id),
+            deals::seller_org_id.eq(p.org_id),
+            deals::buyer_user_id.eq(user.id),
+            deals::seller_user_id.eq(p.user_id),
+            deals::opened_by.eq(Side::Buyer),
+            deals::status.eq(opened),
+            deals::version.eq(0),
+            deals::created_at.eq(t),
+            deals::updated_at.eq(t),
+        ))
+        .returning(deals::id)
+        .get_result(conn)?;
+    diesel::insert_into(deal_events::table)
+        .values((
+            deal_events::deal_id.eq(deal),
+            deal_events::user_id.eq(user.id),
+            deal_events::action.eq(Action::Selected),
+            deal_events::status.eq(opened),
+            deal_events::created_at.eq(t),
+        ))
+        .execute(conn)?;
+    Ok(deal)
 }
