@@ -317,7 +317,7 @@ fn main() {
                     cp::voucher.eq(false),
                 ))
                 .execute(conn)?;
-            awards::enqueue(conn, Some(k), "payment")
+            awards::enqueue(conn, Some(techmarket::ids::ContractId(k)), "payment")
         })
         .expect("payment");
         let t = Instant::now();

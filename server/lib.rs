@@ -24,6 +24,7 @@ pub mod fields;
 pub mod files;
 pub mod forms;
 pub mod i18n;
+pub mod ids;
 pub mod index;
 pub mod limits;
 pub mod listings;

@@ -18,7 +18,7 @@ use crate::schema::{app_settings, reward_jobs};
 // ---- automatic recomputation ----------------------------------------------------------------------
 
 /// Asks for a recomputation, in the caller's transaction (None: everything).
-pub fn enqueue(conn: &mut DbConn, contract: Option<i64>, cause: &str) -> AppResult<()> {
+pub fn enqueue(conn: &mut DbConn, contract: Option<crate::ids::ContractId>, cause: &str) -> AppResult<()> {
     diesel::insert_into(reward_jobs::table)
         .values((
             reward_jobs::contract_id.eq(contract),

@@ -182,7 +182,7 @@ pub fn pipeline(conn: &mut DbConn, c: &Ctx, user: &SessionUser) -> AppResult<Vec
     let orgs: Vec<i64> = ds.iter().flat_map(|d| [d.buyer_org_id, d.seller_org_id]).collect();
     let names = org_names(conn, &orgs)?;
     let name = |o: i64| names.get(&o).cloned().unwrap_or_default();
-    let ids: Vec<i64> = ds.iter().map(|d| d.id).collect();
+    let ids: Vec<crate::ids::DealId> = ds.iter().map(|d| d.id).collect();
     let open = open_offer_sides(conn, &ids)?;
     let mut columns: Vec<Column> = Stage::ALL
         .iter()

@@ -79,7 +79,7 @@ pub fn field_choices(en: bool, chosen: &[String]) -> Vec<(String, String, bool)>
 
 #[derive(Debug, Clone)]
 pub struct Card {
-    pub id: i64,
+    pub id: crate::ids::DealId,
     pub demand_title: String,
     pub achievement_title: String,
     pub for_side: String,

@@ -21,6 +21,7 @@ use crate::db::{self, now, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::files::{self};
 use crate::forms::{text, FormData};
+use crate::ids::ContractId;
 use crate::registration::RegistrationStatus;
 use crate::schema::{contract_amendments, contract_versions};
 use crate::schema::{contracts, files as files_t, users};
@@ -147,7 +148,7 @@ impl Amendment {
 }
 
 /// The contract's amendment that is not registered yet, if any.
-pub fn open_of(conn: &mut DbConn, id: i64) -> AppResult<Option<Amendment>> {
+pub fn open_of(conn: &mut DbConn, id: ContractId) -> AppResult<Option<Amendment>> {
     Ok(contract_amendments::table
         .filter(contract_amendments::contract_id.eq(id))
         .filter(contract_amendments::status.ne(RegistrationStatus::Registered))
@@ -173,7 +174,7 @@ fn keep_version(conn: &mut DbConn, k: &Contract, no: i32, amendment: Option<i64>
 
 /// Keeps the terms a contract was registered with as its version 1 (called in the registering
 /// transaction).
-pub fn keep_original(conn: &mut DbConn, id: i64) -> AppResult<()> {
+pub fn keep_original(conn: &mut DbConn, id: ContractId) -> AppResult<()> {
     let k = load(conn, id)?;
     let (by, at) = (
         k.registered_by.unwrap_or(k.created_by),
@@ -186,7 +187,7 @@ pub fn keep_original(conn: &mut DbConn, id: i64) -> AppResult<()> {
 type Version = (i32, i64, String, Option<i64>, Terms);
 
 /// The registered versions, oldest first.
-fn versions_of(conn: &mut DbConn, id: i64) -> AppResult<Vec<Version>> {
+fn versions_of(conn: &mut DbConn, id: ContractId) -> AppResult<Vec<Version>> {
     let rows: Vec<(i32, i64, String, Option<i64>, String)> = contract_versions::table
         .inner_join(users::table)
         .filter(contract_versions::contract_id.eq(id))
@@ -377,7 +378,7 @@ pub fn views(conn: &mut DbConn, c: &Ctx, k: &Contract) -> AppResult<(Option<Open
 // ---- the party's side --------------------------------------------------------------------------
 
 /// Loads a contract the user may amend: a party's, registered here.
-fn amendable(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<Contract> {
+fn amendable(conn: &mut DbConn, user: &SessionUser, id: ContractId) -> AppResult<Contract> {
     let k = load(conn, id)?;
     if standing(conn, user, &k)? != Standing::Party {
         return Err(AppError::NotFound);
@@ -396,7 +397,7 @@ fn amendable(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<Contra
 
 fn form_page(
     c: &Ctx,
-    id: i64,
+    id: ContractId,
     f: ContractInput,
     errors: FieldErrors,
     parties: Option<(String, String)>,
@@ -417,7 +418,7 @@ fn form_page(
 }
 
 /// The amendment form: the open amendment's terms, or the registered ones.
-pub async fn form(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn form(c: Ctx, state: web::Data<AppState>, path: web::Path<ContractId>) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let id = path.into_inner();
     let (f, parties, reason) = db::run(&state.pool, move |conn| {
@@ -438,7 +439,7 @@ pub async fn form(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> A
 pub async fn save(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ContractId>,
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
@@ -536,7 +537,7 @@ pub async fn save(
 pub async fn upload(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ContractId>,
     form: MultipartForm<FileUpload>,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
@@ -568,7 +569,11 @@ pub async fn upload(
 }
 
 /// The signed agreement of an amendment, for those who see the contract.
-pub async fn download(c: Ctx, state: web::Data<AppState>, path: web::Path<(i64, i32)>) -> AppResult<HttpResponse> {
+pub async fn download(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(ContractId, i32)>,
+) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let (id, seq) = path.into_inner();
     let (name, mime, data) = db::run(&state.pool, move |conn| {
@@ -591,7 +596,7 @@ pub async fn download(c: Ctx, state: web::Data<AppState>, path: web::Path<(i64, 
 pub async fn submit(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ContractId>,
     form: web::Form<StepForm>,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
@@ -641,7 +646,7 @@ pub async fn submit(
 pub async fn return_amendment(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ContractId>,
     form: web::Form<StepForm>,
 ) -> AppResult<HttpResponse> {
     let user = c.officer()?.clone();
@@ -699,7 +704,7 @@ fn notify_amendment(
 pub async fn register(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ContractId>,
     form: web::Form<StepForm>,
 ) -> AppResult<HttpResponse> {
     let user = c.officer()?.clone();

@@ -14,13 +14,14 @@ use crate::db::{self, now, today, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::files::Upload;
 use crate::i18n::Msg;
+use crate::ids::ContractId;
 use crate::registration::{RegistrationNo, RegistrationStatus, Step};
 use crate::schema::{contract_elsewhere, contracts, registration_counters};
 
 /// Who takes a step on which contract, from which version of it, and where the mails link to.
 pub(crate) struct StepBy<'a> {
     pub user: &'a SessionUser,
-    pub id: i64,
+    pub id: ContractId,
     pub version: i32,
     pub base: &'a str,
 }
@@ -183,7 +184,12 @@ pub(crate) struct ElsewhereRecord {
 
 /// A party records that another office registered the contract; the contract then goes to the
 /// office of the buyer's region, which verifies it when submitted.
-pub(crate) fn record_elsewhere(conn: &mut DbConn, user: &SessionUser, id: i64, r: &ElsewhereRecord) -> AppResult<()> {
+pub(crate) fn record_elsewhere(
+    conn: &mut DbConn,
+    user: &SessionUser,
+    id: ContractId,
+    r: &ElsewhereRecord,
+) -> AppResult<()> {
     let k = load(conn, id)?;
     if standing(conn, user, &k)? != Standing::Party {
         return Err(AppError::NotFound);

@@ -20,6 +20,7 @@ use crate::files::{self, Kind as FileKind};
 use crate::forms::part_text;
 use crate::forms::{date_field, money_field, text, FormData};
 use crate::i18n::{Msg, Problems};
+use crate::ids::ContractId;
 use crate::schema::{contract_payments, contracts, deals, organizations};
 use crate::state::AppState;
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
@@ -66,7 +67,7 @@ pub(crate) async fn deal_parties(state: &AppState, deal: &str) -> AppResult<Opti
 pub(crate) async fn save(
     c: Ctx,
     state: &AppState,
-    id: Option<i64>,
+    id: Option<ContractId>,
     form: Vec<(String, String)>,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
@@ -106,13 +107,13 @@ pub async fn create(
 pub async fn update(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ContractId>,
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     save(c, &state, Some(path.into_inner()), form.into_inner()).await
 }
 
-pub async fn edit_form(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn edit_form(c: Ctx, state: web::Data<AppState>, path: web::Path<ContractId>) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let id = path.into_inner();
     let (f, parties) = db::run(&state.pool, move |conn| {
@@ -151,7 +152,7 @@ pub struct ElsewhereInput {
 pub(crate) async fn show_page(
     c: &Ctx,
     state: &AppState,
-    id: i64,
+    id: ContractId,
     errors: FieldErrors,
     reason: String,
 ) -> AppResult<HttpResponse> {
@@ -171,7 +172,7 @@ pub(crate) async fn show_page(
 pub(crate) async fn show_error(
     c: &Ctx,
     state: &AppState,
-    id: i64,
+    id: ContractId,
     field: &str,
     msg: impl Into<String>,
 ) -> AppResult<HttpResponse> {
@@ -183,7 +184,7 @@ pub(crate) async fn show_error(
 pub(crate) async fn show_page_with(
     c: &Ctx,
     state: &AppState,
-    id: i64,
+    id: ContractId,
     errors: FieldErrors,
     reason: String,
     payment: PaymentInput,
@@ -202,7 +203,7 @@ pub(crate) async fn show_page_with(
     render_status(&ShowPage::of(c, shown, forms), status)
 }
 
-pub async fn show(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn show(c: Ctx, state: web::Data<AppState>, path: web::Path<ContractId>) -> AppResult<HttpResponse> {
     show_page(&c, &state, path.into_inner(), FieldErrors::new(), String::new()).await
 }
 
@@ -235,7 +236,7 @@ pub(crate) fn signed_pdf(c: &Ctx, form: &FileUpload, max: usize) -> Result<(Vec<
 pub async fn upload(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ContractId>,
     form: MultipartForm<FileUpload>,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
@@ -264,7 +265,7 @@ pub async fn upload(
     Ok(redirect(&format!("/contracts/{id}?notice=contract_file_saved")))
 }
 
-pub async fn download(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn download(c: Ctx, state: web::Data<AppState>, path: web::Path<ContractId>) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let id = path.into_inner();
     let (name, mime, data) = db::run(&state.pool, move |conn| {
@@ -293,7 +294,7 @@ pub struct StepForm {
 pub async fn submit(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ContractId>,
     form: web::Form<StepForm>,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
@@ -320,7 +321,7 @@ pub async fn submit(
 pub async fn return_contract(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ContractId>,
     form: web::Form<StepForm>,
 ) -> AppResult<HttpResponse> {
     let user = c.officer()?.clone();
@@ -371,7 +372,7 @@ pub(crate) fn review_input(
 pub async fn register(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ContractId>,
     form: web::Form<StepForm>,
 ) -> AppResult<HttpResponse> {
     let user = c.officer()?.clone();
@@ -432,7 +433,7 @@ pub async fn queue(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse
 }
 
 /// The printable certificate of a registered contract.
-pub async fn certificate(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn certificate(c: Ctx, state: web::Data<AppState>, path: web::Path<ContractId>) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let id = path.into_inner();
     let page = db::run(&state.pool, move |conn| {
@@ -503,7 +504,7 @@ fn may_record_payment(c: &Ctx, standing: PaymentStanding) -> AppResult<(i64, i64
 pub async fn record_payment(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ContractId>,
     form: MultipartForm<PaymentUpload>,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
@@ -550,7 +551,7 @@ pub async fn record_payment(
 }
 
 /// A payment's proof, for those who see the contract.
-pub async fn proof(c: Ctx, state: web::Data<AppState>, path: web::Path<(i64, i64)>) -> AppResult<HttpResponse> {
+pub async fn proof(c: Ctx, state: web::Data<AppState>, path: web::Path<(ContractId, i64)>) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let (id, file) = path.into_inner();
     let (name, mime, data) = db::run(&state.pool, move |conn| {
@@ -633,7 +634,7 @@ impl ElsewhereUpload {
 pub async fn record_elsewhere(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ContractId>,
     form: MultipartForm<ElsewhereUpload>,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
@@ -674,7 +675,7 @@ pub async fn record_elsewhere(
 pub async fn verify_elsewhere(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ContractId>,
     form: web::Form<StepForm>,
 ) -> AppResult<HttpResponse> {
     let user = c.officer()?.clone();
@@ -695,7 +696,11 @@ pub async fn verify_elsewhere(
 }
 
 /// The scan of another office's certificate, for those who see the contract.
-pub async fn elsewhere_scan(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn elsewhere_scan(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<ContractId>,
+) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let id = path.into_inner();
     let (name, mime, data) = db::run(&state.pool, move |conn| {
@@ -719,7 +724,7 @@ pub struct IncomeQuery {
 pub async fn income(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ContractId>,
     q: web::Query<IncomeQuery>,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();

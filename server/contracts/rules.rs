@@ -95,7 +95,7 @@ impl ContractInput {
 
 /// A contract that passed every check.
 pub(crate) struct Valid {
-    pub(crate) deal: Option<i64>,
+    pub(crate) deal: Option<crate::ids::DealId>,
     pub(crate) buyer: i64,
     pub(crate) seller: i64,
     pub(crate) intermediary: Option<i64>,

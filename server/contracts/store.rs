@@ -10,6 +10,7 @@ use crate::auth::SessionUser;
 use crate::db::{self, now, today, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::forms::{date_field, money_field, text};
+use crate::ids::ContractId;
 use crate::registration::RegistrationStatus;
 use crate::schema::{
     contract_elsewhere, contract_events, contract_intermediaries, contract_items, contract_payments, contracts,
@@ -20,8 +21,8 @@ use crate::web::{Ctx, FieldErrors};
 
 #[derive(Queryable, Debug, Clone)]
 pub struct Contract {
-    pub id: i64,
-    pub deal_id: Option<i64>,
+    pub id: ContractId,
+    pub deal_id: Option<crate::ids::DealId>,
     pub kind: String,
     pub sub_kind: String,
     pub buyer_org_id: i64,
@@ -79,7 +80,7 @@ pub struct Item {
     pub amount_fen: i64,
 }
 
-pub(crate) fn load(conn: &mut DbConn, id: i64) -> AppResult<Contract> {
+pub(crate) fn load(conn: &mut DbConn, id: ContractId) -> AppResult<Contract> {
     contracts::table
         .find(id)
         .first(conn)
@@ -87,7 +88,7 @@ pub(crate) fn load(conn: &mut DbConn, id: i64) -> AppResult<Contract> {
         .ok_or(AppError::NotFound)
 }
 
-pub(crate) fn items_of(conn: &mut DbConn, id: i64) -> AppResult<Vec<Item>> {
+pub(crate) fn items_of(conn: &mut DbConn, id: ContractId) -> AppResult<Vec<Item>> {
     let rows: Vec<(String, String, i64)> = contract_items::table
         .filter(contract_items::contract_id.eq(id))
         .order(contract_items::id)
@@ -142,7 +143,7 @@ pub(crate) fn standing(conn: &mut DbConn, user: &SessionUser, c: &Contract) -> A
 }
 
 /// The further intermediaries of a contract (after `intermediary_org_id`), in listed order.
-pub fn more_intermediaries(conn: &mut DbConn, id: i64) -> AppResult<Vec<i64>> {
+pub fn more_intermediaries(conn: &mut DbConn, id: ContractId) -> AppResult<Vec<i64>> {
     Ok(contract_intermediaries::table
         .filter(contract_intermediaries::contract_id.eq(id))
         .order(contract_intermediaries::position)
@@ -166,13 +167,19 @@ pub(crate) fn intermediary_names(conn: &mut DbConn, k: &Contract) -> AppResult<O
 }
 
 /// A contract the user may see (a party, its broker, or an officer of its region).
-pub(crate) fn visible(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<Contract> {
+pub(crate) fn visible(conn: &mut DbConn, user: &SessionUser, id: ContractId) -> AppResult<Contract> {
     let k = load(conn, id)?;
     standing(conn, user, &k)?;
     Ok(k)
 }
 
-pub(crate) fn record(conn: &mut DbConn, id: i64, user: i64, action: &str, reason: Option<&str>) -> AppResult<()> {
+pub(crate) fn record(
+    conn: &mut DbConn,
+    id: ContractId,
+    user: i64,
+    action: &str,
+    reason: Option<&str>,
+) -> AppResult<()> {
     diesel::insert_into(contract_events::table)
         .values((
             contract_events::contract_id.eq(id),
@@ -411,7 +418,7 @@ pub(crate) fn validate(
     }))
 }
 
-pub(crate) fn write(conn: &mut DbConn, user: &SessionUser, id: Option<i64>, v: &Valid) -> AppResult<i64> {
+pub(crate) fn write(conn: &mut DbConn, user: &SessionUser, id: Option<ContractId>, v: &Valid) -> AppResult<ContractId> {
     // Import contracts and contracts registered by another office go to the buyer's office.
     let elsewhere = match id {
         Some(id) => elsewhere_of(conn, id)?.is_some(),
@@ -463,7 +470,7 @@ pub(crate) fn write(conn: &mut DbConn, user: &SessionUser, id: Option<i64>, v: &
 }
 
 /// Replaces the non-technical item lines of a contract.
-pub(crate) fn set_items(conn: &mut DbConn, id: i64, items: &[Item]) -> AppResult<()> {
+pub(crate) fn set_items(conn: &mut DbConn, id: ContractId, items: &[Item]) -> AppResult<()> {
     diesel::delete(contract_items::table.filter(contract_items::contract_id.eq(id))).execute(conn)?;
     for item in items {
         diesel::insert_into(contract_items::table)
@@ -479,7 +486,7 @@ pub(crate) fn set_items(conn: &mut DbConn, id: i64, items: &[Item]) -> AppResult
 }
 
 /// Replaces the further intermediaries of a contract (positions 2, 3 …).
-pub(crate) fn set_more_intermediaries(conn: &mut DbConn, id: i64, orgs: &[i64]) -> AppResult<()> {
+pub(crate) fn set_more_intermediaries(conn: &mut DbConn, id: ContractId, orgs: &[i64]) -> AppResult<()> {
     diesel::delete(contract_intermediaries::table.filter(contract_intermediaries::contract_id.eq(id))).execute(conn)?;
     for (n, o) in orgs.iter().enumerate() {
         diesel::insert_into(contract_intermediaries::table)
@@ -501,7 +508,7 @@ pub struct Elsewhere {
     pub file_id: i64,
 }
 
-pub(crate) fn elsewhere_of(conn: &mut DbConn, id: i64) -> AppResult<Option<Elsewhere>> {
+pub(crate) fn elsewhere_of(conn: &mut DbConn, id: ContractId) -> AppResult<Option<Elsewhere>> {
     Ok(contract_elsewhere::table
         .find(id)
         .select((
@@ -514,7 +521,7 @@ pub(crate) fn elsewhere_of(conn: &mut DbConn, id: i64) -> AppResult<Option<Elsew
         .optional()?)
 }
 
-pub(crate) fn payments_of(conn: &mut DbConn, id: i64) -> AppResult<Vec<PaymentView>> {
+pub(crate) fn payments_of(conn: &mut DbConn, id: ContractId) -> AppResult<Vec<PaymentView>> {
     let rows: Vec<(String, i64, i64, String, String, bool)> = contract_payments::table
         .inner_join(users::table)
         .filter(contract_payments::contract_id.eq(id))
@@ -564,7 +571,7 @@ pub fn unverified_parties(conn: &mut DbConn, k: &Contract) -> AppResult<Vec<Unve
     Ok(unverified_among(k, &orgs, &offices))
 }
 
-pub(crate) fn officer_of(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<Contract> {
+pub(crate) fn officer_of(conn: &mut DbConn, user: &SessionUser, id: ContractId) -> AppResult<Contract> {
     let k = load(conn, id)?;
     if standing(conn, user, &k)? != Standing::Officer {
         return Err(AppError::NotFound);
@@ -645,7 +652,7 @@ pub enum PaymentStanding {
     },
 }
 
-pub fn payment_standing(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<PaymentStanding> {
+pub fn payment_standing(conn: &mut DbConn, user: &SessionUser, id: ContractId) -> AppResult<PaymentStanding> {
     let k = load(conn, id)?;
     if standing(conn, user, &k)? != Standing::Party {
         return Ok(PaymentStanding::Unseen);
@@ -663,7 +670,7 @@ pub fn payment_standing(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppRe
 }
 
 /// What a contract has received so far.
-pub fn paid_total(conn: &mut DbConn, id: i64) -> AppResult<i64> {
+pub fn paid_total(conn: &mut DbConn, id: ContractId) -> AppResult<i64> {
     let amounts: Vec<i64> = contract_payments::table
         .filter(contract_payments::contract_id.eq(id))
         .select(contract_payments::amount_fen)
@@ -678,7 +685,7 @@ pub fn paid_total(conn: &mut DbConn, id: i64) -> AppResult<i64> {
 pub fn insert_payment(
     conn: &mut DbConn,
     user: &SessionUser,
-    id: i64,
+    id: ContractId,
     p: &Payment,
     proof: &crate::files::Upload,
 ) -> AppResult<bool> {
@@ -747,7 +754,7 @@ pub(crate) struct Shown {
     pub unverified: Vec<UnverifiedParty>,
 }
 
-pub(crate) fn shown(conn: &mut DbConn, c: &Ctx, user: &SessionUser, id: i64) -> AppResult<Shown> {
+pub(crate) fn shown(conn: &mut DbConn, c: &Ctx, user: &SessionUser, id: ContractId) -> AppResult<Shown> {
     let k = load(conn, id)?;
     let standing = standing(conn, user, &k)?;
     let (amendment, versions) = super::amendments::views(conn, c, &k)?;
@@ -840,9 +847,9 @@ pub(crate) fn save_terms(
     conn: &mut DbConn,
     c: &Ctx,
     user: &SessionUser,
-    id: Option<i64>,
+    id: Option<ContractId>,
     input: &ContractInput,
-) -> AppResult<Result<i64, FieldErrors>> {
+) -> AppResult<Result<ContractId, FieldErrors>> {
     let existing = match id {
         Some(id) => {
             let existing = load(conn, id)?;

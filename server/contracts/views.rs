@@ -15,7 +15,7 @@ use crate::web::{Ctx, FieldErrors};
 #[template(path = "contracts/form.html")]
 pub(crate) struct FormPage<'a> {
     pub(crate) c: &'a Ctx,
-    pub(crate) id: Option<i64>,
+    pub(crate) id: Option<crate::ids::ContractId>,
     pub(crate) f: ContractInput,
     pub(crate) errors: FieldErrors,
     /// The deal's parties, when the contract comes from a deal.
@@ -245,7 +245,7 @@ impl UnverifiedParty {
 
 #[derive(Debug, Clone)]
 pub struct Row {
-    pub id: i64,
+    pub id: crate::ids::ContractId,
     pub project_name: String,
     pub buyer: String,
     pub seller: String,
@@ -331,7 +331,7 @@ pub(crate) const EXPORT_HEADERS: &[(&str, &str)] = &[
 #[template(path = "contracts/income.html")]
 pub(crate) struct IncomePage<'a> {
     pub(crate) c: &'a Ctx,
-    pub(crate) id: i64,
+    pub(crate) id: crate::ids::ContractId,
     pub(crate) project: String,
     pub(crate) seller: String,
     pub(crate) rule: crate::rewards::IncomeRule,

@@ -13,6 +13,7 @@ use crate::db;
 use crate::error::AppResult;
 use crate::files::{self, Kind as FileKind};
 use crate::forms::text;
+use crate::ids::DealId;
 use crate::state::AppState;
 use crate::web::{redirect, render_status, Ctx, FieldErrors};
 
@@ -102,7 +103,7 @@ pub async fn create(c: Ctx, state: web::Data<AppState>, form: web::Form<OpenForm
 async fn room_page(
     c: &Ctx,
     state: &AppState,
-    id: i64,
+    id: DealId,
     input: RoomInput,
     errors: FieldErrors,
     status: StatusCode,
@@ -113,11 +114,17 @@ async fn room_page(
 }
 
 /// The room again with what the user typed and what is wrong with it.
-async fn refused(c: &Ctx, state: &AppState, id: i64, input: RoomInput, errors: FieldErrors) -> AppResult<HttpResponse> {
+async fn refused(
+    c: &Ctx,
+    state: &AppState,
+    id: DealId,
+    input: RoomInput,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
     room_page(c, state, id, input, errors, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
-pub async fn room(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn room(c: Ctx, state: web::Data<AppState>, path: web::Path<DealId>) -> AppResult<HttpResponse> {
     let (input, errors) = (RoomInput::default(), FieldErrors::new());
     room_page(&c, &state, path.into_inner(), input, errors, StatusCode::OK).await
 }
@@ -135,7 +142,7 @@ pub struct RespondForm {
 pub async fn respond(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<DealId>,
     form: web::Form<RespondForm>,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
@@ -182,7 +189,7 @@ fn attached(c: &Ctx, max: usize, upload: &Option<UploadBytes>, errors: &mut Fiel
 pub async fn post_message(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<DealId>,
     form: MultipartForm<MessageUpload>,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
@@ -216,7 +223,7 @@ pub async fn post_message(
 /// An offer's path: the deal, and the offer when one is accepted.
 #[derive(Deserialize)]
 pub struct OfferPath {
-    pub id: i64,
+    pub id: DealId,
     pub offer: Option<i64>,
 }
 
@@ -296,7 +303,7 @@ pub struct WithdrawForm {
 pub async fn withdraw(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<DealId>,
     form: web::Form<WithdrawForm>,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
@@ -316,7 +323,7 @@ pub async fn withdraw(
 }
 
 /// An attachment of one of the deal's messages, for those who see the deal.
-pub async fn attachment(c: Ctx, state: web::Data<AppState>, path: web::Path<(i64, i64)>) -> AppResult<HttpResponse> {
+pub async fn attachment(c: Ctx, state: web::Data<AppState>, path: web::Path<(DealId, i64)>) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
     let (id, file) = path.into_inner();
     let (name, mime, data) = db::run(&state.pool, move |conn| store::attachment(conn, &user, id, file)).await?;

@@ -12,6 +12,7 @@ use crate::auth::{Role, SessionUser};
 use crate::commissions::{commissioned, listing_titles, org_names};
 use crate::db::{now, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::ids::DealId;
 use crate::schema::{
     achievements, deal_events, deal_messages, deal_offers, deals, demands, files as files_t, matches, organizations,
     proposals, users,
@@ -22,7 +23,7 @@ use crate::web::Ctx;
 
 #[derive(Queryable, Debug, Clone)]
 pub struct Deal {
-    pub id: i64,
+    pub id: DealId,
     /// None when an enterprise opened the deal on an achievement without a posted need.
     pub demand_id: Option<i64>,
     /// None for a deal on a need without a listed achievement (a selected challenge proposal, or
@@ -95,7 +96,7 @@ impl Deal {
     }
 }
 
-pub(crate) fn load(conn: &mut DbConn, id: i64) -> AppResult<Deal> {
+pub(crate) fn load(conn: &mut DbConn, id: DealId) -> AppResult<Deal> {
     deals::table.find(id).first(conn).optional()?.ok_or(AppError::NotFound)
 }
 
@@ -109,7 +110,7 @@ pub(crate) fn org_region(conn: &mut DbConn, org: i64) -> AppResult<String> {
 
 /// The deal and the user's side in it, for its parties and the officers of either party's region;
 /// to everyone else the deal does not exist.
-pub(crate) fn visible(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<(Deal, Option<Side>)> {
+pub(crate) fn visible(conn: &mut DbConn, user: &SessionUser, id: DealId) -> AppResult<(Deal, Option<Side>)> {
     let deal = load(conn, id)?;
     if let Some(side) = deal.side_of(user) {
         return Ok((deal, Some(side)));
@@ -125,7 +126,7 @@ pub(crate) fn visible(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResu
 }
 
 /// Like `visible`, for the parties only (officers read, they do not negotiate).
-pub(crate) fn party(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<(Deal, Side)> {
+pub(crate) fn party(conn: &mut DbConn, user: &SessionUser, id: DealId) -> AppResult<(Deal, Side)> {
     match visible(conn, user, id)? {
         (deal, Some(side)) => Ok((deal, side)),
         _ => Err(AppError::refused("err.deal_not_party")),
@@ -167,7 +168,7 @@ pub(crate) fn change(
 /// Records an event of a deal.
 pub(crate) fn record(
     conn: &mut DbConn,
-    deal: i64,
+    deal: DealId,
     actor: i64,
     action: Action,
     status: DealStatus,
@@ -193,7 +194,7 @@ pub fn titles(conn: &mut DbConn, deal: &Deal) -> AppResult<(String, String)> {
 }
 
 /// The titles of each deal's need and achievement (or proposal), by deal: three queries.
-pub fn titles_of(conn: &mut DbConn, ds: &[Deal]) -> AppResult<HashMap<i64, (String, String)>> {
+pub fn titles_of(conn: &mut DbConn, ds: &[Deal]) -> AppResult<HashMap<DealId, (String, String)>> {
     let demand_ids: Vec<i64> = ds.iter().filter_map(|d| d.demand_id).collect();
     let achievement_ids: Vec<i64> = ds.iter().filter_map(|d| d.achievement_id).collect();
     let proposal_ids: Vec<i64> = ds
@@ -223,8 +224,8 @@ pub fn titles_of(conn: &mut DbConn, ds: &[Deal]) -> AppResult<HashMap<i64, (Stri
 }
 
 /// The side of each deal's latest open offer, for the deals that have one: one query.
-pub fn open_offer_sides(conn: &mut DbConn, ids: &[i64]) -> AppResult<HashMap<i64, Side>> {
-    let open: Vec<(i64, Side)> = deal_offers::table
+pub fn open_offer_sides(conn: &mut DbConn, ids: &[DealId]) -> AppResult<HashMap<DealId, Side>> {
+    let open: Vec<(DealId, Side)> = deal_offers::table
         .filter(deal_offers::deal_id.eq_any(ids))
         .filter(deal_offers::status.eq(OfferStatus::Open))
         .order(deal_offers::id)
@@ -361,8 +362,8 @@ pub(crate) fn new_page_data(conn: &mut DbConn, p: &Pair) -> AppResult<(Vec<crate
 }
 
 /// An open deal on the same listings between the same organizations, which a second opener joins.
-fn open_deal_of(conn: &mut DbConn, p: &Pair) -> AppResult<Option<i64>> {
-    let open: Vec<(i64, Option<i64>, Option<i64>)> = deals::table
+fn open_deal_of(conn: &mut DbConn, p: &Pair) -> AppResult<Option<DealId>> {
+    let open: Vec<(DealId, Option<i64>, Option<i64>)> = deals::table
         .filter(deals::buyer_org_id.eq(p.buyer_org))
         .filter(deals::seller_org_id.eq(p.seller_org))
         .filter(deals::status.eq_any(OPEN))
@@ -376,7 +377,7 @@ fn open_deal_of(conn: &mut DbConn, p: &Pair) -> AppResult<Option<i64>> {
 
 /// Opens a deal on the pair with the opener's first message, or adds the message to the open deal
 /// of the pair; returns the deal.
-pub(crate) fn open(conn: &mut DbConn, base: &str, user: &SessionUser, p: &Pair, message: &str) -> AppResult<i64> {
+pub(crate) fn open(conn: &mut DbConn, base: &str, user: &SessionUser, p: &Pair, message: &str) -> AppResult<DealId> {
     // One open deal per pair: a second opener joins the first.
     if let Some(existing) = open_deal_of(conn, p)? {
         add_message(conn, existing, user.id, p.side, message, None)?;
@@ -402,7 +403,7 @@ pub(crate) fn open(conn: &mut DbConn, base: &str, user: &SessionUser, p: &Pair, 
         (_, None) => (None, None),
     };
     let status = Action::Opened.start().unwrap_or(DealStatus::Proposed);
-    let id: i64 = diesel::insert_into(deals::table)
+    let id: DealId = diesel::insert_into(deals::table)
         .values((
             deals::demand_id.eq(p.demand_id),
             deals::achievement_id.eq(p.achievement_id),
@@ -429,7 +430,7 @@ pub(crate) fn open(conn: &mut DbConn, base: &str, user: &SessionUser, p: &Pair, 
 
 pub(crate) fn add_message(
     conn: &mut DbConn,
-    deal: i64,
+    deal: DealId,
     user: i64,
     side: Side,
     body: &str,
@@ -455,7 +456,7 @@ pub(crate) fn add_message(
 pub(crate) fn respond(
     conn: &mut DbConn,
     base: &str,
-    (user, id, version): (&SessionUser, i64, i32),
+    (user, id, version): (&SessionUser, DealId, i32),
     accept: bool,
     reason: &str,
 ) -> AppResult<()> {
@@ -483,7 +484,7 @@ pub(crate) fn respond(
 }
 
 /// Whether the deal's room takes messages, for a party.
-pub(crate) fn room_open_for(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<bool> {
+pub(crate) fn room_open_for(conn: &mut DbConn, user: &SessionUser, id: DealId) -> AppResult<bool> {
     Ok(party(conn, user, id)?.0.room_open())
 }
 
@@ -491,7 +492,7 @@ pub(crate) fn room_open_for(conn: &mut DbConn, user: &SessionUser, id: i64) -> A
 pub(crate) fn post_message(
     conn: &mut DbConn,
     base: &str,
-    (user, id): (&SessionUser, i64),
+    (user, id): (&SessionUser, DealId),
     body: &str,
     file: Option<(Vec<u8>, String, crate::files::Kind)>,
 ) -> AppResult<()> {
@@ -530,7 +531,7 @@ pub(crate) enum OfferMove {
 pub(crate) fn act_on_offer(
     conn: &mut DbConn,
     base: &str,
-    (user, id, version): (&SessionUser, i64, i32),
+    (user, id, version): (&SessionUser, DealId, i32),
     m: OfferMove,
 ) -> AppResult<()> {
     let (deal, side) = party(conn, user, id)?;
@@ -589,7 +590,7 @@ pub(crate) fn act_on_offer(
 pub(crate) fn withdraw(
     conn: &mut DbConn,
     base: &str,
-    (user, id, version): (&SessionUser, i64, i32),
+    (user, id, version): (&SessionUser, DealId, i32),
     reason: &str,
 ) -> AppResult<()> {
     let (deal, side) = party(conn, user, id)?;
@@ -601,7 +602,7 @@ pub(crate) fn withdraw(
 pub(crate) fn attachment(
     conn: &mut DbConn,
     user: &SessionUser,
-    id: i64,
+    id: DealId,
     file: i64,
 ) -> AppResult<(String, String, Vec<u8>)> {
     visible(conn, user, id)?;
@@ -618,7 +619,7 @@ pub(crate) fn attachment(
 
 type OfferRow = (i64, i64, String, Side, i64, String, String, String, String, OfferStatus);
 
-pub(crate) fn load_offers(conn: &mut DbConn, deal: i64) -> AppResult<Vec<OfferView>> {
+pub(crate) fn load_offers(conn: &mut DbConn, deal: DealId) -> AppResult<Vec<OfferView>> {
     let rows: Vec<OfferRow> = deal_offers::table
         .inner_join(users::table)
         .filter(deal_offers::deal_id.eq(deal))
@@ -654,7 +655,7 @@ pub(crate) fn load_offers(conn: &mut DbConn, deal: i64) -> AppResult<Vec<OfferVi
 }
 
 /// Everything the room shows, for those who see the deal.
-pub(crate) fn room(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<Room> {
+pub(crate) fn room(conn: &mut DbConn, user: &SessionUser, id: DealId) -> AppResult<Room> {
     let (deal, side) = visible(conn, user, id)?;
     let (demand_title, achievement_title) = titles(conn, &deal)?;
     let orgs: Vec<i64> = [deal.buyer_org_id, deal.seller_org_id]
@@ -740,7 +741,7 @@ pub(crate) fn rows_for(conn: &mut DbConn, user: &SessionUser) -> AppResult<Vec<D
     let sides: Vec<(&Deal, Side)> = ds.iter().map(|d| (d, d.side_of(user).unwrap_or(Side::Buyer))).collect();
     let others: Vec<i64> = sides.iter().map(|(d, s)| d.org_of(s.other())).collect();
     let names = org_names(conn, &others)?;
-    let ids: Vec<i64> = ds.iter().map(|d| d.id).collect();
+    let ids: Vec<DealId> = ds.iter().map(|d| d.id).collect();
     let open = open_offer_sides(conn, &ids)?;
     Ok(sides
         .into_iter()

@@ -3,6 +3,8 @@
 
 use askama::Template;
 
+use crate::ids::DealId;
+
 use super::rules::*;
 use super::store::Deal;
 use crate::web::{Ctx, FieldErrors};
@@ -178,7 +180,7 @@ pub fn waiting_text(c: &Ctx, w: Option<Waiting>, buyer: &str, seller: &str) -> S
 
 #[derive(Debug, Clone)]
 pub struct DealRow {
-    pub id: i64,
+    pub id: DealId,
     pub demand_title: String,
     pub achievement_title: String,
     pub counterpart: String,
