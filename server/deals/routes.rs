@@ -43,10 +43,7 @@ async fn new_page(
         Ok((p, data))
     })
     .await?;
-    let reasons = reasons
-        .iter()
-        .map(|r| crate::matching::page::reason_text(c, r))
-        .collect();
+    let reasons = reasons.iter().map(|r| crate::matching::reason_text(c, r)).collect();
     let page = NewPage {
         c,
         demand_id: p.demand_id,

@@ -637,7 +637,7 @@ pub struct Detail<K: ListingKind> {
     pub acceptances: Vec<Acceptance>,
     /// The owner may edit it now.
     pub editable: bool,
-    pub matches: crate::matching::page::Section,
+    pub matches: crate::matching::Section,
     pub commissions: crate::commissions::Panel,
     pub extra: K::Extra,
 }
@@ -652,7 +652,7 @@ pub fn detail<K: ListingKind>(conn: &mut DbConn, user: Option<&SessionUser>, id:
         (Vec::new(), Vec::new())
     };
     let published = listing.basics().status == ListingStatus::Published;
-    let matches = crate::matching::page::Section::for_viewer(conn, kind, id, published, user, acc.owner)?;
+    let matches = crate::matching::Section::for_viewer(conn, kind, id, published, user, acc.owner)?;
     let commissions = crate::commissions::Panel::load(conn, kind, id, acc.owner)?;
     let extra = K::extra(conn, id, user)?;
     let editable = acc.owner && EDITABLE.contains(&listing.basics().status);

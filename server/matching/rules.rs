@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::index::is_cjk;
 use crate::readiness::Stage;
+use crate::vocabulary::Kind;
 
 pub const WEIGHT_TEXT: f64 = 0.45;
 pub const WEIGHT_FIELD: f64 = 0.20;
@@ -347,6 +348,32 @@ pub fn candidate_query(p: &Profile) -> String {
 pub fn is_candidate_term(term: &str) -> bool {
     let single_character = term.chars().count() == 1 && term.chars().all(is_cjk);
     !(is_stop(term) || single_character)
+}
+
+/// Scores `p` against each of `others` (of the other kind) and returns the pairs worth keeping,
+/// best first: (other id, scored).
+pub fn rank(kind: Kind, p: &Profile, others: &[Profile]) -> Vec<(i64, Scored)> {
+    let mut scored: Vec<(i64, Scored)> = others
+        .iter()
+        .map(|o| {
+            let s = match kind {
+                Kind::Demand => score(p, o),
+                Kind::Achievement => score(o, p),
+            };
+            (o.id, s)
+        })
+        .filter(|(_, s)| s.score >= MIN_SCORE)
+        .collect();
+    scored.sort_by(|a, b| b.1.score.cmp(&a.1.score).then(a.0.cmp(&b.0)));
+    scored
+}
+
+/// A pair as (demand id, achievement id).
+pub fn pair(kind: Kind, id: i64, other_id: i64) -> (i64, i64) {
+    match kind {
+        Kind::Demand => (id, other_id),
+        Kind::Achievement => (other_id, id),
+    }
 }
 
 #[cfg(test)]

@@ -1,15 +1,114 @@
-//! The matches of a listing as its page shows them: read from `matches`, never computed here.
+//! Every query of matching: the profiles the scorer reads, the pairs stored for a listing, whether
+//! a listing's matches are still being computed, and the matches section a listing page shows.
+
+use std::collections::HashMap;
 
 use diesel::prelude::*;
 
-use super::Reason;
 use crate::db::DbConn;
-use crate::schema::{achievements, demands, matches, organizations};
-use crate::vocabulary::{Kind, ListingStatus};
-use crate::web::Ctx;
+use crate::readiness::Stage;
+use crate::schema::{achievements, demands, matches, organizations, search_outbox};
+use crate::vocabulary::{split_list, Kind, ListingStatus};
+
+use super::rules::{Profile, Reason};
 
 /// How many matches a listing page shows.
 pub const SHOWN: i64 = 10;
+
+type DemandProfileRow = (i64, String, String, String, String, String, String, Option<i64>, bool);
+type AchievementProfileRow = (i64, String, String, String, String, i32, String, Option<i64>, bool);
+
+/// Profiles of the published listings among `ids`.
+pub fn profiles(conn: &mut DbConn, kind: Kind, ids: &[i64]) -> QueryResult<Vec<Profile>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        match kind {
+            Kind::Demand => {
+                let rows: Vec<DemandProfileRow> = demands::table
+                    .filter(demands::id.eq_any(chunk))
+                    .filter(demands::status.eq(ListingStatus::Published))
+                    .select((
+                        demands::id,
+                        demands::title,
+                        demands::summary,
+                        demands::keywords,
+                        demands::field_code,
+                        demands::wanted_stage,
+                        demands::coop_modes,
+                        demands::budget_max_fen,
+                        demands::negotiable,
+                    ))
+                    .load(conn)?;
+                out.extend(rows.into_iter().map(|r| Profile {
+                    id: r.0,
+                    title: r.1,
+                    summary: r.2,
+                    keywords: split_list(&r.3),
+                    field_code: r.4,
+                    trl: None,
+                    wanted_stage: Stage::parse(&r.5),
+                    modes: split_list(&r.6),
+                    amount_fen: if r.8 { None } else { r.7 },
+                }));
+            }
+            Kind::Achievement => {
+                let rows: Vec<AchievementProfileRow> = achievements::table
+                    .filter(achievements::id.eq_any(chunk))
+                    .filter(achievements::status.eq(ListingStatus::Published))
+                    .select((
+                        achievements::id,
+                        achievements::title,
+                        achievements::summary,
+                        achievements::keywords,
+                        achievements::field_code,
+                        achievements::trl,
+                        achievements::transfer_modes,
+                        achievements::price_fen,
+                        achievements::negotiable,
+                    ))
+                    .load(conn)?;
+                out.extend(rows.into_iter().map(|r| Profile {
+                    id: r.0,
+                    title: r.1,
+                    summary: r.2,
+                    keywords: split_list(&r.3),
+                    field_code: r.4,
+                    trl: u8::try_from(r.5).ok(),
+                    wanted_stage: None,
+                    modes: split_list(&r.6),
+                    amount_fen: if r.8 { None } else { r.7 },
+                }));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The pairs stored for a listing: (demand, achievement) → score.
+pub(crate) fn stored_pairs(conn: &mut DbConn, kind: Kind, id: i64) -> QueryResult<HashMap<(i64, i64), i32>> {
+    let rows: Vec<(i64, i64, i32)> = match kind {
+        Kind::Demand => matches::table
+            .filter(matches::demand_id.eq(id))
+            .select((matches::demand_id, matches::achievement_id, matches::score))
+            .load(conn)?,
+        Kind::Achievement => matches::table
+            .filter(matches::achievement_id.eq(id))
+            .select((matches::demand_id, matches::achievement_id, matches::score))
+            .load(conn)?,
+    };
+    Ok(rows.into_iter().map(|(d, a, s)| ((d, a), s)).collect())
+}
+
+/// Whether the matches of a listing are still being computed.
+pub fn pending(conn: &mut DbConn, kind: Kind, id: i64) -> QueryResult<bool> {
+    let n: i64 = search_outbox::table
+        .filter(search_outbox::listing_kind.eq(kind.as_str()))
+        .filter(search_outbox::listing_id.eq(id))
+        .filter(search_outbox::done_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
 
 #[derive(Debug, Clone)]
 pub struct MatchView {
@@ -79,48 +178,6 @@ pub fn for_listing(conn: &mut DbConn, kind: Kind, id: i64) -> QueryResult<Vec<Ma
         .collect())
 }
 
-fn list(c: &Ctx, items: &[String], key_prefix: &str) -> String {
-    let sep = if c.is_en() { ", " } else { "、" };
-    items
-        .iter()
-        .map(|i| {
-            if key_prefix.is_empty() {
-                i.clone()
-            } else {
-                c.t(&format!("{key_prefix}{i}")).to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(sep)
-}
-
-/// A reason in the page's language.
-pub fn reason_text(c: &Ctx, r: &Reason) -> String {
-    let en = c.is_en();
-    let money = |fen: &i64| crate::money::format_human(*fen, en);
-    let stage = |s: &str| {
-        crate::readiness::Stage::parse(s)
-            .map(|s| s.name(en).to_string())
-            .unwrap_or_default()
-    };
-    match r {
-        Reason::SharedTerms { terms } => c.tf("reason.shared_terms", &[&list(c, terms, "")]),
-        Reason::SameField { code } => c.tf("reason.same_field", &[&crate::fields::name(code, en)]),
-        Reason::SameFamily { code } => c.tf("reason.same_family", &[&crate::fields::name(code, en)]),
-        Reason::StageFits { trl, stage: s } => c.tf("reason.stage_fits", &[&trl.to_string(), &stage(s)]),
-        Reason::MoreMature { trl, stage: s } => c.tf("reason.more_mature", &[&trl.to_string(), &stage(s)]),
-        Reason::LessMature { trl, stage: s } => c.tf("reason.less_mature", &[&trl.to_string(), &stage(s)]),
-        Reason::PriceWithinBudget { price_fen, budget_fen } => {
-            c.tf("reason.price_within", &[&money(price_fen), &money(budget_fen)])
-        }
-        Reason::PriceAboveBudget { price_fen, budget_fen } => {
-            c.tf("reason.price_above", &[&money(price_fen), &money(budget_fen)])
-        }
-        Reason::PriceNegotiable => c.t("reason.price_negotiable").to_string(),
-        Reason::ModesShared { modes } => c.tf("reason.modes_shared", &[&list(c, modes, "mode.")]),
-    }
-}
-
 /// What a listing page shows in its matches section.
 pub struct Section {
     pub heading_key: &'static str,
@@ -183,12 +240,9 @@ impl Section {
             heading_key,
             items: for_listing(conn, kind, id)?,
             unpublished: false,
-            pending: super::pending(conn, kind, id)?,
+            pending: pending(conn, kind, id)?,
             can_deal: false,
             enquire_href: None,
         })
-    }
-    pub fn reason(&self, c: &Ctx, r: &Reason) -> String {
-        reason_text(c, r)
     }
 }
