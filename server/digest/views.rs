@@ -14,7 +14,7 @@ impl SavedSearch {
         let filters: BTreeMap<String, String> = serde_json::from_str(&self.filters).unwrap_or_default();
         let mut pairs = vec![("q".to_string(), self.query.clone())];
         pairs.extend(filters);
-        format!("/search?{}", crate::search::page::encode(&pairs))
+        format!("/search?{}", crate::search::encode(&pairs))
     }
 }
 
