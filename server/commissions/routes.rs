@@ -41,9 +41,9 @@ pub async fn create(c: Ctx, state: web::Data<AppState>, form: web::Form<Commissi
     let Ok(broker) = form.broker.trim().parse::<i64>() else {
         return Err(AppError::bad_request(c.t("err.choose_broker")));
     };
-    let (cc, base) = (c.clone(), state.config.base_url.clone());
+    let base = state.config.base_url.clone();
     db::tx(&state.pool, move |conn| {
-        store::ask(conn, &cc, &base, &user, (kind, id), broker)
+        store::ask(conn, &base, &user, (kind, id), broker)
     })
     .await?;
     Ok(redirect(&format!("{}/{id}?notice=commission_sent", kind.base())))

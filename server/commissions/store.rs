@@ -12,7 +12,6 @@ use crate::db::{now, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::schema::{achievements, commissions, demands, organizations, users};
 use crate::vocabulary::Kind;
-use crate::web::Ctx;
 
 /// Whether a broker organization holds an accepted commission for a listing.
 pub fn commissioned(conn: &mut DbConn, broker_org: i64, kind: Kind, listing: i64) -> QueryResult<bool> {
@@ -205,20 +204,13 @@ fn listing_owner(conn: &mut DbConn, kind: Kind, id: i64) -> QueryResult<(i64, St
 }
 
 /// The owner of a listing asks a verified broker to work it; the broker's members are mailed.
-pub fn ask(
-    conn: &mut DbConn,
-    c: &Ctx,
-    base: &str,
-    user: &SessionUser,
-    (kind, id): (Kind, i64),
-    broker: i64,
-) -> AppResult<()> {
+pub fn ask(conn: &mut DbConn, base: &str, user: &SessionUser, (kind, id): (Kind, i64), broker: i64) -> AppResult<()> {
     let (owner_org, title) = listing_owner(conn, kind, id)?;
     if owner_org != user.org_id || user.role == Role::Officer {
         return Err(AppError::refused("err.commission_not_owner"));
     }
     if verified_broker(conn, broker)?.is_none() {
-        return Err(AppError::bad_request(c.t("err.choose_broker")));
+        return Err(AppError::bad_request(crate::i18n::Msg::t("err.choose_broker")));
     }
     let existing: i64 = commissions::table
         .filter(commissions::listing_kind.eq(kind.as_str()))
@@ -228,7 +220,7 @@ pub fn ask(
         .count()
         .get_result(conn)?;
     if existing > 0 {
-        return Err(AppError::bad_request(c.t("err.commission_twice")));
+        return Err(AppError::bad_request(crate::i18n::Msg::t("err.commission_twice")));
     }
     diesel::insert_into(commissions::table)
         .values((

@@ -459,10 +459,10 @@ pub async fn save(
         // The deal a contract came from stays its deal.
         let mut input = input;
         input.deal = k.deal_id.map(|d| d.to_string()).unwrap_or_default();
-        let mut valid = validate(conn, &cc, &user, &input)?;
+        let mut valid = validate(conn, &user, &input)?;
         let mut e = match &valid {
             Ok(_) => FieldErrors::new(),
-            Err(e) => e.clone(),
+            Err(problems) => cc.errors(problems),
         };
         text(&mut e, &cc, "amend_reason", &reason2, 4, 2000);
         let paid: i64 = payments_of(conn, id)?.iter().map(|p| p.amount_fen).sum();

@@ -75,18 +75,18 @@ pub(crate) async fn save(
         return Err(AppError::refused("err.contract_parties_only"));
     }
     let f = ContractInput::from_form(&FormData(form));
-    let (cc, input) = (c.clone(), f.clone());
-    let outcome = db::tx(&state.pool, move |conn| save_terms(conn, &cc, &user, id, &input)).await?;
+    let input = f.clone();
+    let outcome = db::tx(&state.pool, move |conn| save_terms(conn, &user, id, &input)).await?;
     match outcome {
         Ok(id) => Ok(redirect(&format!("/contracts/{id}?notice=contract_saved"))),
-        Err(errors) => {
+        Err(problems) => {
             let parties = deal_parties(state, &f.deal).await?;
             render_status(
                 &FormPage {
                     c: &c,
                     id,
                     f,
-                    errors,
+                    errors: c.errors(&problems),
                     parties,
                     amend: None,
                 },

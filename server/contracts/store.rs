@@ -9,7 +9,7 @@ use super::views::*;
 use crate::auth::SessionUser;
 use crate::db::{self, now, today, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::forms::{date_field, money_field, text};
+use crate::i18n::{Msg, Problems};
 use crate::ids::ContractId;
 use crate::registration::RegistrationStatus;
 use crate::schema::{
@@ -17,7 +17,7 @@ use crate::schema::{
     deal_offers, deals, files as files_t, organizations, registration_counters, users,
 };
 use crate::vocabulary::ITEM_CATEGORIES;
-use crate::web::{Ctx, FieldErrors};
+use crate::web::Ctx;
 
 #[derive(Queryable, Debug, Clone)]
 pub struct Contract {
@@ -239,13 +239,8 @@ pub(crate) fn find_org(conn: &mut DbConn, code: &str) -> AppResult<Option<i64>> 
         .optional()?)
 }
 
-pub(crate) fn validate(
-    conn: &mut DbConn,
-    c: &Ctx,
-    user: &SessionUser,
-    i: &ContractInput,
-) -> AppResult<Result<Valid, FieldErrors>> {
-    let mut e = FieldErrors::new();
+pub(crate) fn validate(conn: &mut DbConn, user: &SessionUser, i: &ContractInput) -> AppResult<Result<Valid, Problems>> {
+    let mut e = Problems::new();
     // The parties: from an agreed deal, or the user's organization and a counterparty.
     let deal = if i.deal.is_empty() {
         None
@@ -256,7 +251,7 @@ pub(crate) fn validate(
             return Err(AppError::NotFound);
         }
         if d.status != crate::deals::DealStatus::Agreed {
-            e.add("deal", c.t("err.contract_deal_not_agreed"));
+            e.add("deal", Msg::t("err.contract_deal_not_agreed"));
         }
         Some(d)
     };
@@ -264,23 +259,23 @@ pub(crate) fn validate(
         Some(d) => (Some(d.buyer_org_id), Some(d.seller_org_id)),
         None => {
             let other = if i.counterparty.is_empty() {
-                e.add("counterparty", c.t("err.required"));
+                e.add("counterparty", Msg::t("err.required"));
                 None
             } else {
                 let found = find_org(conn, &i.counterparty)?;
                 if found.is_none() {
-                    e.add("counterparty", c.tf("err.party_unknown", &[&i.counterparty]));
+                    e.add("counterparty", Msg::tf("err.party_unknown", [i.counterparty.as_str()]));
                 }
                 found
             };
             if other == Some(user.org_id) {
-                e.add("counterparty", c.t("err.contract_same_party"));
+                e.add("counterparty", Msg::t("err.contract_same_party"));
             }
             match i.our_role.as_str() {
                 "buyer" => (Some(user.org_id), other),
                 "seller" => (other, Some(user.org_id)),
                 _ => {
-                    e.add("our_role", c.t("err.choose_role"));
+                    e.add("our_role", Msg::t("err.choose_role"));
                     (None, None)
                 }
             }
@@ -303,45 +298,45 @@ pub(crate) fn validate(
             match find_org(conn, code)? {
                 Some(o) if !intermediaries.contains(&o) => intermediaries.push(o),
                 Some(_) => {}
-                None => e.add("intermediary", c.tf("err.party_unknown", &[code])),
+                None => e.add("intermediary", Msg::tf("err.party_unknown", [code])),
             }
         }
     }
     // An intermediary is never also a party of the contract.
     if intermediaries.iter().any(|o| Some(*o) == buyer || Some(*o) == seller) {
-        e.add("intermediary", c.t("err.contract_party_intermediary"));
+        e.add("intermediary", Msg::t("err.contract_party_intermediary"));
     }
     let intermediary = intermediaries.first().copied();
     let more_intermediaries: Vec<i64> = intermediaries.iter().skip(1).copied().collect();
     if !valid_kind(&i.kind, &i.sub_kind) {
-        e.add("kind", c.t("err.contract_kind"));
+        e.add("kind", Msg::t("err.contract_kind"));
     }
-    text(&mut e, c, "project_name", &i.project_name, 4, 200);
-    let signed = date_field(&mut e, c, "signed_on", &i.signed_on, None);
+    text(&mut e, "project_name", &i.project_name, 4, 200);
+    let signed = date_field(&mut e, "signed_on", &i.signed_on);
     if signed.is_some_and(|d| d > today()) {
-        e.add("signed_on", c.tf("err.date_future", &[&i.signed_on]));
+        e.add("signed_on", Msg::tf("err.date_future", [i.signed_on.as_str()]));
     }
-    let from = date_field(&mut e, c, "term_from", &i.term_from, None);
-    let to = date_field(&mut e, c, "term_to", &i.term_to, None);
+    let from = date_field(&mut e, "term_from", &i.term_from);
+    let to = date_field(&mut e, "term_to", &i.term_to);
     if let (Some(a), Some(b)) = (from, to) {
         if a > b {
-            e.add("term_to", c.t("err.term_order"));
+            e.add("term_to", Msg::t("err.term_order"));
         }
     }
-    let amount = money_field(&mut e, c, "amount", &i.amount);
+    let amount = money_field(&mut e, "amount", &i.amount);
     if i.amount.is_empty() {
-        e.add("amount", c.t("err.required"));
+        e.add("amount", Msg::t("err.required"));
     }
     if amount.is_some_and(|a| a > crate::deals::MAX_OFFER_FEN) {
-        e.add("amount", c.t("err.offer_too_large"));
+        e.add("amount", Msg::t("err.offer_too_large"));
     }
-    let equity = money_field(&mut e, c, "equity", &i.equity);
+    let equity = money_field(&mut e, "equity", &i.equity);
     if equity.is_some() && i.kind != "transfer" {
-        e.add("equity", c.t("err.equity_transfer_only"));
+        e.add("equity", Msg::t("err.equity_transfer_only"));
     }
     if let (Some(q), Some(a)) = (equity, amount) {
         if q > a {
-            e.add("equity", c.t("err.equity_above_amount"));
+            e.add("equity", Msg::t("err.equity_above_amount"));
         }
     }
     let mut items = Vec::new();
@@ -351,25 +346,25 @@ pub(crate) fn validate(
         }
         let field = format!("item_{}", n + 1);
         if !ITEM_CATEGORIES.contains(&cat.as_str()) {
-            e.add(&field, c.t("err.item_category"));
+            e.add(&field, Msg::t("err.item_category"));
         }
         if desc.chars().count() < 2 || desc.chars().count() > 200 {
-            e.add(&field, c.t("err.item_description"));
+            e.add(&field, Msg::t("err.item_description"));
         }
-        match money_field(&mut e, c, &field, amt) {
+        match money_field(&mut e, &field, amt) {
             Some(a) => items.push(Item {
                 category: cat.clone(),
                 description: desc.clone(),
                 amount_fen: a,
             }),
-            None if amt.is_empty() => e.add(&field, c.t("err.required")),
+            None if amt.is_empty() => e.add(&field, Msg::t("err.required")),
             None => {}
         }
     }
     let items_total: i64 = items.iter().map(|i| i.amount_fen).sum();
     if let Some(a) = amount {
         if items_total > a {
-            e.add("items", c.t("err.items_above_amount"));
+            e.add("items", Msg::t("err.items_above_amount"));
         }
     }
     let mut patents = Vec::new();
@@ -382,14 +377,20 @@ pub(crate) fn validate(
         {
             match crate::patents::validate_application_number(p) {
                 Ok(n) => patents.push(n.patent_number()),
-                Err(err) => e.add("patents", if c.is_en() { err.message_en() } else { err.message_zh() }),
+                Err(err) => e.add(
+                    "patents",
+                    Msg::Both {
+                        zh: err.message_zh(),
+                        en: err.message_en(),
+                    },
+                ),
             }
         }
         if patents.is_empty() && !e.has("patents") {
-            e.add("patents", c.t("err.patents_required"));
+            e.add("patents", Msg::t("err.patents_required"));
         }
     }
-    if e.any() {
+    if !e.0.is_empty() {
         return Ok(Err(e));
     }
     let (Some(buyer), Some(seller), Some(signed_on), Some(term_from), Some(term_to), Some(contract_fen)) =
@@ -416,6 +417,24 @@ pub(crate) fn validate(
         is_import: i.is_import,
         items,
     }))
+}
+
+/// The problems of a form checked without a request: a text's length, a date, an amount.
+fn text(e: &mut Problems, field: &str, value: &str, min: usize, max: usize) {
+    if let Err(m) = crate::forms::check_text(field, value, min, max) {
+        e.add(field, m);
+    }
+}
+
+fn date_field(e: &mut Problems, field: &str, value: &str) -> Option<chrono::NaiveDate> {
+    crate::forms::check_date(value, None).map_err(|m| e.add(field, m)).ok()
+}
+
+fn money_field(e: &mut Problems, field: &str, value: &str) -> Option<i64> {
+    crate::forms::check_money(value).unwrap_or_else(|m| {
+        e.add(field, m);
+        None
+    })
 }
 
 pub(crate) fn write(conn: &mut DbConn, user: &SessionUser, id: Option<ContractId>, v: &Valid) -> AppResult<ContractId> {
@@ -845,11 +864,10 @@ pub(crate) fn prefill(
 /// Saves a party's contract (new when `id` is none): the new id, or the form's errors.
 pub(crate) fn save_terms(
     conn: &mut DbConn,
-    c: &Ctx,
     user: &SessionUser,
     id: Option<ContractId>,
     input: &ContractInput,
-) -> AppResult<Result<ContractId, FieldErrors>> {
+) -> AppResult<Result<ContractId, Problems>> {
     let existing = match id {
         Some(id) => {
             let existing = load(conn, id)?;
@@ -869,7 +887,7 @@ pub(crate) fn save_terms(
         }
         None => None,
     };
-    match validate(conn, c, user, input)? {
+    match validate(conn, user, input)? {
         Ok(v) => {
             // A contract made from a deal keeps that deal, and so the deal's parties: the link
             // is neither dropped nor changed by an edit (a broker of the deal would otherwise

@@ -36,9 +36,8 @@ async fn new_page(
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
-    let cc = c.clone();
     let (p, (reasons, counterparty)) = db::run(&state.pool, move |conn| {
-        let p = store::pair(conn, &cc, &user, &q.demand, &q.achievement)?;
+        let p = store::pair(conn, &user, &q.demand, &q.achievement)?;
         let data = store::new_page_data(conn, &p)?;
         Ok((p, data))
     })
@@ -85,10 +84,10 @@ pub async fn create(c: Ctx, state: web::Data<AppState>, form: web::Form<OpenForm
     if errors.any() {
         return new_page(&c, &state, q, f.message, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let (cc, base) = (c.clone(), state.config.base_url.clone());
+    let base = state.config.base_url.clone();
     let message = f.message.trim().to_string();
     let id = db::tx(&state.pool, move |conn| {
-        let p = store::pair(conn, &cc, &user, &q.demand, &q.achievement)?;
+        let p = store::pair(conn, &user, &q.demand, &q.achievement)?;
         store::open(conn, &base, &user, &p, &message)
     })
     .await?;

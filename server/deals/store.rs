@@ -19,7 +19,6 @@ use crate::schema::{
 };
 use crate::vocabulary::Kind;
 use crate::vocabulary::ListingStatus;
-use crate::web::Ctx;
 
 #[derive(Queryable, Debug, Clone)]
 pub struct Deal {
@@ -296,7 +295,7 @@ fn parse_id(s: &str) -> AppResult<Option<i64>> {
     s.parse().map(Some).map_err(|_| AppError::NotFound)
 }
 
-pub(crate) fn pair(conn: &mut DbConn, c: &Ctx, user: &SessionUser, demand: &str, achievement: &str) -> AppResult<Pair> {
+pub(crate) fn pair(conn: &mut DbConn, user: &SessionUser, demand: &str, achievement: &str) -> AppResult<Pair> {
     let (d, a) = (parse_id(demand)?, parse_id(achievement)?);
     let dem = published(conn, Kind::Demand, d)?;
     let ach = published(conn, Kind::Achievement, a)?;
@@ -321,7 +320,7 @@ pub(crate) fn pair(conn: &mut DbConn, c: &Ctx, user: &SessionUser, demand: &str,
     let (side, broker, dem, ach) = opening(me, direct, dem, ach, commissioned).map_err(|e| match e {
         NotOpenable::NotFound => AppError::NotFound,
         NotOpenable::NotYours => AppError::refused("err.deal_not_yours"),
-        NotOpenable::SameOrg => AppError::bad_request(c.t("err.deal_same_org")),
+        NotOpenable::SameOrg => AppError::bad_request(crate::i18n::Msg::t("err.deal_same_org")),
     })?;
     Ok(Pair {
         demand_id: d,

@@ -131,7 +131,10 @@ mod tests {
             1
         );
         assert_eq!(p.filter_pairs(), vec![("kind".to_string(), "achievement".to_string())]);
-        let p = Params { field_family: String::new(), ..p };
+        let p = Params {
+            field_family: String::new(),
+            ..p
+        };
         assert_eq!(
             p.href_with("kind", ""),
             "/search?q=%E7%9B%90%E6%B9%96%20%E6%8F%90%E9%94%82"
