@@ -69,6 +69,11 @@ id_type! {
     pub struct ContractId;
 }
 
+id_type! {
+    /// A proposal's id (to an open challenge).
+    pub struct ProposalId;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::forms::DecisionForm;
 use crate::i18n::Msg;
+use crate::ids::ProposalId;
 use crate::state::AppState;
 use crate::web::{redirect, render, render_status, Ctx, FieldErrors};
 
@@ -71,7 +72,7 @@ pub async fn submit(
 async fn proposal_page(
     c: &Ctx,
     state: &AppState,
-    id: i64,
+    id: ProposalId,
     question: String,
     reason: String,
     errors: FieldErrors,
@@ -95,7 +96,7 @@ async fn proposal_page(
     render_status(&page, status)
 }
 
-pub async fn show(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn show(c: Ctx, state: web::Data<AppState>, path: web::Path<ProposalId>) -> AppResult<HttpResponse> {
     proposal_page(
         &c,
         &state,
@@ -124,7 +125,7 @@ pub struct TextForm {
 pub async fn ask(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ProposalId>,
     form: web::Form<TextForm>,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
@@ -144,7 +145,7 @@ pub async fn ask(
 pub async fn decide(
     c: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ProposalId>,
     form: web::Form<DecisionForm>,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();

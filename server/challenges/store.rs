@@ -7,6 +7,7 @@ use crate::auth::SessionUser;
 use crate::db::{now, today, DbConn};
 use crate::deals::{Action, DealStatus, Side};
 use crate::error::{AppError, AppResult};
+use crate::ids::ProposalId;
 use crate::schema::{deal_events, deals, demands, organizations, proposal_questions, proposals, users};
 use crate::vocabulary::ListingStatus;
 
@@ -128,7 +129,7 @@ pub fn submit(
     id: i64,
     f: &ProposalInput,
     price_fen: i64,
-) -> AppResult<i64> {
+) -> AppResult<ProposalId> {
     let ch = challenge(conn, id)?;
     if !ch.open() {
         return Err(AppError::bad_request(crate::i18n::Msg::t("err.challenge_closed")));
@@ -142,7 +143,7 @@ pub fn submit(
         return Err(AppError::bad_request(crate::i18n::Msg::t("err.proposal_twice")));
     }
     let t = now();
-    let pid: i64 = diesel::insert_into(proposals::table)
+    let pid: ProposalId = diesel::insert_into(proposals::table)
         .values((
             proposals::demand_id.eq(id),
             proposals::org_id.eq(user.org_id),
@@ -172,7 +173,7 @@ pub fn submit(
 
 #[derive(Queryable, Debug, Clone)]
 pub struct Proposal {
-    pub id: i64,
+    pub id: ProposalId,
     pub demand_id: i64,
     pub org_id: i64,
     pub user_id: i64,
@@ -197,7 +198,7 @@ impl Proposal {
 }
 
 /// A proposal the user may see, its challenge, and who the user is to it.
-fn visible(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<(Proposal, Challenge, Viewer)> {
+fn visible(conn: &mut DbConn, user: &SessionUser, id: ProposalId) -> AppResult<(Proposal, Challenge, Viewer)> {
     let p: Proposal = proposals::table.find(id).first(conn)?;
     let ch = challenge(conn, p.demand_id)?;
     let viewer = Viewer::of(user, ch.org_id, p.org_id, &ch.region).ok_or(AppError::NotFound)?;
@@ -217,7 +218,7 @@ pub struct Shown {
     pub deal: Option<i64>,
 }
 
-pub fn shown(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<Shown> {
+pub fn shown(conn: &mut DbConn, user: &SessionUser, id: ProposalId) -> AppResult<Shown> {
     let (p, ch, viewer) = visible(conn, user, id)?;
     let org_name: String = organizations::table
         .find(p.org_id)
@@ -266,7 +267,7 @@ pub fn list(conn: &mut DbConn, user: &SessionUser, id: i64) -> AppResult<(Challe
 }
 
 /// A question asked by one of the two parties, mailed to the other.
-pub fn ask(conn: &mut DbConn, base: &str, user: &SessionUser, id: i64, body: &str) -> AppResult<()> {
+pub fn ask(conn: &mut DbConn, base: &str, user: &SessionUser, id: ProposalId, body: &str) -> AppResult<()> {
     let (p, ch, viewer) = visible(conn, user, id)?;
     if viewer == Viewer::Officer {
         return Err(AppError::refused("err.proposal_parties"));
@@ -300,7 +301,7 @@ pub fn decide(
     conn: &mut DbConn,
     base: &str,
     user: &SessionUser,
-    id: i64,
+    id: ProposalId,
     decision: Decision,
     reason: &str,
 ) -> AppResult<String> {
