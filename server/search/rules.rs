@@ -62,7 +62,7 @@ impl Params {
             let v = if *f == facet {
                 value.to_string()
             } else {
-                self.value(f).to_string()
+                self.value(f).trim().to_string()
             };
             if !v.is_empty() {
                 pairs.push((f.to_string(), v));
@@ -73,8 +73,8 @@ impl Params {
     pub fn href_page(&self, page: usize) -> String {
         let mut pairs: Vec<(String, String)> = vec![("q".into(), self.q.clone())];
         for f in FACETS {
-            if !self.value(f).is_empty() {
-                pairs.push((f.to_string(), self.value(f).to_string()));
+            if !self.value(f).trim().is_empty() {
+                pairs.push((f.to_string(), self.value(f).trim().to_string()));
             }
         }
         pairs.push(("page".into(), page.to_string()));
