@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::i18n::{Arg, Msg};
+use crate::i18n::{Arg, Msg, Problems};
 use crate::money;
 use crate::web::{Ctx, FieldErrors};
 
@@ -81,6 +81,25 @@ pub fn check_date(value: &str, not_before: Option<NaiveDate>) -> Result<NaiveDat
         Ok(d) => Ok(d),
         Err(_) => Err(Msg::tf("err.date_invalid", [value])),
     }
+}
+
+/// The checks above for a rule: each adds its message to the rule's problems, for the page to
+/// translate.
+pub fn text_into(p: &mut Problems, field: &str, value: &str, min: usize, max: usize) {
+    if let Err(m) = check_text(field, value, min, max) {
+        p.add(field, m);
+    }
+}
+
+pub fn date_into(p: &mut Problems, field: &str, value: &str) -> Option<NaiveDate> {
+    check_date(value, None).map_err(|m| p.add(field, m)).ok()
+}
+
+pub fn money_into(p: &mut Problems, field: &str, value: &str) -> Option<i64> {
+    check_money(value).unwrap_or_else(|m| {
+        p.add(field, m);
+        None
+    })
 }
 
 pub fn text(errors: &mut FieldErrors, c: &Ctx, field: &str, value: &str, min: usize, max: usize) {

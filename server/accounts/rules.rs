@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::auth::{self, Role};
 use crate::credit_code;
-use crate::forms::check_text;
+use crate::forms::text_into;
 use crate::i18n::{Msg, Problems};
 use crate::regions;
 
@@ -34,12 +34,6 @@ pub fn role_for_kind(kind: &str) -> Role {
 pub fn certificate_ok(s: &str) -> bool {
     let n = s.chars().count();
     (6..=40).contains(&n) && s.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
-}
-
-fn text(p: &mut Problems, field: &str, value: &str, max: usize) {
-    if let Err(m) = check_text(field, value, 1, max) {
-        p.add(field, m);
-    }
 }
 
 /// An e-mail address, normalized.
@@ -112,7 +106,7 @@ impl OrgSignupForm {
         if !SELF_SIGNUP_KINDS.contains(&self.kind.as_str()) {
             p.add("kind", Msg::t("err.choose_kind"));
         }
-        text(&mut p, "org_name", self.org_name.trim(), 100);
+        text_into(&mut p, "org_name", self.org_name.trim(), 1, 100);
         let code = credit_code::validate(&self.credit_code)
             .map(|c| c.as_str().to_string())
             .unwrap_or_else(|e| {
@@ -121,7 +115,7 @@ impl OrgSignupForm {
                 String::new()
             });
         let region = region(&mut p, &self.region_code);
-        text(&mut p, "name", self.name.trim(), 50);
+        text_into(&mut p, "name", self.name.trim(), 1, 50);
         let email = email(&mut p, "email", &self.email);
         check_passwords(
             &mut p,
@@ -167,7 +161,7 @@ impl BrokerSignupForm {
     /// The broker, or what is wrong field by field.
     pub fn check(&self) -> Result<NewBroker, Problems> {
         let mut p = Problems::new();
-        text(&mut p, "name", self.name.trim(), 50);
+        text_into(&mut p, "name", self.name.trim(), 1, 50);
         let certificate = self.certificate.trim().to_ascii_uppercase();
         if certificate.is_empty() {
             p.add("certificate", Msg::t("err.required"));

@@ -9,6 +9,7 @@ use super::views::*;
 use crate::auth::SessionUser;
 use crate::db::{self, now, today, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::forms::{date_into, money_into, text_into};
 use crate::i18n::{Msg, Problems};
 use crate::ids::ContractId;
 use crate::registration::RegistrationStatus;
@@ -311,26 +312,26 @@ pub(crate) fn validate(conn: &mut DbConn, user: &SessionUser, i: &ContractInput)
     if !valid_kind(&i.kind, &i.sub_kind) {
         e.add("kind", Msg::t("err.contract_kind"));
     }
-    text(&mut e, "project_name", &i.project_name, 4, 200);
-    let signed = date_field(&mut e, "signed_on", &i.signed_on);
+    text_into(&mut e, "project_name", &i.project_name, 4, 200);
+    let signed = date_into(&mut e, "signed_on", &i.signed_on);
     if signed.is_some_and(|d| d > today()) {
         e.add("signed_on", Msg::tf("err.date_future", [i.signed_on.as_str()]));
     }
-    let from = date_field(&mut e, "term_from", &i.term_from);
-    let to = date_field(&mut e, "term_to", &i.term_to);
+    let from = date_into(&mut e, "term_from", &i.term_from);
+    let to = date_into(&mut e, "term_to", &i.term_to);
     if let (Some(a), Some(b)) = (from, to) {
         if a > b {
             e.add("term_to", Msg::t("err.term_order"));
         }
     }
-    let amount = money_field(&mut e, "amount", &i.amount);
+    let amount = money_into(&mut e, "amount", &i.amount);
     if i.amount.is_empty() {
         e.add("amount", Msg::t("err.required"));
     }
     if amount.is_some_and(|a| a > crate::deals::MAX_OFFER_FEN) {
         e.add("amount", Msg::t("err.offer_too_large"));
     }
-    let equity = money_field(&mut e, "equity", &i.equity);
+    let equity = money_into(&mut e, "equity", &i.equity);
     if equity.is_some() && i.kind != "transfer" {
         e.add("equity", Msg::t("err.equity_transfer_only"));
     }
@@ -351,7 +352,7 @@ pub(crate) fn validate(conn: &mut DbConn, user: &SessionUser, i: &ContractInput)
         if desc.chars().count() < 2 || desc.chars().count() > 200 {
             e.add(&field, Msg::t("err.item_description"));
         }
-        match money_field(&mut e, &field, amt) {
+        match money_into(&mut e, &field, amt) {
             Some(a) => items.push(Item {
                 category: cat.clone(),
                 description: desc.clone(),
@@ -417,24 +418,6 @@ pub(crate) fn validate(conn: &mut DbConn, user: &SessionUser, i: &ContractInput)
         is_import: i.is_import,
         items,
     }))
-}
-
-/// The problems of a form checked without a request: a text's length, a date, an amount.
-fn text(e: &mut Problems, field: &str, value: &str, min: usize, max: usize) {
-    if let Err(m) = crate::forms::check_text(field, value, min, max) {
-        e.add(field, m);
-    }
-}
-
-fn date_field(e: &mut Problems, field: &str, value: &str) -> Option<chrono::NaiveDate> {
-    crate::forms::check_date(value, None).map_err(|m| e.add(field, m)).ok()
-}
-
-fn money_field(e: &mut Problems, field: &str, value: &str) -> Option<i64> {
-    crate::forms::check_money(value).unwrap_or_else(|m| {
-        e.add(field, m);
-        None
-    })
 }
 
 pub(crate) fn write(conn: &mut DbConn, user: &SessionUser, id: Option<ContractId>, v: &Valid) -> AppResult<ContractId> {

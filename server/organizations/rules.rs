@@ -2,9 +2,7 @@
 //! declaration, the check of an invited person's account, and an officer's decision words. Each
 //! check returns the problems field by field; the page translates them.
 
-use chrono::NaiveDate;
-
-use crate::forms::{check_date, check_text};
+use crate::forms::{check_text, date_into};
 use crate::i18n::{Msg, Problems};
 use crate::vocabulary::Verification;
 
@@ -51,8 +49,8 @@ impl FlagInput {
         if let Err(m) = check_text("certificate_no", &self.certificate_no, 1, 60) {
             p.add("certificate_no", m);
         }
-        let from = date(&mut p, "valid_from", &self.valid_from);
-        let to = date(&mut p, "valid_to", &self.valid_to);
+        let from = date_into(&mut p, "valid_from", &self.valid_from);
+        let to = date_into(&mut p, "valid_to", &self.valid_to);
         if let (Some(f), Some(t)) = (from, to) {
             if t < f {
                 p.add("valid_to", Msg::t("err.date_order"));
@@ -60,10 +58,6 @@ impl FlagInput {
         }
         p
     }
-}
-
-fn date(p: &mut Problems, field: &str, value: &str) -> Option<NaiveDate> {
-    check_date(value, None).map_err(|m| p.add(field, m)).ok()
 }
 
 /// The account an invited person makes: a name and a password typed twice.
