@@ -71,7 +71,6 @@ pub async fn save_profile(
 /// The broker's deals by stage, each with whom it waits on and for how many days.
 pub async fn pipeline(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let user = broker_user(&c)?;
-    let cc = c.clone();
-    let columns = db::run(&state.pool, move |conn| store::pipeline(conn, &cc, &user)).await?;
+    let columns = db::run(&state.pool, move |conn| store::pipeline(conn, &user)).await?;
     render(&PipelinePage { c: &c, columns })
 }

@@ -15,7 +15,6 @@ use crate::deals::{open_offer_sides, titles_of, waiting, Deal, DealStatus, OPEN}
 use crate::error::AppResult;
 use crate::schema::{broker_profiles, commissions, contracts, deal_offers, deals, organizations};
 use crate::vocabulary::split_list;
-use crate::web::Ctx;
 
 /// A broker's profile as stored: fields, regions, introduction.
 pub type Profile = (String, String, String);
@@ -169,7 +168,7 @@ pub fn one(conn: &mut DbConn, en: bool, id: i64) -> QueryResult<BrokerView> {
 }
 
 /// The broker's deals by stage, each with whom it waits on and for how many days: six queries.
-pub fn pipeline(conn: &mut DbConn, c: &Ctx, user: &SessionUser) -> AppResult<Vec<Column>> {
+pub fn pipeline(conn: &mut DbConn, user: &SessionUser) -> AppResult<Vec<Column>> {
     let ds: Vec<Deal> = deals::table
         .filter(
             deals::buyer_broker_org_id
@@ -200,7 +199,9 @@ pub fn pipeline(conn: &mut DbConn, c: &Ctx, user: &SessionUser) -> AppResult<Vec
             demand_title,
             achievement_title,
             for_side: d.side_of(user).map(|s| s.as_str().to_string()).unwrap_or_default(),
-            waits_on: crate::deals::waiting_text(c, w, &name(d.buyer_org_id), &name(d.seller_org_id)),
+            waiting: w,
+            buyer: name(d.buyer_org_id),
+            seller: name(d.seller_org_id),
             days: (t - d.updated_at).max(0) / 86_400,
         };
         if let Some(col) = columns.iter_mut().find(|col| col.stage == Stage::of(d.status)) {

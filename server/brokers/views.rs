@@ -83,8 +83,18 @@ pub struct Card {
     pub demand_title: String,
     pub achievement_title: String,
     pub for_side: String,
-    pub waits_on: String,
+    /// Whom the deal waits on, with the buyer's and the seller's names.
+    pub waiting: Option<crate::deals::Waiting>,
+    pub buyer: String,
+    pub seller: String,
     pub days: i64,
+}
+
+impl Card {
+    /// Whom the deal waits on, in the reader's language (empty when nobody).
+    pub fn waits_on(&self, c: &Ctx) -> String {
+        crate::deals::waiting_text(c, self.waiting, &self.buyer, &self.seller)
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -10,6 +10,8 @@
 //! what each amendment changed. At most one amendment of a contract is open at a time; the
 //! contract amount never falls below the payments already received.
 
+use std::collections::HashMap;
+
 use actix_multipart::form::MultipartForm;
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
@@ -24,7 +26,7 @@ use crate::forms::{text, FormData};
 use crate::ids::ContractId;
 use crate::registration::RegistrationStatus;
 use crate::schema::{contract_amendments, contract_versions};
-use crate::schema::{contracts, files as files_t, users};
+use crate::schema::{contracts, files as files_t, organizations, users};
 use crate::state::AppState;
 use crate::web::{redirect, render_status, Ctx, FieldErrors};
 
@@ -205,8 +207,9 @@ fn versions_of(conn: &mut DbConn, id: ContractId) -> AppResult<Vec<Version>> {
         .collect()
 }
 
-/// What a version or a proposal changes: (what, before, after), in the reader's language.
-pub fn changes(conn: &mut DbConn, c: &Ctx, old: &Terms, new: &Terms) -> AppResult<Vec<(String, String, String)>> {
+/// What a version or a proposal changes: (what, before, after), in the reader's language, with
+/// the parties named from `names` (every organization the terms name, see [`named_orgs`]).
+pub fn changes(c: &Ctx, names: &HashMap<i64, String>, old: &Terms, new: &Terms) -> Vec<(String, String, String)> {
     let money = |f: i64| crate::money::format_human(f, c.is_en());
     let kind = |t: &Terms| {
         format!(
@@ -252,18 +255,16 @@ pub fn changes(conn: &mut DbConn, c: &Ctx, old: &Terms, new: &Terms) -> AppResul
         ("contract.intermediary_short", all(old), all(new)),
     ] {
         if a != b {
-            let names = |conn: &mut DbConn, orgs: &[i64]| -> AppResult<String> {
+            let named = |orgs: &[i64]| -> String {
                 if orgs.is_empty() {
-                    return Ok(c.t("contract.no_party").to_string());
+                    return c.t("contract.no_party").to_string();
                 }
-                Ok(orgs
-                    .iter()
-                    .map(|o| org_name(conn, *o))
-                    .collect::<AppResult<Vec<_>>>()?
-                    .join("、"))
+                orgs.iter()
+                    .map(|o| names.get(o).map(String::as_str).unwrap_or("—"))
+                    .collect::<Vec<_>>()
+                    .join("、")
             };
-            let (a, b) = (names(conn, &a)?, names(conn, &b)?);
-            push(key, a, b);
+            push(key, named(&a), named(&b));
         }
     }
     push("field.project_name", old.project_name.clone(), new.project_name.clone());
@@ -288,7 +289,15 @@ pub fn changes(conn: &mut DbConn, c: &Ctx, old: &Terms, new: &Terms) -> AppResul
     push("contract.patent", patents(old), patents(new));
     let yes_no = |b: bool| c.t(if b { "common.yes" } else { "common.no" }).to_string();
     push("contract.import_short", yes_no(old.is_import), yes_no(new.is_import));
-    Ok(out)
+    out
+}
+
+/// Every organization a set of terms names: the parties and the intermediaries.
+fn named_orgs(t: &Terms) -> impl Iterator<Item = i64> + '_ {
+    [t.buyer_org_id, t.seller_org_id]
+        .into_iter()
+        .chain(t.intermediary_org_id)
+        .chain(t.more_intermediaries.iter().copied())
 }
 
 // ---- what the contract page shows --------------------------------------------------------------
@@ -297,7 +306,8 @@ pub fn changes(conn: &mut DbConn, c: &Ctx, old: &Terms, new: &Terms) -> AppResul
 #[derive(Debug, Clone)]
 pub struct OpenView {
     pub a: Amendment,
-    pub changes: Vec<(String, String, String)>,
+    /// The registered terms the amendment would change.
+    pub current: Terms,
     pub file: Option<(String, i64, String)>,
     pub proposed: Terms,
     pub waiting_days: i64,
@@ -311,8 +321,14 @@ pub struct VersionView {
     pub who: String,
     /// The amendment's number and reason, and whether its agreement is attached.
     pub amendment: Option<(i32, String, bool)>,
-    pub changes: Vec<(String, String, String)>,
+    /// The version's terms, and the ones it replaced (none for the first).
+    pub terms: Terms,
+    pub before: Option<Terms>,
 }
+
+/// The open amendment, the registered versions, and the names of every organization their
+/// terms name.
+pub type Amendments = (Option<OpenView>, Vec<VersionView>, HashMap<i64, String>);
 
 fn file_facts(conn: &mut DbConn, f: Option<i64>) -> AppResult<Option<(String, i64, String)>> {
     Ok(match f {
@@ -327,19 +343,15 @@ fn file_facts(conn: &mut DbConn, f: Option<i64>) -> AppResult<Option<(String, i6
 }
 
 /// The open amendment and the registered versions of a contract, for its page.
-pub fn views(conn: &mut DbConn, c: &Ctx, k: &Contract) -> AppResult<(Option<OpenView>, Vec<VersionView>)> {
+pub fn views(conn: &mut DbConn, k: &Contract) -> AppResult<Amendments> {
     let open = match open_of(conn, k.id)? {
-        Some(a) => {
-            let proposed = Terms::parse(&a.terms)?;
-            let current = Terms::of(conn, k)?;
-            Some(OpenView {
-                changes: changes(conn, c, &current, &proposed)?,
-                file: file_facts(conn, a.file_id)?,
-                waiting_days: a.submitted_at.map(waiting_working_days).unwrap_or(0),
-                proposed,
-                a,
-            })
-        }
+        Some(a) => Some(OpenView {
+            proposed: Terms::parse(&a.terms)?,
+            current: Terms::of(conn, k)?,
+            file: file_facts(conn, a.file_id)?,
+            waiting_days: a.submitted_at.map(waiting_working_days).unwrap_or(0),
+            a,
+        }),
         None => None,
     };
     let mut versions = Vec::new();
@@ -359,20 +371,32 @@ pub fn views(conn: &mut DbConn, c: &Ctx, k: &Contract) -> AppResult<(Option<Open
             }
             None => None,
         };
-        let changes = match &before {
-            Some(b) => changes(conn, c, b, &terms)?,
-            None => Vec::new(),
-        };
+        let replaced = before.replace(terms.clone());
         versions.push(VersionView {
             no,
             at,
             who,
             amendment,
-            changes,
+            terms,
+            before: replaced,
         });
-        before = Some(terms);
     }
-    Ok((open, versions))
+    let mut orgs: Vec<i64> = versions
+        .iter()
+        .flat_map(|v| named_orgs(&v.terms).collect::<Vec<_>>())
+        .collect();
+    if let Some(o) = &open {
+        orgs.extend(named_orgs(&o.current).chain(named_orgs(&o.proposed)));
+    }
+    orgs.sort_unstable();
+    orgs.dedup();
+    let names = organizations::table
+        .filter(organizations::id.eq_any(&orgs))
+        .select((organizations::id, organizations::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok((open, versions, names))
 }
 
 // ---- the party's side --------------------------------------------------------------------------

@@ -191,8 +191,7 @@ pub(crate) async fn show_page_with(
     elsewhere_input: ElsewhereInput,
 ) -> AppResult<HttpResponse> {
     let user = c.user()?.clone();
-    let cc = c.clone();
-    let shown = db::run(&state.pool, move |conn| shown(conn, &cc, &user, id)).await?;
+    let shown = db::run(&state.pool, move |conn| shown(conn, &user, id)).await?;
     let status = errors.status();
     let forms = ShowForms {
         errors,

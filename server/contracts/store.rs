@@ -18,7 +18,6 @@ use crate::schema::{
     deal_offers, deals, files as files_t, organizations, registration_counters, users,
 };
 use crate::vocabulary::ITEM_CATEGORIES;
-use crate::web::Ctx;
 
 #[derive(Queryable, Debug, Clone)]
 pub struct Contract {
@@ -751,15 +750,17 @@ pub(crate) struct Shown {
     pub elsewhere: Option<Elsewhere>,
     pub amendment: Option<super::amendments::OpenView>,
     pub versions: Vec<super::amendments::VersionView>,
+    /// The organizations the amendment and the versions name.
+    pub names: std::collections::HashMap<i64, String>,
     pub income: bool,
     pub party: bool,
     pub unverified: Vec<UnverifiedParty>,
 }
 
-pub(crate) fn shown(conn: &mut DbConn, c: &Ctx, user: &SessionUser, id: ContractId) -> AppResult<Shown> {
+pub(crate) fn shown(conn: &mut DbConn, user: &SessionUser, id: ContractId) -> AppResult<Shown> {
     let k = load(conn, id)?;
     let standing = standing(conn, user, &k)?;
-    let (amendment, versions) = super::amendments::views(conn, c, &k)?;
+    let (amendment, versions, names) = super::amendments::views(conn, &k)?;
     let file = match k.file_id {
         Some(f) => Some(
             files_t::table
@@ -800,6 +801,7 @@ pub(crate) fn shown(conn: &mut DbConn, c: &Ctx, user: &SessionUser, id: Contract
         standing,
         amendment,
         versions,
+        names,
         unverified,
         k,
     })

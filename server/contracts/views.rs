@@ -83,6 +83,7 @@ impl<'a> ShowPage<'a> {
             elsewhere_input: f.elsewhere_input,
             amendment: s.amendment,
             versions: s.versions,
+            names: s.names,
             income: s.income,
             party: s.party,
             unverified: s.unverified,
@@ -115,6 +116,8 @@ pub(crate) struct ShowPage<'a> {
     pub(crate) amendment: Option<amendments::OpenView>,
     /// Every registered version of the terms, oldest first.
     pub(crate) versions: Vec<amendments::VersionView>,
+    /// The organizations the amendment and the versions name.
+    pub(crate) names: std::collections::HashMap<i64, String>,
     /// Whether the seller is one 西宁 art. 14 speaks to (income distribution floors).
     pub(crate) income: bool,
     /// Whether the user's organization is the buyer or the seller (who record payments).
@@ -170,6 +173,17 @@ impl ShowPage<'_> {
     }
     pub(crate) fn tech_plain(&self) -> String {
         crate::money::format_plain(tech_fen(&self.k, &self.items))
+    }
+    /// What the open amendment would change: (what, before, after).
+    pub(crate) fn proposed_changes(&self, am: &amendments::OpenView) -> Vec<(String, String, String)> {
+        amendments::changes(self.c, &self.names, &am.current, &am.proposed)
+    }
+    /// What a registered version changed from the one before it.
+    pub(crate) fn version_changes(&self, v: &amendments::VersionView) -> Vec<(String, String, String)> {
+        match &v.before {
+            Some(b) => amendments::changes(self.c, &self.names, b, &v.terms),
+            None => Vec::new(),
+        }
     }
     /// The kind and technology amount the open amendment proposes, for the officer's form.
     pub(crate) fn amendment_kind(&self) -> String {
