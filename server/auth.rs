@@ -67,7 +67,7 @@ pub struct SessionUser {
     pub officer_region: Option<String>,
     pub email_verified: bool,
     pub org_name: String,
-    pub org_kind: String,
+    pub org_kind: crate::vocabulary::OrgKind,
     pub org_region: String,
     pub org_verification: crate::vocabulary::Verification,
     pub unread: i64,
@@ -303,7 +303,7 @@ type SessionRow = (
     Option<String>,
     Option<i64>,
     String,
-    String,
+    crate::vocabulary::OrgKind,
     String,
     crate::vocabulary::Verification,
 );

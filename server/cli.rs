@@ -273,7 +273,7 @@ fn create_officer(email: &str, name: &str, region: &str, office: Option<String>,
                 return Ok(Err(format!("an account with {email} exists already")));
             }
             let existing: Option<i64> = organizations::table
-                .filter(organizations::kind.eq("government"))
+                .filter(organizations::kind.eq(crate::vocabulary::OrgKind::Government))
                 .filter(organizations::region_code.eq(region.code))
                 .filter(organizations::name.eq(&office))
                 .select(organizations::id)
@@ -284,7 +284,7 @@ fn create_officer(email: &str, name: &str, region: &str, office: Option<String>,
                 Some(id) => id,
                 None => diesel::insert_into(organizations::table)
                     .values((
-                        organizations::kind.eq("government"),
+                        organizations::kind.eq(crate::vocabulary::OrgKind::Government),
                         organizations::name.eq(&office),
                         organizations::region_code.eq(region.code),
                         organizations::verification.eq(crate::vocabulary::Verification::Verified),

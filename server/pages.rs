@@ -1,5 +1,6 @@
 //! The home page, health checks, language switch and the embedded static files.
 
+use crate::vocabulary::OrgKind;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -30,7 +31,7 @@ struct HomePage<'a> {
 
 pub async fn home(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let n = db::run(&state.pool, |conn| {
-        let count_kind = |conn: &mut db::DbConn, kinds: &[&str]| -> AppResult<i64> {
+        let count_kind = |conn: &mut db::DbConn, kinds: &[OrgKind]| -> AppResult<i64> {
             Ok(organizations::table
                 .filter(organizations::kind.eq_any(kinds))
                 .filter(organizations::verification.eq(crate::vocabulary::Verification::Verified))
@@ -39,7 +40,7 @@ pub async fn home(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse>
         };
         Ok(Counts {
             organizations: organizations::table
-                .filter(organizations::kind.ne("government"))
+                .filter(organizations::kind.ne(OrgKind::Government))
                 .count()
                 .get_result(conn)?,
             verified: organizations::table
@@ -47,9 +48,9 @@ pub async fn home(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse>
                 .filter(organizations::verification.eq(crate::vocabulary::Verification::Verified))
                 .count()
                 .get_result(conn)?,
-            brokers: count_kind(conn, &["broker", "transfer_institution", "transfer_platform"])?,
-            institutions: count_kind(conn, &["university", "research_institute"])?,
-            enterprises: count_kind(conn, &["enterprise"])?,
+            brokers: count_kind(conn, OrgKind::BROKERS)?,
+            institutions: count_kind(conn, &[OrgKind::University, OrgKind::ResearchInstitute])?,
+            enterprises: count_kind(conn, &[OrgKind::Enterprise])?,
             users: users::table.count().get_result(conn)?,
         })
     })

@@ -10,6 +10,7 @@ use crate::listings::demand::DemandContent;
 use crate::listings::Text;
 use crate::organizations::FlagStatus;
 use crate::schema::{demands, listing_events, org_flags, organizations, users};
+use crate::vocabulary::OrgKind;
 use crate::{auth, credit_code};
 
 pub struct Account {
@@ -51,7 +52,7 @@ fn demo_credit_code(region: &str, n: usize) -> String {
 
 fn insert_org(
     conn: &mut DbConn,
-    kind: &str,
+    kind: OrgKind,
     name: &str,
     region: &str,
     code: Option<String>,
@@ -133,7 +134,7 @@ pub fn seed_demo(pool: &Pool) -> Result<Summary, String> {
 fn insert_market(conn: &mut DbConn, market: &DemoMarket, hash: &str) -> QueryResult<(Vec<Account>, usize)> {
     let mut accounts = Vec::new();
     for (region, office) in OFFICES {
-        let org = insert_org(conn, "government", office, region, None, None)?;
+        let org = insert_org(conn, OrgKind::Government, office, region, None, None)?;
         let email = format!("officer{region}@demo.techmarket.cn");
         insert_user(
             conn,
@@ -193,7 +194,14 @@ fn insert_market(conn: &mut DbConn, market: &DemoMarket, hash: &str) -> QueryRes
         users_of.insert(o.key.clone(), uid);
     }
     for b in &market.brokers {
-        let org = insert_org(conn, "broker", &b.name, &b.region_code, None, Some(&b.certificate))?;
+        let org = insert_org(
+            conn,
+            OrgKind::Broker,
+            &b.name,
+            &b.region_code,
+            None,
+            Some(&b.certificate),
+        )?;
         insert_broker_profile(conn, org, &b.region_code)?;
         let email = format!("{}@demo.techmarket.cn", b.email_local);
         insert_user(conn, org, &email, &b.name, hash, "broker", true, None)?;

@@ -69,6 +69,19 @@ macro_rules! text_enum {
             }
         }
 
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                let word = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                word.parse::<$name>().map_err(serde::de::Error::custom)
+            }
+        }
+
         impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
         where
             DB: diesel::backend::Backend,
@@ -128,6 +141,9 @@ mod tests {
         assert_eq!(Colour::DeepBlue.as_str(), "deep_blue");
         let e = "green".parse::<Colour>().unwrap_err();
         assert_eq!(e.to_string(), "Colour: unknown value \"green\"");
+        assert_eq!(serde_json::to_string(&Colour::DeepBlue).unwrap(), "\"deep_blue\"");
+        assert_eq!(serde_json::from_str::<Colour>("\"red\"").unwrap(), Colour::Red);
+        assert!(serde_json::from_str::<Colour>("\"green\"").is_err());
     }
 
     diesel::table! {

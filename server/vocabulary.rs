@@ -64,6 +64,52 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    /// What an organization is. Transfer platforms and transfer institutions are brokers too: they
+    /// are commissioned and work deals as an individual broker (`broker`, one person with a
+    /// certificate) does, and individual brokers may join one of them as their agency.
+    pub enum OrgKind {
+        Enterprise = "enterprise",
+        University = "university",
+        ResearchInstitute = "research_institute",
+        TransferPlatform = "transfer_platform",
+        TransferInstitution = "transfer_institution",
+        ContractServicePoint = "contract_service_point",
+        Broker = "broker",
+        Government = "government",
+    }
+}
+
+impl OrgKind {
+    /// The kinds that act as brokers: commissioned, with a pipeline, a profile and a track record.
+    pub const BROKERS: &'static [OrgKind] = &[OrgKind::Broker, OrgKind::TransferPlatform, OrgKind::TransferInstitution];
+    /// The kinds that sign up themselves (government offices are created by `create-officer`,
+    /// individual brokers through the broker sign-up).
+    pub const SELF_SIGNUP: &'static [OrgKind] = &[
+        OrgKind::Enterprise,
+        OrgKind::University,
+        OrgKind::ResearchInstitute,
+        OrgKind::TransferPlatform,
+        OrgKind::TransferInstitution,
+        OrgKind::ContractServicePoint,
+    ];
+    /// The kinds an individual broker may join as its agency.
+    pub const AGENCIES: &'static [OrgKind] = &[OrgKind::TransferPlatform, OrgKind::TransferInstitution];
+
+    /// Whether organizations of this kind act as brokers.
+    pub fn acts_as_broker(self) -> bool {
+        OrgKind::BROKERS.contains(&self)
+    }
+    /// Whether this is an individual broker (one person, no colleagues to invite).
+    pub fn is_individual_broker(self) -> bool {
+        self == OrgKind::Broker
+    }
+    /// Whether this kind is an agency an individual broker may join.
+    pub fn is_agency(self) -> bool {
+        OrgKind::AGENCIES.contains(&self)
+    }
+}
+
 /// Cooperation modes a demand may ask for.
 pub const COOP_MODES: &[&str] = &[
     "transfer",

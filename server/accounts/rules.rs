@@ -8,25 +8,21 @@ use crate::credit_code;
 use crate::forms::text_into;
 use crate::i18n::{Msg, Problems};
 use crate::regions;
+use crate::vocabulary::OrgKind;
 
 /// Organization kinds that sign up themselves (government offices are created by `create-officer`,
 /// individual brokers through the broker sign-up).
-pub const SELF_SIGNUP_KINDS: &[&str] = &[
-    "enterprise",
-    "university",
-    "research_institute",
-    "transfer_platform",
-    "transfer_institution",
-    "contract_service_point",
-];
+pub const SELF_SIGNUP_KINDS: &[OrgKind] = OrgKind::SELF_SIGNUP;
 
 /// The role of an organization's users.
-pub fn role_for_kind(kind: &str) -> Role {
+pub fn role_for_kind(kind: OrgKind) -> Role {
     match kind {
-        "enterprise" => Role::Enterprise,
-        "university" | "research_institute" => Role::Institution,
-        "government" => Role::Officer,
-        _ => Role::Broker,
+        OrgKind::Enterprise => Role::Enterprise,
+        OrgKind::University | OrgKind::ResearchInstitute => Role::Institution,
+        OrgKind::Government => Role::Officer,
+        OrgKind::TransferPlatform | OrgKind::TransferInstitution | OrgKind::Broker | OrgKind::ContractServicePoint => {
+            Role::Broker
+        }
     }
 }
 
@@ -91,7 +87,7 @@ pub struct OrgSignupForm {
 /// An organization's sign-up, checked: what is stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOrg {
-    pub kind: String,
+    pub kind: OrgKind,
     pub org_name: String,
     pub credit_code: String,
     pub region: String,
@@ -103,7 +99,8 @@ impl OrgSignupForm {
     /// The organization and its first user, or what is wrong field by field.
     pub fn check(&self) -> Result<NewOrg, Problems> {
         let mut p = Problems::new();
-        if !SELF_SIGNUP_KINDS.contains(&self.kind.as_str()) {
+        let kind = OrgKind::parse(&self.kind).filter(|k| SELF_SIGNUP_KINDS.contains(k));
+        if kind.is_none() {
             p.add("kind", Msg::t("err.choose_kind"));
         }
         text_into(&mut p, "org_name", self.org_name.trim(), 1, 100);
@@ -123,11 +120,11 @@ impl OrgSignupForm {
             &self.password2,
             &[&self.email, &self.name, &self.org_name],
         );
-        if !p.0.is_empty() {
+        let Some(kind) = kind.filter(|_| p.0.is_empty()) else {
             return Err(p);
-        }
+        };
         Ok(NewOrg {
-            kind: self.kind.clone(),
+            kind,
             org_name: self.org_name.trim().to_string(),
             credit_code: code,
             region,
@@ -214,10 +211,11 @@ mod tests {
 
     #[test]
     fn roles_follow_the_kind() {
-        assert_eq!(role_for_kind("enterprise"), Role::Enterprise);
-        assert_eq!(role_for_kind("research_institute"), Role::Institution);
-        assert_eq!(role_for_kind("government"), Role::Officer);
-        assert_eq!(role_for_kind("transfer_platform"), Role::Broker);
+        assert_eq!(role_for_kind(OrgKind::Enterprise), Role::Enterprise);
+        assert_eq!(role_for_kind(OrgKind::ResearchInstitute), Role::Institution);
+        assert_eq!(role_for_kind(OrgKind::Government), Role::Officer);
+        assert_eq!(role_for_kind(OrgKind::TransferPlatform), Role::Broker);
+        assert_eq!(role_for_kind(OrgKind::TransferInstitution), Role::Broker);
     }
 
     #[test]

@@ -135,7 +135,7 @@ pub fn sign_up_org(
             .returning(organizations::id)
             .get_result(conn)?;
         let person = (n.email.as_str(), n.name.as_str(), hash);
-        let uid = insert_admin(conn, org_id, person, role_for_kind(&n.kind), lang, t)?;
+        let uid = insert_admin(conn, org_id, person, role_for_kind(n.kind), lang, t)?;
         Ok(Some(Signup::Created(uid)))
     });
     let signup = match r {
@@ -161,7 +161,7 @@ pub fn sign_up_broker(conn: &mut DbConn, n: &NewBroker, hash: &str, lang: Lang, 
         let t = now();
         let org_id: i64 = diesel::insert_into(organizations::table)
             .values((
-                organizations::kind.eq("broker"),
+                organizations::kind.eq(crate::vocabulary::OrgKind::Broker),
                 organizations::name.eq(&n.name),
                 organizations::region_code.eq(&n.region),
                 organizations::broker_certificate.eq(Some(&n.certificate)),

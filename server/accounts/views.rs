@@ -18,7 +18,7 @@ pub struct OrgSignupPage<'a> {
     pub c: &'a Ctx,
     pub f: OrgSignupForm,
     pub errors: FieldErrors,
-    pub kinds: &'static [&'static str],
+    pub kinds: &'static [crate::vocabulary::OrgKind],
     pub regions: Vec<(&'static str, String)>,
 }
 

@@ -58,9 +58,10 @@ pub fn check_decision(decision: &str, reason: &str) -> Result<Decision, Option<M
     }
 }
 
-/// Whether the user's organization is a broker organization.
+/// Whether the user's organization acts as a broker: an individual broker, a transfer platform
+/// or a transfer institution.
 pub fn is_broker(u: &SessionUser) -> bool {
-    u.org_kind == "broker"
+    u.org_kind.acts_as_broker()
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub type BrokerRow = (i64, String, Option<String>, String);
 /// Verified broker organizations, by name; only `id` when one is named.
 fn brokers(conn: &mut DbConn, id: Option<i64>) -> QueryResult<Vec<BrokerRow>> {
     let mut q = organizations::table
-        .filter(organizations::kind.eq("broker"))
+        .filter(organizations::kind.eq_any(crate::vocabulary::OrgKind::BROKERS))
         .filter(organizations::verification.eq(crate::vocabulary::Verification::Verified))
         .into_boxed::<<DbConn as Connection>::Backend>();
     if let Some(id) = id {

@@ -17,15 +17,9 @@ const FILES: Files = Files {
     english: include_str!("../data/demo/english.toml"),
 };
 
-/// The organization kinds a demo organization may have.
-pub const KINDS: &[&str] = &[
-    "enterprise",
-    "university",
-    "research_institute",
-    "transfer_platform",
-    "transfer_institution",
-    "contract_service_point",
-];
+use crate::vocabulary::OrgKind;
+/// The organization kinds a demo organization may have: those that sign up themselves.
+const KINDS: &[OrgKind] = OrgKind::SELF_SIGNUP;
 
 /// The texts of the data files.
 #[derive(Clone, Copy)]
@@ -100,7 +94,7 @@ pub struct Metric {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrgSpec {
-    pub kind: String,
+    pub kind: crate::vocabulary::OrgKind,
     pub name: String,
     pub region: String,
     pub email: String,
@@ -385,7 +379,7 @@ fn check_orgs(data: &Data) -> Result<(), String> {
     let mut emails = HashSet::new();
     for o in &data.orgs {
         let name = &o.name;
-        if !KINDS.contains(&o.kind.as_str()) {
+        if !KINDS.contains(&o.kind) {
             return Err(format!("`{name}`: unknown kind `{}`", o.kind));
         }
         if name.trim().is_empty() || !names.insert(name.as_str()) {
@@ -402,7 +396,11 @@ fn check_orgs(data: &Data) -> Result<(), String> {
             return Err(format!("`{name}`: `{f}` is not a [[field]] of fields.toml"));
         }
     }
-    if !data.orgs.iter().any(|o| o.kind == "enterprise" && !o.fields.is_empty()) {
+    if !data
+        .orgs
+        .iter()
+        .any(|o| o.kind == OrgKind::Enterprise && !o.fields.is_empty())
+    {
         return Err("no enterprise with fields posts the needs".to_string());
     }
     Ok(())
@@ -524,7 +522,7 @@ fn check_english(data: &Data) -> Result<(), String> {
     for d in &data.english.demand {
         let known = crate::vocabulary::COOP_MODES;
         check(&d.title, &d.org, &d.field, &d.keywords, &d.modes, known)?;
-        if org(&d.org).is_some_and(|o| o.kind != "enterprise") || d.budget_fen.is_some_and(|b| b <= 0) {
+        if org(&d.org).is_some_and(|o| o.kind != OrgKind::Enterprise) || d.budget_fen.is_some_and(|b| b <= 0) {
             return Err(format!("`{}`: an enterprise's need with a positive budget", d.title));
         }
     }

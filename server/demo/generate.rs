@@ -14,8 +14,9 @@ use super::text::{
 use super::{DemoAchievement, DemoChallenge, DemoDemand, FEN_PER_WAN};
 use crate::fields::family;
 
-const ENT: &str = "enterprise";
-const UNI: &str = "university";
+use crate::vocabulary::OrgKind;
+const ENT: OrgKind = OrgKind::Enterprise;
+const UNI: OrgKind = OrgKind::University;
 
 /// How much of the market a top-level field gets when an organization works in several.
 fn top_weight(top: &str) -> u32 {
@@ -396,7 +397,7 @@ pub(super) fn achievement_weight(o: &OrgSpec) -> u32 {
     if o.fields.is_empty() {
         return 0;
     }
-    match (o.kind.as_str(), o.region.get(..2).unwrap_or("")) {
+    match (o.kind, o.region.get(..2).unwrap_or("")) {
         (ENT, _) => 1,
         (_, "63") => 10,
         _ => 8,

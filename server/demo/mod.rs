@@ -38,9 +38,7 @@ pub struct DemoMarket {
 pub struct DemoOrg {
     /// Unique key such as "org-17", referenced by listings.
     pub key: String,
-    /// enterprise | university | research_institute | transfer_platform | transfer_institution |
-    /// contract_service_point
-    pub kind: &'static str,
+    pub kind: crate::vocabulary::OrgKind,
     pub name: String,
     /// Six-digit GB/T 2260 code.
     pub region_code: String,
@@ -177,7 +175,7 @@ pub fn market(seed: u64, today: (i32, u32, u32)) -> DemoMarket {
         .enumerate()
         .map(|(i, o)| DemoOrg {
             key: format!("org-{}", i + 1),
-            kind: o.kind.as_str(),
+            kind: o.kind,
             name: o.name.clone(),
             region_code: o.region.clone(),
             sme: o.sme,

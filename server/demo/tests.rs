@@ -60,14 +60,7 @@ fn counts_in_range() {
         let challenges = m.demands.iter().filter(|d| d.challenge.is_some()).count();
         assert!((10..=45).contains(&challenges), "{challenges}");
         assert!(m.achievements.iter().any(|a| a.notice.is_some()));
-        for kind in [
-            "enterprise",
-            "university",
-            "research_institute",
-            "transfer_platform",
-            "transfer_institution",
-            "contract_service_point",
-        ] {
+        for kind in crate::vocabulary::OrgKind::SELF_SIGNUP.iter().copied() {
             assert!(m.orgs.iter().any(|o| o.kind == kind), "{kind}");
         }
     }
@@ -119,7 +112,7 @@ fn keys_and_emails_unique() {
     assert_eq!(certs.len(), m.brokers.len());
     for d in &m.demands {
         let org = m.orgs.iter().find(|o| o.key == d.org_key).expect("demand org");
-        assert_eq!(org.kind, "enterprise");
+        assert_eq!(org.kind, crate::vocabulary::OrgKind::Enterprise);
     }
     for a in &m.achievements {
         assert!(m.orgs.iter().any(|o| o.key == a.org_key));

@@ -215,7 +215,9 @@ impl Section {
         s.can_deal = published
             && (owner
                 || match viewer {
-                    Some(u) if u.org_kind == "broker" => crate::commissions::commissioned(conn, u.org_id, kind, id)?,
+                    Some(u) if u.org_kind.acts_as_broker() => {
+                        crate::commissions::commissioned(conn, u.org_id, kind, id)?
+                    }
                     _ => false,
                 });
         Ok(s)

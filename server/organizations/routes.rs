@@ -46,7 +46,7 @@ pub struct InviteForm {
 
 pub async fn invite(c: Ctx, state: web::Data<AppState>, form: web::Form<InviteForm>) -> AppResult<HttpResponse> {
     let admin = c.admin()?.clone();
-    if admin.org_kind == "broker" {
+    if admin.org_kind.is_individual_broker() {
         return Err(AppError::refused("err.brokers_no_members"));
     }
     let typed = form.into_inner().email;

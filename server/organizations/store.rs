@@ -13,14 +13,14 @@ use crate::i18n::{self, Lang, Msg, Problems};
 use crate::mail;
 use crate::regions;
 use crate::schema::{org_flags, organizations, user_tokens, users};
-use crate::vocabulary::Verification;
+use crate::vocabulary::{OrgKind, Verification};
 
 use super::rules::{FlagInput, FlagStatus};
 
 #[derive(Queryable, Debug, Clone)]
 pub struct Org {
     pub id: i64,
-    pub kind: String,
+    pub kind: OrgKind,
     pub name: String,
     pub credit_code: Option<String>,
     pub region_code: String,
@@ -42,8 +42,9 @@ impl Org {
     pub fn region_name(&self) -> String {
         regions::full_name(&self.region_code).unwrap_or_else(|| self.region_code.clone())
     }
+    /// Whether it acts as a broker (an individual broker, a transfer platform or institution).
     pub fn is_broker(&self) -> bool {
-        self.kind == "broker"
+        self.kind.acts_as_broker()
     }
     pub fn is_verified(&self) -> bool {
         self.verification == Verification::Verified
@@ -280,7 +281,7 @@ pub fn join(
             users::email.eq(&row.email),
             users::name.eq(name),
             users::password_hash.eq(hash),
-            users::role.eq(role_for_kind(&org.kind).as_str()),
+            users::role.eq(role_for_kind(org.kind).as_str()),
             users::is_admin.eq(false),
             // The invitation reached this address, which verifies it.
             users::email_verified_at.eq(Some(t)),
@@ -361,7 +362,7 @@ pub fn queue(conn: &mut DbConn, officer: &SessionUser, state: Verification) -> A
     let orgs = organizations::table
         .filter(organizations::region_code.like(&pattern))
         .filter(organizations::verification.eq(state))
-        .filter(organizations::kind.ne("government"))
+        .filter(organizations::kind.ne(OrgKind::Government))
         .order(organizations::id)
         .limit(500)
         .select(org_columns!())
@@ -378,7 +379,7 @@ pub fn queue(conn: &mut DbConn, officer: &SessionUser, state: Verification) -> A
 /// An organization an officer may review: it must lie in the officer's region.
 fn org_for_officer(conn: &mut DbConn, officer: &SessionUser, id: i64) -> AppResult<Org> {
     let org = load_org(conn, id)?;
-    if !officer.oversees(&org.region_code) || org.kind == "government" {
+    if !officer.oversees(&org.region_code) || org.kind == OrgKind::Government {
         return Err(AppError::refused("err.not_your_region"));
     }
     Ok(org)
