@@ -32,6 +32,7 @@ diesel::table! {
         region_code -> Text,
         broker_certificate -> Nullable<Text>,
         agency_id -> Nullable<BigInt>,
+        agency_request_id -> Nullable<BigInt>,
         aid_partnered -> Bool,
         verification -> Text,
         licence_file_id -> Nullable<BigInt>,

@@ -8,7 +8,7 @@ use super::store;
 use super::views::*;
 use crate::commissions::broker_user;
 use crate::db;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::forms::FormData;
 use crate::state::AppState;
 use crate::vocabulary::split_list;
@@ -28,7 +28,10 @@ pub async fn profile(c: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -
 
 pub async fn edit_form(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let user = broker_user(&c)?;
-    let profile = db::run(&state.pool, move |conn| Ok(store::profile_of(conn, user.org_id)?)).await?;
+    let (profile, agency) = db::run(&state.pool, move |conn| {
+        Ok((store::profile_of(conn, user.org_id)?, store::agency_panel(conn, &user)?))
+    })
+    .await?;
     let (fields, regions, intro) = profile.unwrap_or_default();
     render(&EditPage {
         c: &c,
@@ -36,6 +39,7 @@ pub async fn edit_form(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResp
         regions: split_list(&regions).join(", "),
         intro,
         errors: FieldErrors::new(),
+        agency,
     })
 }
 
@@ -50,12 +54,15 @@ pub async fn save_profile(
     let (fields, regions) = match check_profile(&chosen, &regions_text, &intro) {
         Ok(ok) => ok,
         Err(p) => {
+            let u = user.clone();
+            let agency = db::run(&state.pool, move |conn| Ok(store::agency_panel(conn, &u)?)).await?;
             let page = EditPage {
                 c: &c,
                 fields: field_choices(c.is_en(), &chosen),
                 regions: regions_text,
                 intro,
                 errors: c.errors(&p),
+                agency,
             };
             return render_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
         }
@@ -73,4 +80,59 @@ pub async fn pipeline(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpRespo
     let user = broker_user(&c)?;
     let columns = db::run(&state.pool, move |conn| store::pipeline(conn, &user)).await?;
     render(&PipelinePage { c: &c, columns })
+}
+
+#[derive(serde::Deserialize)]
+pub struct AgencyForm {
+    #[serde(default)]
+    pub agency: String,
+}
+
+/// An individual broker asks a transfer platform or institution to take it in.
+pub async fn request_agency(
+    c: Ctx,
+    state: web::Data<AppState>,
+    form: web::Form<AgencyForm>,
+) -> AppResult<HttpResponse> {
+    let user = broker_user(&c)?;
+    let Ok(agency) = form.agency.trim().parse::<i64>() else {
+        return Err(AppError::bad_request(c.t("err.agency_choose")));
+    };
+    let base = state.config.base_url.clone();
+    db::tx(&state.pool, move |conn| {
+        store::request_agency(conn, &base, &user, agency)
+    })
+    .await?;
+    Ok(redirect("/broker/profile?notice=agency_requested#agency"))
+}
+
+/// The broker leaves its agency, or takes back its request.
+pub async fn leave_agency(c: Ctx, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let user = broker_user(&c)?;
+    db::tx(&state.pool, move |conn| Ok(store::leave_agency(conn, user.org_id)?)).await?;
+    Ok(redirect("/broker/profile?notice=agency_left#agency"))
+}
+
+#[derive(serde::Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    pub decision: String,
+}
+
+/// The agency's administrator takes in a broker, turns it away, or lets a member go.
+pub async fn decide_member(
+    c: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<MemberForm>,
+) -> AppResult<HttpResponse> {
+    let user = broker_user(&c)?;
+    let broker = path.into_inner();
+    let d = MemberDecision::parse(&form.decision).ok_or_else(|| AppError::bad_request(c.t("err.choose_decision")))?;
+    let base = state.config.base_url.clone();
+    db::tx(&state.pool, move |conn| {
+        store::decide_member(conn, &base, &user, broker, d)
+    })
+    .await?;
+    Ok(redirect("/broker/profile?notice=agency_decided#agency"))
 }

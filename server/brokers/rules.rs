@@ -4,6 +4,7 @@
 use crate::deals::DealStatus;
 use crate::forms::check_text;
 use crate::i18n::{Msg, Problems};
+use crate::vocabulary::OrgKind;
 
 crate::text_enum! {
     /// A column of the broker's pipeline.
@@ -70,6 +71,57 @@ pub fn check_profile(
     }
 }
 
+/// Where an individual broker stands with an agency (a transfer platform or institution).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Membership {
+    /// Works alone.
+    Alone,
+    /// Asked to join the agency; its administrator has not answered.
+    Requested(i64, String),
+    /// A member of the agency.
+    Member(i64, String),
+}
+
+/// Why a broker organization may not ask `agency` to take it in, if it may not: only an
+/// individual broker joins, only a verified transfer platform or institution takes members.
+pub fn join_refusal(broker: OrgKind, agency: Option<(OrgKind, bool)>) -> Option<&'static str> {
+    if !broker.is_individual_broker() {
+        return Some("err.agency_individual_only");
+    }
+    match agency {
+        Some((kind, true)) if kind.is_agency() => None,
+        _ => Some("err.agency_choose"),
+    }
+}
+
+/// What an agency's administrator does with a broker: take in one that asked, turn it away,
+/// or let a member go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberDecision {
+    Accept,
+    Decline,
+    Remove,
+}
+
+impl MemberDecision {
+    pub fn parse(word: &str) -> Option<MemberDecision> {
+        match word {
+            "accept" => Some(MemberDecision::Accept),
+            "decline" => Some(MemberDecision::Decline),
+            "remove" => Some(MemberDecision::Remove),
+            _ => None,
+        }
+    }
+    /// Whether the decision applies to a broker that stands so with this agency.
+    pub fn applies(self, m: &Membership, agency: i64) -> bool {
+        match (self, m) {
+            (MemberDecision::Accept | MemberDecision::Decline, Membership::Requested(a, _)) => *a == agency,
+            (MemberDecision::Remove, Membership::Member(a, _)) => *a == agency,
+            _ => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +148,41 @@ mod tests {
         let p = check_profile(&chosen, " ", &"长".repeat(2001)).unwrap_err();
         assert_eq!(p.get("regions"), Some(&Msg::t("err.required")));
         assert!(p.has("intro") && !p.has("fields"));
+    }
+
+    #[test]
+    fn only_an_individual_broker_joins_a_verified_agency() {
+        use OrgKind::*;
+        assert_eq!(join_refusal(Broker, Some((TransferInstitution, true))), None);
+        assert_eq!(join_refusal(Broker, Some((TransferPlatform, true))), None);
+        assert_eq!(
+            join_refusal(Broker, Some((TransferPlatform, false))),
+            Some("err.agency_choose")
+        );
+        assert_eq!(
+            join_refusal(Broker, Some((Enterprise, true))),
+            Some("err.agency_choose")
+        );
+        assert_eq!(join_refusal(Broker, Some((Broker, true))), Some("err.agency_choose"));
+        assert_eq!(join_refusal(Broker, None), Some("err.agency_choose"));
+        assert_eq!(
+            join_refusal(TransferInstitution, Some((TransferPlatform, true))),
+            Some("err.agency_individual_only")
+        );
+    }
+
+    #[test]
+    fn an_agency_decides_only_its_own_requests_and_members() {
+        let asked = Membership::Requested(7, "甲".into());
+        let member = Membership::Member(7, "甲".into());
+        assert!(MemberDecision::Accept.applies(&asked, 7));
+        assert!(MemberDecision::Decline.applies(&asked, 7));
+        assert!(!MemberDecision::Accept.applies(&asked, 8));
+        assert!(!MemberDecision::Remove.applies(&asked, 7));
+        assert!(MemberDecision::Remove.applies(&member, 7));
+        assert!(!MemberDecision::Accept.applies(&member, 7));
+        assert!(!MemberDecision::Remove.applies(&Membership::Alone, 7));
+        assert_eq!(MemberDecision::parse("remove"), Some(MemberDecision::Remove));
+        assert_eq!(MemberDecision::parse("x"), None);
     }
 }

@@ -12,9 +12,9 @@ use crate::auth::SessionUser;
 use crate::commissions::{org_names, verified_broker, verified_brokers, BrokerRow, CommissionStatus};
 use crate::db::{now, DbConn};
 use crate::deals::{open_offer_sides, titles_of, waiting, Deal, DealStatus, OPEN};
-use crate::error::AppResult;
-use crate::schema::{broker_profiles, commissions, contracts, deal_offers, deals, organizations};
-use crate::vocabulary::split_list;
+use crate::error::{AppError, AppResult};
+use crate::schema::{broker_profiles, commissions, contracts, deal_offers, deals, organizations, users};
+use crate::vocabulary::{split_list, OrgKind, Verification};
 
 /// A broker's profile as stored: fields, regions, introduction.
 pub type Profile = (String, String, String);
@@ -56,8 +56,11 @@ pub fn save_profile(conn: &mut DbConn, org: i64, (fields, regions, intro): (&str
     Ok(())
 }
 
-/// The track records of broker organizations, by organization: four queries for all of them.
-fn track_records(conn: &mut DbConn, orgs: &[i64]) -> QueryResult<HashMap<i64, TrackRecord>> {
+/// The track records of broker organizations, by organization: four queries for all of them. Each
+/// organization's record counts the deals of its group: itself and, for an agency, its members.
+fn track_records(conn: &mut DbConn, groups: &HashMap<i64, Vec<i64>>) -> QueryResult<HashMap<i64, TrackRecord>> {
+    let all: Vec<i64> = groups.values().flatten().copied().collect();
+    let orgs = all.as_slice();
     type DealRow = (i64, Option<i64>, Option<i64>, DealStatus, Option<i64>);
     let ds: Vec<DealRow> = deals::table
         .filter(
@@ -107,20 +110,30 @@ fn track_records(conn: &mut DbConn, orgs: &[i64]) -> QueryResult<HashMap<i64, Tr
         ))
         .load(conn)?;
     let mut out = HashMap::new();
-    for &org in orgs {
-        let mine: Vec<&DealRow> = ds.iter().filter(|d| d.1 == Some(org) || d.2 == Some(org)).collect();
+    for (&org, group) in groups {
+        let of_group = |o: Option<i64>| o.is_some_and(|o| group.contains(&o));
+        let mine: Vec<&DealRow> = ds.iter().filter(|d| of_group(d.1) || of_group(d.2)).collect();
         let agreed: Vec<&&DealRow> = mine.iter().filter(|d| d.3 == DealStatus::Agreed).collect();
         let my_deals: HashSet<i64> = mine.iter().map(|d| d.0).collect();
         let contracts: Vec<i64> = registered
             .iter()
-            .filter(|c| c.0 == Some(org) || c.1.is_some_and(|d| my_deals.contains(&d)))
+            .filter(|c| of_group(c.0) || c.1.is_some_and(|d| my_deals.contains(&d)))
             .map(|c| c.2)
             .collect();
         let record = TrackRecord {
             agreed: agreed.len() as i64,
             agreed_fen: agreed.iter().filter_map(|d| d.4).filter_map(|o| prices.get(&o)).sum(),
             open: mine.iter().filter(|d| OPEN.contains(&d.3)).count() as i64,
-            principals: principals.iter().filter(|p| p.0 == org).map(|p| p.1.clone()).collect(),
+            principals: {
+                let mut names: Vec<String> = principals
+                    .iter()
+                    .filter(|p| group.contains(&p.0))
+                    .map(|p| p.1.clone())
+                    .collect();
+                names.sort();
+                names.dedup();
+                names
+            },
             contracts: contracts.len() as i64,
             contracts_fen: contracts.iter().sum(),
         };
@@ -129,11 +142,51 @@ fn track_records(conn: &mut DbConn, orgs: &[i64]) -> QueryResult<HashMap<i64, Tr
     Ok(out)
 }
 
-/// Profiles of broker organizations with their track records: six queries for all of them.
+/// Each broker organization's agency (for an individual broker that joined one) and members (for
+/// an agency), by organization: three queries for all of them.
+fn agencies_and_members(conn: &mut DbConn, orgs: &[i64]) -> QueryResult<(HashMap<i64, (i64, String)>, Members)> {
+    let members: Vec<(Option<i64>, i64, String)> = organizations::table
+        .filter(organizations::agency_id.eq_any(orgs))
+        .order(organizations::name)
+        .select((organizations::agency_id, organizations::id, organizations::name))
+        .load(conn)?;
+    let mut by_agency: Members = HashMap::new();
+    for (a, id, name) in members {
+        if let Some(a) = a {
+            by_agency.entry(a).or_default().push((id, name));
+        }
+    }
+    let of_members: Vec<(i64, Option<i64>)> = organizations::table
+        .filter(organizations::id.eq_any(orgs))
+        .filter(organizations::agency_id.is_not_null())
+        .select((organizations::id, organizations::agency_id))
+        .load(conn)?;
+    let ids: Vec<i64> = of_members.iter().filter_map(|m| m.1).collect();
+    let names = org_names(conn, &ids)?;
+    let agencies = of_members
+        .into_iter()
+        .filter_map(|(m, a)| a.map(|a| (m, (a, names.get(&a).cloned().unwrap_or_default()))))
+        .collect();
+    Ok((agencies, by_agency))
+}
+
+/// An agency's members, by agency: (organization, name), by name.
+type Members = HashMap<i64, Vec<(i64, String)>>;
+
+/// Profiles of broker organizations with their track records: nine queries for all of them.
 fn views(conn: &mut DbConn, en: bool, rows: Vec<BrokerRow>) -> QueryResult<Vec<BrokerView>> {
     let orgs: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let mut profiles = profiles(conn, &orgs)?;
-    let mut records = track_records(conn, &orgs)?;
+    let (mut agencies, mut members) = agencies_and_members(conn, &orgs)?;
+    let groups: HashMap<i64, Vec<i64>> = orgs
+        .iter()
+        .map(|&o| {
+            let mut group = vec![o];
+            group.extend(members.get(&o).into_iter().flatten().map(|m| m.0));
+            (o, group)
+        })
+        .collect();
+    let mut records = track_records(conn, &groups)?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -150,6 +203,8 @@ fn views(conn: &mut DbConn, en: bool, rows: Vec<BrokerRow>) -> QueryResult<Vec<B
                     .collect(),
                 intro,
                 record: records.remove(&row.0).unwrap_or_default(),
+                agency: agencies.remove(&row.0),
+                members: members.remove(&row.0).unwrap_or_default(),
             }
         })
         .collect())
@@ -209,4 +264,161 @@ pub fn pipeline(conn: &mut DbConn, user: &SessionUser) -> AppResult<Vec<Column>>
         }
     }
     Ok(columns)
+}
+
+// ---- agencies: an individual broker joins a transfer platform or institution ---------------------
+
+/// The verified agencies an individual broker may join, by name.
+pub fn agencies(conn: &mut DbConn) -> QueryResult<Vec<(i64, String)>> {
+    organizations::table
+        .filter(organizations::kind.eq_any(OrgKind::AGENCIES))
+        .filter(organizations::verification.eq(Verification::Verified))
+        .order(organizations::name)
+        .select((organizations::id, organizations::name))
+        .load(conn)
+}
+
+/// Where an individual broker stands with an agency.
+pub fn membership(conn: &mut DbConn, org: i64) -> QueryResult<Membership> {
+    let (member, asked): (Option<i64>, Option<i64>) = organizations::table
+        .find(org)
+        .select((organizations::agency_id, organizations::agency_request_id))
+        .first(conn)?;
+    let name = |conn: &mut DbConn, id: i64| -> QueryResult<String> {
+        organizations::table.find(id).select(organizations::name).first(conn)
+    };
+    Ok(match (member, asked) {
+        (Some(a), _) => Membership::Member(a, name(conn, a)?),
+        (None, Some(a)) => Membership::Requested(a, name(conn, a)?),
+        (None, None) => Membership::Alone,
+    })
+}
+
+/// The users of an organization who administer it (those its requests and answers are mailed to).
+fn admins(conn: &mut DbConn, org: i64) -> QueryResult<Vec<i64>> {
+    users::table
+        .filter(users::org_id.eq(org))
+        .filter(users::is_admin.eq(true))
+        .select(users::id)
+        .load(conn)
+}
+
+/// An individual broker asks `agency` to take it in (in place of any earlier request); the
+/// agency's administrators are mailed.
+pub fn request_agency(conn: &mut DbConn, base: &str, user: &SessionUser, agency: i64) -> AppResult<()> {
+    let found: Option<(OrgKind, Verification)> = organizations::table
+        .find(agency)
+        .select((organizations::kind, organizations::verification))
+        .first(conn)
+        .optional()?;
+    let target = found.map(|(k, v)| (k, v == Verification::Verified));
+    if let Some(key) = join_refusal(user.org_kind, target) {
+        return Err(AppError::bad_request(crate::i18n::Msg::t(key)));
+    }
+    if let Membership::Member(..) = membership(conn, user.org_id)? {
+        return Err(AppError::conflict("err.agency_member_already"));
+    }
+    diesel::update(organizations::table.find(user.org_id))
+        .set(organizations::agency_request_id.eq(Some(agency)))
+        .execute(conn)?;
+    let url = format!("{base}/broker/profile#agency");
+    for admin in admins(conn, agency)? {
+        let args = [user.org_name.as_str(), url.as_str()];
+        crate::mail::enqueue_for_user(conn, admin, "mail.agency_request", &args, "/broker/profile#agency")?;
+    }
+    Ok(())
+}
+
+/// The broker leaves its agency, or takes back its request.
+pub fn leave_agency(conn: &mut DbConn, org: i64) -> QueryResult<()> {
+    diesel::update(organizations::table.find(org))
+        .set((
+            organizations::agency_id.eq(None::<i64>),
+            organizations::agency_request_id.eq(None::<i64>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A broker that asked to join an agency, or is a member: organization, name, certificate.
+pub type RosterRow = (i64, String, Option<String>);
+
+/// The brokers that asked to join `agency`, and its members, each by name.
+pub fn roster(conn: &mut DbConn, agency: i64) -> QueryResult<(Vec<RosterRow>, Vec<RosterRow>)> {
+    let cols = (
+        organizations::id,
+        organizations::name,
+        organizations::broker_certificate,
+    );
+    let asked = organizations::table
+        .filter(organizations::agency_request_id.eq(agency))
+        .filter(organizations::agency_id.is_null())
+        .order(organizations::name)
+        .select(cols)
+        .load(conn)?;
+    let members = organizations::table
+        .filter(organizations::agency_id.eq(agency))
+        .order(organizations::name)
+        .select(cols)
+        .load(conn)?;
+    Ok((asked, members))
+}
+
+/// The agency's administrator takes in a broker that asked, turns it away, or lets a member go;
+/// the broker's users are mailed.
+pub fn decide_member(
+    conn: &mut DbConn,
+    base: &str,
+    user: &SessionUser,
+    broker: i64,
+    d: MemberDecision,
+) -> AppResult<()> {
+    if !user.is_admin || !user.org_kind.is_agency() {
+        return Err(AppError::refused("err.agency_admin_only"));
+    }
+    if !d.applies(&membership(conn, broker)?, user.org_id) {
+        return Err(AppError::NotFound);
+    }
+    let (agency_id, what) = match d {
+        MemberDecision::Accept => (Some(user.org_id), "accepted"),
+        MemberDecision::Decline => (None, "declined"),
+        MemberDecision::Remove => (None, "removed"),
+    };
+    diesel::update(organizations::table.find(broker))
+        .set((
+            organizations::agency_id.eq(agency_id),
+            organizations::agency_request_id.eq(None::<i64>),
+        ))
+        .execute(conn)?;
+    let url = format!("{base}/broker/profile#agency");
+    let people: Vec<i64> = users::table
+        .filter(users::org_id.eq(broker))
+        .select(users::id)
+        .load(conn)?;
+    for u in people {
+        let args = [user.org_name.as_str(), url.as_str()];
+        crate::mail::enqueue_for_user(conn, u, &format!("mail.agency_{what}"), &args, "/broker/profile#agency")?;
+    }
+    Ok(())
+}
+
+/// The agency section of the user's broker profile page.
+pub fn agency_panel(conn: &mut DbConn, user: &SessionUser) -> QueryResult<AgencyPanel> {
+    if user.org_kind.is_agency() {
+        let (asked, members) = roster(conn, user.org_id)?;
+        return Ok(AgencyPanel::Agency {
+            asked,
+            members,
+            admin: user.is_admin,
+        });
+    }
+    Ok(AgencyPanel::Broker {
+        individual: user.org_kind.is_individual_broker(),
+        membership: membership(conn, user.org_id)?,
+        agencies: if user.org_kind.is_individual_broker() {
+            agencies(conn)?
+        } else {
+            Vec::new()
+        },
+    })
 }

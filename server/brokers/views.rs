@@ -3,7 +3,8 @@
 
 use askama::Template;
 
-use super::rules::Stage;
+use super::rules::{Membership, Stage};
+use super::store;
 use crate::web::{Ctx, FieldErrors};
 
 /// A broker's record on this market: deals agreed and their amount, deals under way.
@@ -27,7 +28,12 @@ pub struct BrokerView {
     pub fields: Vec<String>,
     pub regions: Vec<String>,
     pub intro: String,
+    /// The record counts an agency's members' deals with its own.
     pub record: TrackRecord,
+    /// The agency an individual broker belongs to: organization, name.
+    pub agency: Option<(i64, String)>,
+    /// An agency's member brokers: organization, name.
+    pub members: Vec<(i64, String)>,
 }
 
 #[derive(Template)]
@@ -61,6 +67,23 @@ pub(crate) struct EditPage<'a> {
     pub regions: String,
     pub intro: String,
     pub errors: FieldErrors,
+    pub agency: AgencyPanel,
+}
+
+/// The agency section of the broker's own profile page: for an individual broker, where it stands
+/// and the agencies it may ask; for an agency, who asked to join and its members.
+#[derive(Debug, Clone)]
+pub enum AgencyPanel {
+    Broker {
+        individual: bool,
+        membership: Membership,
+        agencies: Vec<(i64, String)>,
+    },
+    Agency {
+        asked: Vec<store::RosterRow>,
+        members: Vec<store::RosterRow>,
+        admin: bool,
+    },
 }
 
 /// The top-level fields a broker may name, with whether each is chosen.

@@ -462,6 +462,19 @@ both!(broker_routes_for_every_role, |db| {
         );
     }
     assert_eq!(ent.post_raw("/commissions", &fields).status, 403, "no CSRF token");
+    // The agency actions are brokers' only; anonymous visitors are sent to log in.
+    for path in [
+        "/broker/agency",
+        "/broker/agency/leave",
+        &format!("/broker/members/{broker_org}"),
+    ] {
+        let fields = [("agency", "1"), ("decision", "accept")];
+        for (i, c) in [&ent, &inst, &officer, &anon].iter().enumerate() {
+            let from = if i == 3 { "/login" } else { "/brokers" };
+            let want = if i == 3 { 303 } else { 403 };
+            assert_eq!(c.post(from, path, &fields).status, want, "POST {path} as #{i}");
+        }
+    }
     assert_eq!(
         app.count("SELECT COUNT(*) FROM commissions WHERE status = 'pending'"),
         1

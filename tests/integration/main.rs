@@ -2,6 +2,7 @@
 //! HTTP. Every test runs on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL.
 
 mod accounts;
+mod agencies;
 mod brokers;
 mod challenges;
 mod contracts;
