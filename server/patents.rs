@@ -4,7 +4,7 @@
 //! Patent application numbers follow the CNIPA standard ZC 0006-2003 (专利申请号标准):
 //!
 //! * since 1 October 2003: `YYYY K NNNNNNN . C` — a 4-digit filing year, a kind digit, a 7-digit
-//!   serial number and a check character, e.g. `202310123456.7`;
+//!   serial number and a check character, e.g. `202310123456.6`;
 //! * before: `YY K NNNNN . C` — a 2-digit year, the kind digit, a 5-digit serial and the check
 //!   character, e.g. `97101765.4`.
 //!
@@ -94,7 +94,7 @@ impl PatentKind {
 /// A valid patent application number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PatentNumber {
-    /// Digits, a point and the check character, without prefix or spaces: `202310123456.7`,
+    /// Digits, a point and the check character, without prefix or spaces: `202310123456.6`,
     /// `97101765.4`.
     pub normalized: String,
     /// Filing year (four digits also for the old form: `97…` is 1997).
@@ -104,7 +104,7 @@ pub struct PatentNumber {
 }
 
 impl PatentNumber {
-    /// The granted patent's number as printed on the certificate: `ZL202310123456.7`.
+    /// The granted patent's number as printed on the certificate: `ZL202310123456.6`.
     pub fn patent_number(&self) -> String {
         format!("ZL{}", self.normalized)
     }
@@ -262,10 +262,14 @@ fn current_year() -> u16 {
     u16::try_from(year).unwrap_or(9999)
 }
 
+/// A valid application number to show as a form's example (its check digit is right: forms
+/// must not teach a number their own check refuses).
+pub const EXAMPLE: &str = "202310123456.6";
+
 /// Validates a Chinese patent application number (or patent number) and returns it normalized.
 ///
-/// Accepts `202310123456.7`, `CN202310123456.7`, `ZL 2023 1 0123456.7`, `ZL03112345.6`, full-width
-/// digits, a lower-case `x`, and the number without its point (`2023101234567`). The error names
+/// Accepts `202310123456.6`, `CN202310123456.6`, `ZL 2023 1 0123456.6`, `ZL03112345.6`, full-width
+/// digits, a lower-case `x`, and the number without its point (`2023101234566`). The error names
 /// what is wrong: characters, length, missing or malformed check digit, wrong check digit (with
 /// the expected one), unknown kind digit, impossible year.
 pub fn validate_application_number(input: &str) -> Result<PatentNumber, PatentError> {
@@ -725,5 +729,13 @@ mod tests {
             assert_eq!(PatentKind::from_digit(k.digit()), Some(k));
             assert!(!k.name(false).is_empty() && !k.name(true).is_empty());
         }
+    }
+
+    #[test]
+    fn the_forms_example_passes_the_check() {
+        assert_eq!(
+            validate_application_number(EXAMPLE).map(|p| p.normalized),
+            Ok(EXAMPLE.to_string())
+        );
     }
 }

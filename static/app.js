@@ -3,10 +3,14 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form").forEach(function (form) {
     var bar = form.dataset.progress && document.getElementById(form.dataset.progress);
     form.addEventListener("submit", function (ev) {
-      // Disable the submit buttons after the first submit, so a double click posts once.
-      form.querySelectorAll("button[type=submit]").forEach(function (b) {
-        setTimeout(function () { b.disabled = true; }, 0);
-      });
+      // Disable the submit buttons after the first submit, so a double click posts once. A form
+      // that only asks (a search, a download) changes nothing: its buttons stay, since a download
+      // leaves the page where it is and the next click must work.
+      if (form.method.toLowerCase() === "post") {
+        form.querySelectorAll("button[type=submit]").forEach(function (b) {
+          setTimeout(function () { b.disabled = true; }, 0);
+        });
+      }
       if (!bar || !window.XMLHttpRequest || !window.FormData) return;
       // Large uploads: send with XHR to show the upload's progress, then show the server's answer.
       ev.preventDefault();

@@ -197,6 +197,9 @@ pub(crate) fn record_elsewhere(
     if !k.editable() {
         return Err(AppError::conflict("err.contract_not_editable"));
     }
+    if super::store::seller_served(conn, &k)? {
+        return Err(AppError::conflict("err.elsewhere_served"));
+    }
     let s = &r.scan;
     let file = crate::files::store(
         conn,

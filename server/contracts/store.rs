@@ -755,6 +755,15 @@ pub(crate) struct Shown {
     pub income: bool,
     pub party: bool,
     pub unverified: Vec<UnverifiedParty>,
+    /// Whether an office of this market serves the seller's region (then this market registers
+    /// the contract, and no other office's registration is recorded).
+    pub seller_served: bool,
+}
+
+/// Whether an office of this market serves the contract's seller's region.
+pub(crate) fn seller_served(conn: &mut DbConn, k: &Contract) -> AppResult<bool> {
+    let region = crate::deals::org_region(conn, k.seller_org_id)?;
+    crate::organizations::region_has_office(conn, &region)
 }
 
 pub(crate) fn shown(conn: &mut DbConn, user: &SessionUser, id: ContractId) -> AppResult<Shown> {
@@ -803,6 +812,7 @@ pub(crate) fn shown(conn: &mut DbConn, user: &SessionUser, id: ContractId) -> Ap
         versions,
         names,
         unverified,
+        seller_served: seller_served(conn, &k)?,
         k,
     })
 }

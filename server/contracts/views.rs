@@ -87,6 +87,7 @@ impl<'a> ShowPage<'a> {
             income: s.income,
             party: s.party,
             unverified: s.unverified,
+            seller_served: s.seller_served,
         }
     }
 }
@@ -124,6 +125,8 @@ pub(crate) struct ShowPage<'a> {
     pub(crate) party: bool,
     /// For the registering officer: the parties this market has not verified, to check.
     pub(crate) unverified: Vec<UnverifiedParty>,
+    /// Whether this market's offices serve the seller's region (no other office registers it).
+    pub(crate) seller_served: bool,
 }
 
 #[derive(Debug, Clone)]

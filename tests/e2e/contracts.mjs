@@ -480,6 +480,20 @@ describe('techmarket contracts on the demo market: agreed deal → registered co
     for (const s of [state.achievement.title, state.buyer.org, state.seller.org, '160万元', '135万元']) assert.ok(certText.includes(s), `the certificate lacks ${s}: ${certText}`);
     state.certificateIcons = await page.locator('link[rel~="icon"]').count();
     await shot(page, 'certificate-zh');
+
+    // The queue's export downloads twice in a row: a download leaves the page where it is, and its
+    // buttons must stay usable (the double-submit guard disabled them until a reload).
+    await goto(page, '/officer/contracts');
+    const exportForm = page.locator('main form[action="/officer/contracts/export"]');
+    await exportForm.locator('input[name=from]').fill(dayFromToday(-30));
+    await exportForm.locator('input[name=to]').fill(dayFromToday(0));
+    for (const format of ['xlsx', 'csv']) {
+      const button = exportForm.locator(`button[value=${format}]`);
+      assert.ok(await button.isEnabled(), `the ${format} button is disabled after the first download`);
+      const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+      assert.match(download.suggestedFilename(), new RegExp(`\\.${format}$`));
+    }
+    assert.ok(await exportForm.locator('button[value=xlsx]').isEnabled(), 'the XLSX button is disabled after two downloads');
     state.passed.add('registered');
   });
 

@@ -187,6 +187,15 @@ async function chooseFieldCode(select) {
 async function submitForReview(page, base, shotName) {
   const submit = page.locator(`main form[action$="/submit"] button[type=submit]`);
   assert.equal(await text(submit), msg('listing.submit'));
+  // The next step comes first: the submit button sits above the description, the matches and the
+  // broker sections, at the top of the first screen.
+  const box = await submit.boundingBox();
+  assert.ok(box && box.y < 600, `the submit button is not on the first screen (y = ${box && box.y})`);
+  const below = await page.locator('main section.panel:not(#next-step)').evaluateAll(
+    (els, btn) => els.filter((el) => el.getBoundingClientRect().top < btn).map((el) => el.id || el.className),
+    box.y,
+  );
+  assert.equal(below.length, 0, `sections above the next step: ${below.join(', ')}`);
   await clickAndWait(page, submit);
   assert.match(pathOf(page), new RegExp(`^${base}/\\d+$`), `after submitting: ${page.url()} ${(await text(page.locator('main'))).slice(0, 400)}`);
   assert.equal(await notice(page), msg('notice.listing_submit'));

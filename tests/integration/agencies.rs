@@ -129,6 +129,16 @@ both!(an_individual_broker_joins_an_agency_which_counts_its_deals, |db| {
         app.outbox_files().into_iter().find(|m| m.contains("申请加入贵机构"))
     });
     platform.get("/broker/profile").assert_contains("孙经纪");
+    // The notification reads as a title, a sentence and a link, not the mail's raw text.
+    let n = platform.get("/notifications");
+    n.assert_contains("<h2><a href=\"/broker/profile#agency\">孙经纪 申请加入贵机构</a></h2>");
+    n.assert_contains("<p>技术经纪人 孙经纪 申请加入贵机构。同意后，其洽谈计入贵机构的业绩。</p>");
+    assert!(
+        !n.body.contains(&app.base),
+        "the notification shows a raw address: {}",
+        n.body
+    );
+    assert!(!n.body.contains("您好"), "the notification shows the mail's greeting");
     // Neither another agency, nor the broker, nor a colleague decides it.
     let decide = format!("/broker/members/{broker_org}");
     let accept = [("decision", "accept")];

@@ -986,3 +986,51 @@ both!(amendment_routes_for_every_role, |db| {
     );
     assert_eq!(r.status, 303, "{}", r.body);
 });
+
+// When the seller's region is served by an office of this market, the contract page offers no
+// "registered by another office" section, and recording one is refused (both parties in 西宁 saw it).
+both!(no_other_office_for_a_seller_served_here, |db| {
+    let app = TestApp::start(db);
+    let (buyer, _) = verified_org(&app, "enterprise", "630104");
+    let (_seller, _, seller_code) = signup_org(&app, "university", "630102");
+    app.exec(&format!(
+        "UPDATE organizations SET verification = 'verified' WHERE credit_code = '{seller_code}'"
+    ))
+    .expect("verify");
+    app.create_officer("630100");
+    let r = buyer.post(
+        "/contracts/new",
+        "/contracts",
+        &[
+            ("our_role", "buyer"),
+            ("counterparty", &seller_code),
+            ("kind", "transfer.patent"),
+            ("project_name", "锂电池回收专利转让"),
+            ("signed_on", "2026-01-01"),
+            ("term_from", "2026-01-01"),
+            ("term_to", "2026-12-31"),
+            ("amount", "80万"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id = app.count("SELECT MAX(id) FROM contracts");
+    let page = buyer.get(&format!("/contracts/{id}"));
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.body.contains("由其他登记机关登记的合同"),
+        "a contract between two 西宁 parties offers another office's registration"
+    );
+    let r = buyer.post_multipart(
+        &format!("/contracts/{id}"),
+        &format!("/contracts/{id}/elsewhere"),
+        &[
+            ("office", "北京技术市场管理办公室"),
+            ("number", "2026110108000123"),
+            ("registered_on", "2026-02-01"),
+        ],
+        &[("scan", "cert.pdf", PDF)],
+    );
+    assert_eq!(r.status, 409);
+    r.assert_contains("由本平台的登记机关认定登记");
+    assert_eq!(app.count("SELECT COUNT(*) FROM contract_elsewhere"), 0);
+});

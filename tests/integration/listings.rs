@@ -518,3 +518,22 @@ both!(seed_demo_fills_an_empty_market_once, |db| {
     assert!(String::from_utf8_lossy(&again.stderr).contains("only fills an empty one"));
     assert_eq!(app.count("SELECT COUNT(*) FROM demands"), before);
 });
+
+// The example number the achievement and contract forms show passes the forms' own check (it had
+// the check digit 7 where 6 is right).
+both!(the_forms_example_patent_number_is_valid, |db| {
+    let app = TestApp::start(db);
+    let (inst, _) = verified_org(&app, "university", "630102");
+    let form = inst.get("/achievements/new");
+    let at = form.body.find("name=\"ip_number\"").expect("the IP table");
+    let rest = &form.body[at..];
+    let example = rest
+        .split("placeholder=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a placeholder");
+    assert!(
+        techmarket::patents::validate_application_number(example).is_ok(),
+        "the form's example {example} fails the check"
+    );
+});
