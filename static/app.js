@@ -6,7 +6,7 @@ document.addEventListener("DOMContentLoaded", function () {
       // Disable the submit buttons after the first submit, so a double click posts once. A form
       // that only asks (a search, a download) changes nothing: its buttons stay, since a download
       // leaves the page where it is and the next click must work.
-      if (form.method.toLowerCase() === "post") {
+      if ((form.getAttribute("method") || "get").toLowerCase() === "post") {
         form.querySelectorAll("button[type=submit]").forEach(function (b) {
           setTimeout(function () { b.disabled = true; }, 0);
         });

@@ -218,7 +218,14 @@ describe('techmarket in a browser', { concurrency: 1 }, () => {
 
     await clickAndWait(page, page.locator('header a[href="/notifications"]'));
     const subject = msg('mail.verified.subject');
-    assert.ok((await text(page.locator('main'))).includes(subject), `no "${subject}" notification`);
+    // Each notification reads as a title (the subject without the market's name), a sentence
+    // without the mail's greeting, and a link to follow.
+    const title = subject.split(' — ')[0];
+    const item = page.locator('ul.notifications li', { has: page.locator('h2', { hasText: title }) }).first();
+    assert.equal(await item.count(), 1, `no "${title}" notification: ${await text(page.locator('main'))}`);
+    assert.equal(await text(item.locator('h2')), title);
+    const said = await text(item);
+    assert.ok(!said.includes('您好') && !said.includes('http'), `the notification shows the mail's raw text: ${said}`);
     await shot(page, 'notifications-zh');
     await waitForMail(ENTERPRISE.email, (m) => m.subject.includes(subject.split(' — ')[0]), 'organization-verified');
     state.passed.add('verified');
