@@ -81,6 +81,12 @@ impl SessionUser {
         self.role.label_key()
     }
     /// An officer's region contains the given code.
+    /// Whether the user is an officer of exactly `region`: who administers a policy document's
+    /// programs, budgets, approvals and disbursements.
+    pub fn administers(&self, region: &str) -> bool {
+        self.role == Role::Officer && self.officer_region.as_deref() == Some(region)
+    }
+
     pub fn oversees(&self, region: &str) -> bool {
         self.role == Role::Officer
             && self

@@ -77,13 +77,14 @@ impl MinePage<'_> {
 
 // ---- the officer's page -----------------------------------------------------------------------------
 
-/// The programs an officer answers for: those whose issuing region the officer's region contains.
+/// The programs an officer answers for: those issued by exactly the officer's region (a province
+/// office does not run a city's programs, budgets, approvals or disbursements).
 pub fn programs_of(loaded: &Loaded, user: &SessionUser) -> Vec<Program> {
     loaded
         .catalogue
         .programs
         .iter()
-        .filter(|p| p.region.as_deref().is_some_and(|r| user.oversees(r)))
+        .filter(|p| p.region.as_deref().is_some_and(|r| user.administers(r)))
         .cloned()
         .collect()
 }
@@ -254,13 +255,13 @@ pub fn params_of(p: &Program) -> Vec<(String, String)> {
     out
 }
 
-/// The policy files an officer may change: those of documents whose region the officer's contains.
+/// The policy files an officer may change: those of documents issued by exactly the officer's region.
 pub fn files_of(loaded: &Loaded, user: &SessionUser) -> Vec<String> {
     loaded
         .catalogue
         .documents
         .iter()
-        .filter(|d| d.region.as_deref().is_some_and(|r| user.oversees(r)))
+        .filter(|d| d.region.as_deref().is_some_and(|r| user.administers(r)))
         .map(|d| d.file.clone())
         .collect()
 }

@@ -28,7 +28,8 @@ pub(crate) fn registered_rows(
         .order(contracts::registration_no)
         .load(conn)?;
     let mut rows = Vec::new();
-    for k in ks.into_iter().filter(|k| user.oversees(&k.region_code)) {
+    let offices = crate::organizations::Offices::load(conn)?;
+    for k in ks.into_iter().filter(|k| offices.registers(user, &k.region_code)) {
         let items = items_of(conn, k.id)?;
         let party = |conn: &mut DbConn, org: i64| -> AppResult<[String; 4]> {
             let (name, code, region, kind): (String, Option<String>, String, String) = organizations::table

@@ -136,7 +136,7 @@ pub(crate) fn standing(conn: &mut DbConn, user: &SessionUser, c: &Contract) -> A
             return Ok(Standing::Party);
         }
     }
-    if user.oversees(&c.region_code) {
+    if crate::organizations::Offices::load(conn)?.registers(user, &c.region_code) {
         return Ok(Standing::Officer);
     }
     Err(AppError::NotFound)
@@ -937,10 +937,13 @@ pub(crate) fn queue_rows(conn: &mut DbConn, user: &SessionUser) -> AppResult<Vec
         .filter(contracts::status.eq(RegistrationStatus::Submitted))
         .order(contracts::submitted_at)
         .load(conn)?;
-    let mine: Vec<Contract> = ks.into_iter().filter(|k| user.oversees(&k.region_code)).collect();
+    let offices = crate::organizations::Offices::load(conn)?;
+    let mine: Vec<Contract> = ks
+        .into_iter()
+        .filter(|k| offices.registers(user, &k.region_code))
+        .collect();
     let parties: Vec<i64> = mine.iter().flat_map(|k| [k.buyer_org_id, k.seller_org_id]).collect();
     let orgs = org_standing(conn, &parties)?;
-    let offices = crate::organizations::Offices::load(conn)?;
     let flags: Vec<bool> = mine
         .iter()
         .map(|k| !unverified_among(k, &orgs, &offices).is_empty())
@@ -963,7 +966,7 @@ pub(crate) fn queue_rows(conn: &mut DbConn, user: &SessionUser) -> AppResult<Vec
         .load(conn)?;
     let (ks, waits): (Vec<Contract>, Vec<(i32, Option<i64>)>) = amended
         .into_iter()
-        .filter(|(k, _)| user.oversees(&k.region_code))
+        .filter(|(k, _)| offices.registers(user, &k.region_code))
         .unzip();
     for (mut r, (seq, at)) in rows(conn, ks)?.into_iter().zip(waits) {
         r.amendment = Some(seq);

@@ -99,6 +99,28 @@ impl Offices {
     pub fn oversee(&self, region: &str) -> bool {
         self.0.iter().any(|office| regions::contains(office, region))
     }
+
+    /// The office that registers a contract of `region`: the most specific office whose region
+    /// contains it (西宁's for 城东区, the province's for a prefecture without an office here).
+    pub fn registering(&self, region: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .filter(|office| regions::contains(office, region))
+            .max_by_key(|office| office.trim_end_matches('0').len())
+            .map(String::as_str)
+    }
+
+    /// Whether the user is an officer of the office that registers contracts of `region`.
+    pub fn registers(&self, user: &SessionUser, region: &str) -> bool {
+        user.role == crate::auth::Role::Officer
+            && user.officer_region.is_some()
+            && user.officer_region.as_deref() == self.registering(region)
+    }
+
+    #[cfg(test)]
+    pub fn of(regions: &[&str]) -> Offices {
+        Offices(regions.iter().map(|r| r.to_string()).collect())
+    }
 }
 
 pub fn load_org(conn: &mut DbConn, id: i64) -> AppResult<Org> {
@@ -473,4 +495,23 @@ pub fn decide_flag(
         &summary,
     )?;
     Ok(org_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_most_specific_office_registers() {
+        let offices = Offices::of(&["630000", "630100", "370200"]);
+        // 城东区 is 西宁's, not the province's.
+        assert_eq!(offices.registering("630102"), Some("630100"));
+        assert_eq!(offices.registering("630100"), Some("630100"));
+        // 海西 has no office here: the province registers.
+        assert_eq!(offices.registering("632801"), Some("630000"));
+        assert_eq!(offices.registering("630000"), Some("630000"));
+        assert_eq!(offices.registering("370212"), Some("370200"));
+        // Beijing: nobody here.
+        assert_eq!(offices.registering("110108"), None);
+    }
 }

@@ -1034,3 +1034,48 @@ both!(no_other_office_for_a_seller_served_here, |db| {
     r.assert_contains("由本平台的登记机关认定登记");
     assert_eq!(app.count("SELECT COUNT(*) FROM contract_elsewhere"), 0);
 });
+
+// Who registers and who administers (a province officer registered 西宁's contracts under the
+// province's number and could edit 西宁's policy): the office of the seller's region registers,
+// the province only where no office below it serves; a policy belongs to its issuing region.
+both!(
+    the_sellers_own_office_registers_and_a_policy_belongs_to_its_region,
+    |db| {
+        let app = TestApp::start(db);
+        let (buyer, _, _, deal) = agreed_deal(&app);
+        let id = submitted_contract(&app, &buyer, deal);
+        let (pe, pp) = app.create_officer("630000");
+        let province = login(&app, &pe, &pp);
+        let (ce, cp) = app.create_officer("630100");
+        let city = login(&app, &ce, &cp);
+        let page = format!("/contracts/{id}");
+        // The province sees neither the contract nor it in its queue, and cannot register it.
+        assert_eq!(province.get(&page).status, 404);
+        assert!(!province.get("/officer/contracts").body.contains("盐湖卤水提锂"));
+        let r = province.post(
+            "/officer/contracts",
+            &format!("/officer/contracts/{id}/register"),
+            &[
+                ("kind", "licence.ordinary"),
+                ("tech_amount", "130万"),
+                ("version", &version(&app, id)),
+            ],
+        );
+        assert_eq!(r.status, 404);
+        // 西宁's office registers it under its own number.
+        city.get("/officer/contracts").assert_contains("盐湖卤水提锂");
+        register(&app, &city, id);
+        let number = app.text(&format!("SELECT registration_no FROM contracts WHERE id = {id}"));
+        assert!(number.starts_with("630100-"), "registered as {number}");
+
+        // 西宁's policy is 西宁's: the province neither lists nor edits it.
+        city.get("/officer/policies").assert_contains("西宁");
+        let list = province.get("/officer/policies");
+        assert!(
+            !list.body.contains("/officer/policies/xining-2020/edit"),
+            "the province may edit 西宁's policy"
+        );
+        assert_ne!(province.get("/officer/policies/xining-2020/edit").status, 200);
+        assert_eq!(city.get("/officer/policies/xining-2020/edit").status, 200);
+    }
+);
