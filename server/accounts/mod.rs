@@ -10,5 +10,5 @@ pub mod store;
 mod views;
 
 pub use routes::{configure, TokenQuery, SIGNED_UP};
-pub use rules::{role_for_kind, SELF_SIGNUP_KINDS};
+pub use rules::role_for_kind;
 pub use store::{email_exists, send_verification};

@@ -15,7 +15,7 @@ use crate::web::{
     SESSION_COOKIE,
 };
 
-use super::rules::{self, BrokerSignupForm, OrgSignupForm, SELF_SIGNUP_KINDS};
+use super::rules::{self, BrokerSignupForm, OrgSignupForm};
 use super::store::{self, LoginOutcome};
 use super::views::{
     AccountPage, BrokerSignupPage, ForgotPage, LoginPage, OrgSignupPage, ResetPage, SignupChoice, VerifyEmailPage,
@@ -50,7 +50,7 @@ fn org_signup_page(c: &Ctx, f: OrgSignupForm, errors: FieldErrors) -> AppResult<
             ..f
         },
         errors,
-        kinds: SELF_SIGNUP_KINDS,
+        kinds: crate::vocabulary::OrgKind::SELF_SIGNUP,
         regions: regions::suggestions(),
     };
     render_status(&page, status)

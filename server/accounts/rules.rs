@@ -10,10 +10,6 @@ use crate::i18n::{Msg, Problems};
 use crate::regions;
 use crate::vocabulary::OrgKind;
 
-/// Organization kinds that sign up themselves (government offices are created by `create-officer`,
-/// individual brokers through the broker sign-up).
-pub const SELF_SIGNUP_KINDS: &[OrgKind] = OrgKind::SELF_SIGNUP;
-
 /// The role of an organization's users.
 pub fn role_for_kind(kind: OrgKind) -> Role {
     match kind {
@@ -99,7 +95,7 @@ impl OrgSignupForm {
     /// The organization and its first user, or what is wrong field by field.
     pub fn check(&self) -> Result<NewOrg, Problems> {
         let mut p = Problems::new();
-        let kind = OrgKind::parse(&self.kind).filter(|k| SELF_SIGNUP_KINDS.contains(k));
+        let kind = OrgKind::parse(&self.kind).filter(|k| OrgKind::SELF_SIGNUP.contains(k));
         if kind.is_none() {
             p.add("kind", Msg::t("err.choose_kind"));
         }

@@ -94,24 +94,17 @@ pub fn join_refusal(broker: OrgKind, agency: Option<(OrgKind, bool)>) -> Option<
     }
 }
 
-/// What an agency's administrator does with a broker: take in one that asked, turn it away,
-/// or let a member go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MemberDecision {
-    Accept,
-    Decline,
-    Remove,
+crate::text_enum! {
+    /// What an agency's administrator does with a broker: take in one that asked, turn it away,
+    /// or let a member go.
+    pub enum MemberDecision {
+        Accept = "accept",
+        Decline = "decline",
+        Remove = "remove",
+    }
 }
 
 impl MemberDecision {
-    pub fn parse(word: &str) -> Option<MemberDecision> {
-        match word {
-            "accept" => Some(MemberDecision::Accept),
-            "decline" => Some(MemberDecision::Decline),
-            "remove" => Some(MemberDecision::Remove),
-            _ => None,
-        }
-    }
     /// Whether the decision applies to a broker that stands so with this agency.
     pub fn applies(self, m: &Membership, agency: i64) -> bool {
         match (self, m) {

@@ -13,7 +13,8 @@ use crate::commissions::{org_names, verified_broker, verified_brokers, BrokerRow
 use crate::db::{now, DbConn};
 use crate::deals::{open_offer_sides, titles_of, waiting, Deal, DealStatus, OPEN};
 use crate::error::{AppError, AppResult};
-use crate::schema::{broker_profiles, commissions, contracts, deal_offers, deals, organizations, users};
+use crate::organizations::notify_admins;
+use crate::schema::{broker_profiles, commissions, contracts, deal_offers, deals, organizations};
 use crate::vocabulary::{split_list, OrgKind, Verification};
 
 /// A broker's profile as stored: fields, regions, introduction.
@@ -144,7 +145,7 @@ fn track_records(conn: &mut DbConn, groups: &HashMap<i64, Vec<i64>>) -> QueryRes
 
 /// Each broker organization's agency (for an individual broker that joined one) and members (for
 /// an agency), by organization: three queries for all of them.
-fn agencies_and_members(conn: &mut DbConn, orgs: &[i64]) -> QueryResult<(HashMap<i64, (i64, String)>, Members)> {
+fn agencies_and_members(conn: &mut DbConn, orgs: &[i64]) -> QueryResult<(Agencies, Members)> {
     let members: Vec<(Option<i64>, i64, String)> = organizations::table
         .filter(organizations::agency_id.eq_any(orgs))
         .order(organizations::name)
@@ -172,6 +173,8 @@ fn agencies_and_members(conn: &mut DbConn, orgs: &[i64]) -> QueryResult<(HashMap
 
 /// An agency's members, by agency: (organization, name), by name.
 type Members = HashMap<i64, Vec<(i64, String)>>;
+/// An individual broker's agency, by broker: (organization, name).
+type Agencies = HashMap<i64, (i64, String)>;
 
 /// Profiles of broker organizations with their track records: nine queries for all of them.
 fn views(conn: &mut DbConn, en: bool, rows: Vec<BrokerRow>) -> QueryResult<Vec<BrokerView>> {
@@ -268,6 +271,9 @@ pub fn pipeline(conn: &mut DbConn, user: &SessionUser) -> AppResult<Vec<Column>>
 
 // ---- agencies: an individual broker joins a transfer platform or institution ---------------------
 
+/// Where a broker answers, or reads the answer to, a request to join an agency.
+const AGENCY_PAGE: &str = "/broker/profile#agency";
+
 /// The verified agencies an individual broker may join, by name.
 pub fn agencies(conn: &mut DbConn) -> QueryResult<Vec<(i64, String)>> {
     organizations::table
@@ -294,15 +300,6 @@ pub fn membership(conn: &mut DbConn, org: i64) -> QueryResult<Membership> {
     })
 }
 
-/// The users of an organization who administer it (those its requests and answers are mailed to).
-fn admins(conn: &mut DbConn, org: i64) -> QueryResult<Vec<i64>> {
-    users::table
-        .filter(users::org_id.eq(org))
-        .filter(users::is_admin.eq(true))
-        .select(users::id)
-        .load(conn)
-}
-
 /// An individual broker asks `agency` to take it in (in place of any earlier request); the
 /// agency's administrators are mailed.
 pub fn request_agency(conn: &mut DbConn, base: &str, user: &SessionUser, agency: i64) -> AppResult<()> {
@@ -321,12 +318,8 @@ pub fn request_agency(conn: &mut DbConn, base: &str, user: &SessionUser, agency:
     diesel::update(organizations::table.find(user.org_id))
         .set(organizations::agency_request_id.eq(Some(agency)))
         .execute(conn)?;
-    let url = format!("{base}/broker/profile#agency");
-    for admin in admins(conn, agency)? {
-        let args = [user.org_name.as_str(), url.as_str()];
-        crate::mail::enqueue_for_user(conn, admin, "mail.agency_request", &args, "/broker/profile#agency")?;
-    }
-    Ok(())
+    let url = format!("{base}{AGENCY_PAGE}");
+    notify_admins(conn, agency, "agency_request", &[&user.org_name, &url], AGENCY_PAGE)
 }
 
 /// The broker leaves its agency, or takes back its request.
@@ -365,7 +358,7 @@ pub fn roster(conn: &mut DbConn, agency: i64) -> QueryResult<(Vec<RosterRow>, Ve
 }
 
 /// The agency's administrator takes in a broker that asked, turns it away, or lets a member go;
-/// the broker's users are mailed.
+/// the broker (its organization's administrator: an individual broker is one person) is mailed.
 pub fn decide_member(
     conn: &mut DbConn,
     base: &str,
@@ -390,16 +383,14 @@ pub fn decide_member(
             organizations::agency_request_id.eq(None::<i64>),
         ))
         .execute(conn)?;
-    let url = format!("{base}/broker/profile#agency");
-    let people: Vec<i64> = users::table
-        .filter(users::org_id.eq(broker))
-        .select(users::id)
-        .load(conn)?;
-    for u in people {
-        let args = [user.org_name.as_str(), url.as_str()];
-        crate::mail::enqueue_for_user(conn, u, &format!("mail.agency_{what}"), &args, "/broker/profile#agency")?;
-    }
-    Ok(())
+    let url = format!("{base}{AGENCY_PAGE}");
+    notify_admins(
+        conn,
+        broker,
+        &format!("agency_{what}"),
+        &[&user.org_name, &url],
+        AGENCY_PAGE,
+    )
 }
 
 /// The agency section of the user's broker profile page.
@@ -412,13 +403,9 @@ pub fn agency_panel(conn: &mut DbConn, user: &SessionUser) -> QueryResult<Agency
             admin: user.is_admin,
         });
     }
+    // Else an individual broker: only broker kinds reach the broker pages.
     Ok(AgencyPanel::Broker {
-        individual: user.org_kind.is_individual_broker(),
         membership: membership(conn, user.org_id)?,
-        agencies: if user.org_kind.is_individual_broker() {
-            agencies(conn)?
-        } else {
-            Vec::new()
-        },
+        agencies: agencies(conn)?,
     })
 }

@@ -75,7 +75,6 @@ pub(crate) struct EditPage<'a> {
 #[derive(Debug, Clone)]
 pub enum AgencyPanel {
     Broker {
-        individual: bool,
         membership: Membership,
         agencies: Vec<(i64, String)>,
     },

@@ -57,7 +57,11 @@ pub(crate) fn submit(conn: &mut DbConn, by: StepBy) -> AppResult<Option<(&'stati
         return Ok(Some(("file", Msg::t("err.contract_no_file"))));
     }
     // A party must be verified by this market first, unless no office here could verify it.
-    if let Some(u) = unverified_parties(conn, &k)?.into_iter().find(|u| u.office_here) {
+    let offices = crate::organizations::Offices::load(conn)?;
+    if let Some(u) = unverified_parties(conn, &offices, &k)?
+        .into_iter()
+        .find(|u| u.office_here)
+    {
         return Ok(Some(("submit", Msg::tf(u.submit_key(), [u.name]))));
     }
     take_step!(
@@ -197,7 +201,8 @@ pub(crate) fn record_elsewhere(
     if !k.editable() {
         return Err(AppError::conflict("err.contract_not_editable"));
     }
-    if super::store::seller_served(conn, &k)? {
+    let offices = crate::organizations::Offices::load(conn)?;
+    if super::store::seller_served(conn, &offices, &k)? {
         return Err(AppError::conflict("err.elsewhere_served"));
     }
     let s = &r.scan;

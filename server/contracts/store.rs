@@ -12,6 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::forms::{date_into, money_into, text_into};
 use crate::i18n::{Msg, Problems};
 use crate::ids::ContractId;
+use crate::organizations::Offices;
 use crate::registration::RegistrationStatus;
 use crate::schema::{
     contract_elsewhere, contract_events, contract_intermediaries, contract_items, contract_payments, contracts,
@@ -136,7 +137,7 @@ pub(crate) fn standing(conn: &mut DbConn, user: &SessionUser, c: &Contract) -> A
             return Ok(Standing::Party);
         }
     }
-    if crate::organizations::Offices::load(conn)?.registers(user, &c.region_code) {
+    if Offices::load(conn)?.registers(user, &c.region_code) {
         return Ok(Standing::Officer);
     }
     Err(AppError::NotFound)
@@ -566,10 +567,9 @@ pub(crate) fn org_standing(conn: &mut DbConn, ids: &[i64]) -> AppResult<OrgStand
 }
 
 /// The buyer and the seller of a contract that are not verified by this market.
-pub fn unverified_parties(conn: &mut DbConn, k: &Contract) -> AppResult<Vec<UnverifiedParty>> {
+pub fn unverified_parties(conn: &mut DbConn, offices: &Offices, k: &Contract) -> AppResult<Vec<UnverifiedParty>> {
     let orgs = org_standing(conn, &[k.buyer_org_id, k.seller_org_id])?;
-    let offices = crate::organizations::Offices::load(conn)?;
-    Ok(unverified_among(k, &orgs, &offices))
+    Ok(unverified_among(k, &orgs, offices))
 }
 
 pub(crate) fn officer_of(conn: &mut DbConn, user: &SessionUser, id: ContractId) -> AppResult<Contract> {
@@ -761,13 +761,13 @@ pub(crate) struct Shown {
 }
 
 /// Whether an office of this market serves the contract's seller's region.
-pub(crate) fn seller_served(conn: &mut DbConn, k: &Contract) -> AppResult<bool> {
-    let region = crate::deals::org_region(conn, k.seller_org_id)?;
-    crate::organizations::region_has_office(conn, &region)
+pub(crate) fn seller_served(conn: &mut DbConn, offices: &Offices, k: &Contract) -> AppResult<bool> {
+    Ok(offices.oversee(&crate::deals::org_region(conn, k.seller_org_id)?))
 }
 
 pub(crate) fn shown(conn: &mut DbConn, user: &SessionUser, id: ContractId) -> AppResult<Shown> {
     let k = load(conn, id)?;
+    let offices = Offices::load(conn)?;
     let standing = standing(conn, user, &k)?;
     let (amendment, versions, names) = super::amendments::views(conn, &k)?;
     let file = match k.file_id {
@@ -791,7 +791,7 @@ pub(crate) fn shown(conn: &mut DbConn, user: &SessionUser, id: ContractId) -> Ap
         ))
         .load(conn)?;
     let unverified = if standing == Standing::Officer {
-        unverified_parties(conn, &k)?
+        unverified_parties(conn, &offices, &k)?
     } else {
         Vec::new()
     };
@@ -812,7 +812,7 @@ pub(crate) fn shown(conn: &mut DbConn, user: &SessionUser, id: ContractId) -> Ap
         versions,
         names,
         unverified,
-        seller_served: seller_served(conn, &k)?,
+        seller_served: seller_served(conn, &offices, &k)?,
         k,
     })
 }
@@ -937,7 +937,7 @@ pub(crate) fn queue_rows(conn: &mut DbConn, user: &SessionUser) -> AppResult<Vec
         .filter(contracts::status.eq(RegistrationStatus::Submitted))
         .order(contracts::submitted_at)
         .load(conn)?;
-    let offices = crate::organizations::Offices::load(conn)?;
+    let offices = Offices::load(conn)?;
     let mine: Vec<Contract> = ks
         .into_iter()
         .filter(|k| offices.registers(user, &k.region_code))

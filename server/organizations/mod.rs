@@ -12,4 +12,4 @@ mod views;
 
 pub use routes::configure;
 pub use rules::{FlagStatus, FLAGS};
-pub use store::{load_org, region_has_office, Flag, Offices, Org};
+pub use store::{load_org, notify_admins, region_has_office, Flag, Offices, Org};

@@ -167,23 +167,16 @@ pub fn load_flags(conn: &mut DbConn, org_id: i64) -> AppResult<Vec<Flag>> {
         .load(conn)?)
 }
 
-/// Mails every administrator of an organization (in each one's language).
-fn notify_admins(conn: &mut DbConn, org_id: i64, what: &str, args: &[&str], link: &str) -> AppResult<()> {
-    let admins: Vec<(i64, String, Option<String>)> = users::table
+/// Mails every administrator of an organization the messages `mail.{what}.subject` and
+/// `mail.{what}.body` filled with `args`, each in its own language.
+pub fn notify_admins(conn: &mut DbConn, org_id: i64, what: &str, args: &[&str], link: &str) -> AppResult<()> {
+    let admins: Vec<i64> = users::table
         .filter(users::org_id.eq(org_id))
         .filter(users::is_admin.eq(true))
-        .select((users::id, users::email, users::lang))
+        .select(users::id)
         .load(conn)?;
-    for (uid, email, lang) in admins {
-        let lang = lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh);
-        mail::enqueue(
-            conn,
-            Some(uid),
-            &email,
-            i18n::t(lang, &format!("mail.{what}.subject")),
-            &i18n::tf(lang, &format!("mail.{what}.body"), args),
-            Some(link),
-        )?;
+    for uid in admins {
+        mail::enqueue_for_user(conn, uid, &format!("mail.{what}"), args, link)?;
     }
     Ok(())
 }

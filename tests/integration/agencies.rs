@@ -19,13 +19,7 @@ fn agency(app: &TestApp, kind: &str, name: &str) -> (Client, i64) {
 }
 
 both!(a_transfer_institution_is_commissioned_and_works_a_deal, |db| {
-    let app = TestApp::start_with(
-        db,
-        Options {
-            extra: vec![("SEARCH_POLL_MS", "100".to_string())],
-            ..Default::default()
-        },
-    );
+    let app = TestApp::start_with(db, Options::quick_search());
     let (ent, ent_email) = verified_org(&app, "enterprise", "630104");
     let (_inst, inst_email) = verified_org(&app, "university", "630102");
     let (agency, agency_org) = agency(&app, "transfer_institution", AGENCY);

@@ -104,13 +104,7 @@ fn version(app: &TestApp, id: i64) -> String {
 }
 
 both!(a_commissioned_broker_opens_a_deal_and_works_it_to_agreement, |db| {
-    let app = TestApp::start_with(
-        db,
-        Options {
-            extra: vec![("SEARCH_POLL_MS", "100".to_string())],
-            ..Default::default()
-        },
-    );
+    let app = TestApp::start_with(db, Options::quick_search());
     let (ent, ent_email) = verified_org(&app, "enterprise", "630104");
     let (inst, inst_email) = verified_org(&app, "university", "630102");
     let (broker, broker_org) = verified_broker(&app, "赵经纪", "QH-JJR-2024-0101");
@@ -304,13 +298,7 @@ both!(a_commissioned_broker_opens_a_deal_and_works_it_to_agreement, |db| {
 });
 
 both!(a_broker_acting_for_both_parties_opens_a_deal_between_them, |db| {
-    let app = TestApp::start_with(
-        db,
-        Options {
-            extra: vec![("SEARCH_POLL_MS", "100".to_string())],
-            ..Default::default()
-        },
-    );
+    let app = TestApp::start_with(db, Options::quick_search());
     let (ent, ent_email) = verified_org(&app, "enterprise", "630104");
     let (inst, inst_email) = verified_org(&app, "university", "630102");
     let (broker, broker_org) = verified_broker(&app, "周经纪", "QH-JJR-2024-0105");

@@ -78,6 +78,17 @@ pub struct Options {
     pub extra: Vec<(&'static str, String)>,
 }
 
+impl Options {
+    /// The search outbox polled every 100 ms, so that matches (and the deal buttons they bring)
+    /// appear within a test's patience.
+    pub fn quick_search() -> Options {
+        Options {
+            extra: vec![("SEARCH_POLL_MS", "100".to_string())],
+            ..Default::default()
+        }
+    }
+}
+
 fn pg_server_and_db(url: &str, name: &str) -> String {
     // Replace the database name (the last path segment) of the server URL.
     let (base, query) = match url.split_once('?') {
